@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './device-messages.js';
+export * from './topics.js';
+export * from './decode.js';
+export * from './examples.js';
