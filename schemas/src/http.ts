@@ -1,0 +1,74 @@
+/**
+ * HTTP bodies of the API. The same zod schemas validate requests, serialise
+ * responses, type the handlers and produce the OpenAPI document.
+ */
+import { z } from 'zod';
+import { CommunityId } from './common.js';
+
+export const ErrorBody = z
+  .object({
+    statusCode: z.number().int(),
+    code: z.string().describe('Stable machine code, e.g. VALIDATION_FAILED'),
+    message: z.string(),
+    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('Field-level problems of a 400'),
+  })
+  .meta({ id: 'Error' });
+
+export const AlarmStatus = z.enum(['open', 'acknowledged', 'resolved']);
+export const Severity = z.enum(['critical', 'high', 'medium', 'low']);
+
+export const AlarmBody = z
+  .object({
+    id: z.number().int(),
+    communityId: z.string(),
+    rule: z.string(),
+    subject: z.string(),
+    severity: Severity,
+    status: AlarmStatus,
+    title: z.string(),
+    details: z.record(z.string(), z.unknown()),
+    firstEventTime: z.iso.datetime({ offset: true }),
+    lastEventTime: z.iso.datetime({ offset: true }),
+    occurrences: z.number().int(),
+    readingIds: z.array(z.number().int()),
+    openedAt: z.iso.datetime({ offset: true }),
+    acknowledgedAt: z.iso.datetime({ offset: true }).nullable(),
+    acknowledgedBy: z.string().nullable(),
+    acknowledgeNote: z.string().nullable(),
+    resolvedAt: z.iso.datetime({ offset: true }).nullable(),
+    resolvedBy: z.string().nullable(),
+    resolveNote: z.string().nullable(),
+  })
+  .meta({ id: 'Alarm' });
+
+export const AlarmListQuery = z.object({
+  status: z.enum(['open', 'acknowledged', 'resolved', 'active']).optional().describe('"active" = open or acknowledged'),
+  communityId: CommunityId.optional(),
+  rule: z.string().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const AlarmActionBody = z.object({
+  note: z.string().max(2000).optional().describe('What was done, e.g. "resident sent to the fever clinic"'),
+});
+
+export const IdParams = z.object({ id: z.coerce.number().int().min(1) });
+
+export const DeadLetterBody = z
+  .object({
+    id: z.number().int(),
+    receivedAt: z.iso.datetime({ offset: true }),
+    clientId: z.string(),
+    topic: z.string(),
+    payload: z.string(),
+    code: z.string(),
+    reason: z.string(),
+  })
+  .meta({ id: 'DeadLetter' });
+
+export const DeadLetterListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  beforeId: z.coerce.number().int().min(1).optional(),
+});
+
+export type AlarmBody = z.infer<typeof AlarmBody>;

@@ -1,0 +1,70 @@
+/** Alarms: list, acknowledge, resolve. Operators act on them; everyone signed in can read. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AlarmActionBody, AlarmBody, AlarmListQuery, ErrorBody, IdParams } from '../../../schemas/src/http.js';
+import type { Alarm, AlarmsRepo } from '../../store/alarms-repo.js';
+import type { EventBus } from '../../events.js';
+import { actorOf } from '../auth.js';
+import { HttpError, notFound } from '../errors.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function alarmToBody(a: Alarm): AlarmBody {
+  return {
+    ...a,
+    firstEventTime: iso(a.firstEventTime),
+    lastEventTime: iso(a.lastEventTime),
+    openedAt: iso(a.openedAt),
+    acknowledgedAt: isoOrNull(a.acknowledgedAt),
+    resolvedAt: isoOrNull(a.resolvedAt),
+  };
+}
+
+export interface AlarmRouteDeps {
+  alarms: AlarmsRepo;
+  bus: EventBus;
+  now: () => number;
+}
+
+export async function alarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+  r.get(
+    '/api/v1/alarms',
+    {
+      config: { access: ['admin', 'operator', 'inspector'] },
+      schema: { tags: ['alarms'], summary: 'List alarms, newest first', querystring: AlarmListQuery, response: { 200: z.object({ items: z.array(AlarmBody) }), ...errors } },
+    },
+    async (req) => ({ items: deps.alarms.list(req.query).map(alarmToBody) }),
+  );
+
+  r.get(
+    '/api/v1/alarms/:id',
+    { config: { access: ['admin', 'operator', 'inspector'] }, schema: { tags: ['alarms'], params: IdParams, response: { 200: AlarmBody, ...errors } } },
+    async (req) => {
+      const alarm = deps.alarms.get(req.params.id);
+      if (!alarm) throw notFound('alarm');
+      return alarmToBody(alarm);
+    },
+  );
+
+  for (const action of ['acknowledge', 'resolve'] as const) {
+    r.post(
+      `/api/v1/alarms/:id/${action}`,
+      {
+        config: { access: ['admin', 'operator'] },
+        schema: { tags: ['alarms'], summary: `${action} an alarm`, params: IdParams, body: AlarmActionBody, response: { 200: AlarmBody, ...errors } },
+      },
+      async (req) => {
+        const result = deps.alarms[action](req.params.id, actorOf(req), req.body.note ?? null, deps.now());
+        if (result === 'not_found') throw notFound('alarm');
+        if (result === 'conflict') throw new HttpError(409, 'ALARM_STATE_CONFLICT', `alarm ${req.params.id} cannot be ${action}d in its current state`);
+        deps.bus.emit('alarm.updated', result);
+        return alarmToBody(result);
+      },
+    );
+  }
+}

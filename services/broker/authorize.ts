@@ -1,0 +1,36 @@
+/**
+ * Topic ACLs: a device publishes only under its own community and device id,
+ * and subscribes only to its own command topic. Payloads are NOT validated
+ * here (an error in authorizePublish disconnects the device): ingest does it.
+ */
+import type { Client, PublishPacket, Subscription } from 'aedes';
+import { TOPIC_ROOT, TOPIC_VERSION, commandTopic } from '../../schemas/src/topics.js';
+import { identityOf } from './authenticate.js';
+import type { Logger } from '../observability/logger.js';
+
+/** True when `topic` is gatewatch/v1/<own community>/<own device>/<kind>, kind not "cmd". */
+export function mayPublish(client: Client | null, topic: string): boolean {
+  const id = identityOf(client);
+  if (!id) return false;
+  const prefix = `${TOPIC_ROOT}/${TOPIC_VERSION}/${id.communityId}/${id.deviceId}/`;
+  if (!topic.startsWith(prefix)) return false;
+  const kind = topic.slice(prefix.length);
+  return kind.length > 0 && !kind.includes('/') && kind !== 'cmd';
+}
+
+export function createAuthorizeSubscribe(logger: Logger) {
+  return function authorizeSubscribe(
+    client: Client,
+    sub: Subscription,
+    done: (error: Error | null, subscription?: Subscription | null) => void,
+  ): void {
+    const id = identityOf(client);
+    if (id && sub.topic === commandTopic(id.communityId, id.deviceId)) return done(null, sub);
+    // Returning a null subscription answers SUBACK 0x80 (failure) without
+    // dropping the connection [MQTT-3.9.3-2]; "#", "$SYS/#" and others' topics end here.
+    logger.warn({ clientId: client.id, topic: sub.topic }, 'mqtt subscribe refused');
+    done(null, null);
+  };
+}
+
+export type { PublishPacket };

@@ -1,0 +1,37 @@
+/**
+ * Configuration of the gatewatch service process: one zod schema, read from
+ * the environment once at start, frozen, and passed in explicitly.
+ */
+import { z } from 'zod';
+import { parseEnv } from './env.js';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const ServiceConfigSchema = z.object({
+  GW_MQTT_HOST: z.string().min(1).default('0.0.0.0').describe('Address the MQTT listener binds to'),
+  GW_MQTT_PORT: port.default(1883),
+  GW_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  GW_HTTP_PORT: port.default(3000),
+  GW_DATA_DIR: z.string().min(1).default('./data').describe('Where the SQLite system of record lives'),
+  GW_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  GW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GW_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
+  GW_INBOX_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(2000),
+  GW_READINGS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+  GW_MAX_LATENESS_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  GW_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().min(0).max(86_400).default(300),
+  GW_BOOTSTRAP_ADMIN_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe('Optional: an admin API token to create at start (for automation); otherwise use `npm run admin -- create-token`'),
+  GW_REGISTRY_FILE: z.string().optional().describe('Optional JSON registry (communities, devices with secrets) loaded at start'),
+  GW_METRICS_PUBLIC: bool.default(true).describe('Serve /metrics without a token'),
+});
+
+export type ServiceConfig = Readonly<z.infer<typeof ServiceConfigSchema>>;
+
+export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  return parseEnv(ServiceConfigSchema, env, 'service');
+}

@@ -1,0 +1,33 @@
+/**
+ * The typed in-process event bus between features (zigbee2mqtt style). Each
+ * listener is wrapped so that one failing feature cannot take the process down.
+ */
+import { EventEmitter } from 'node:events';
+import type { Alarm } from './store/alarms-repo.js';
+import type { Logger } from './observability/logger.js';
+
+export interface EventBusMap {
+  'alarm.created': [alarm: Alarm];
+  'alarm.updated': [alarm: Alarm];
+  'reading.accepted': [reading: { id: number; communityId: string; deviceId: string; kind: string; eventTime: number }];
+}
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  constructor(private readonly logger: Logger) {
+    this.emitter.setMaxListeners(100);
+  }
+  on<K extends keyof EventBusMap>(event: K, listener: (...args: EventBusMap[K]) => void | Promise<void>): void {
+    this.emitter.on(event, (...args: EventBusMap[K]) => {
+      try {
+        const result = listener(...args);
+        if (result instanceof Promise) result.catch((err: unknown) => this.logger.error({ err, event }, 'event listener failed'));
+      } catch (err) {
+        this.logger.error({ err, event }, 'event listener failed');
+      }
+    });
+  }
+  emit<K extends keyof EventBusMap>(event: K, ...args: EventBusMap[K]): void {
+    this.emitter.emit(event, ...args);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Entry point of `npm start`: reads the configuration once, starts the
+ * service on embedded defaults (MQTT 1883, HTTP 3000, SQLite in ./data),
+ * and stops gracefully on SIGINT / SIGTERM.
+ */
+import { ConfigError } from './config/env.js';
+import { loadServiceConfig } from './config/service-config.js';
+import { createLogger } from './observability/logger.js';
+import { startRuntime } from './runtime.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadServiceConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.GW_LOG_LEVEL);
+  const runtime = await startRuntime(config, logger);
+  logger.info({ mqttPort: runtime.mqttPort, httpPort: runtime.httpPort, dataDir: config.GW_DATA_DIR }, 'gatewatch started');
+  const tokenCount = runtime.db.prepare('SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL').pluck().get() as number;
+  if (tokenCount === 0) {
+    logger.warn('no API token exists yet; create the first admin token with: npm run admin -- create-token --name <you> --role admin');
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    runtime.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,92 @@
+/** The journal of accepted readings, dead letters and ingest's checkpoint. */
+import type { Db } from './db.js';
+
+export interface NewReading {
+  communityId: string;
+  deviceId: string;
+  kind: string;
+  seq: number;
+  eventTime: number;
+  receivedAt: number;
+  payload: unknown;
+}
+
+export interface StoredReading extends NewReading {
+  id: number;
+}
+
+export interface DeadLetter {
+  id: number;
+  receivedAt: number;
+  clientId: string;
+  topic: string;
+  payload: string;
+  code: string;
+  reason: string;
+}
+
+export function createJournal(db: Db) {
+  const insertReading = db.prepare(
+    'INSERT OR IGNORE INTO readings (community_id, device_id, kind, seq, event_time, received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertDeadLetter = db.prepare(
+    'INSERT INTO dead_letters (received_at, client_id, topic, payload, code, reason) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const readCheckpoint = db.prepare('SELECT last_inbox_id FROM ingest_checkpoint WHERE id = 1').pluck();
+  const writeCheckpoint = db.prepare('UPDATE ingest_checkpoint SET last_inbox_id = ? WHERE id = 1');
+
+  return {
+    /** Returns the new id, or null when (device, seq) was already journaled (a duplicate). */
+    appendReading(r: NewReading): number | null {
+      const result = insertReading.run(r.communityId, r.deviceId, r.kind, r.seq, r.eventTime, r.receivedAt, JSON.stringify(r.payload));
+      return result.changes === 0 ? null : Number(result.lastInsertRowid);
+    },
+    deadLetter(d: Omit<DeadLetter, 'id' | 'payload'> & { payload: Buffer }): number {
+      return Number(insertDeadLetter.run(d.receivedAt, d.clientId, d.topic, d.payload, d.code, d.reason).lastInsertRowid);
+    },
+    checkpoint: (): number => readCheckpoint.get() as number,
+    setCheckpoint: (inboxId: number): void => void writeCheckpoint.run(inboxId),
+    listDeadLetters(limit: number, beforeId?: number): DeadLetter[] {
+      const rows = db
+        .prepare(
+          `SELECT id, received_at, client_id, topic, payload, code, reason FROM dead_letters
+           ${beforeId ? 'WHERE id < @beforeId' : ''} ORDER BY id DESC LIMIT @limit`,
+        )
+        .all({ limit, beforeId }) as { id: number; received_at: number; client_id: string; topic: string; payload: Buffer; code: string; reason: string }[];
+      return rows.map((r) => ({
+        id: r.id,
+        receivedAt: r.received_at,
+        clientId: r.client_id,
+        topic: r.topic,
+        payload: r.payload.toString('utf8'),
+        code: r.code,
+        reason: r.reason,
+      }));
+    },
+    readingsSince(afterId: number, limit: number): StoredReading[] {
+      return (
+        db
+          .prepare('SELECT id, community_id, device_id, kind, seq, event_time, received_at, payload FROM readings WHERE id > ? ORDER BY id LIMIT ?')
+          .all(afterId, limit) as { id: number; community_id: string; device_id: string; kind: string; seq: number; event_time: number; received_at: number; payload: string }[]
+      ).map((r) => ({
+        id: r.id,
+        communityId: r.community_id,
+        deviceId: r.device_id,
+        kind: r.kind,
+        seq: r.seq,
+        eventTime: r.event_time,
+        receivedAt: r.received_at,
+        payload: JSON.parse(r.payload) as unknown,
+      }));
+    },
+    countReadings: (): number => db.prepare('SELECT COUNT(*) FROM readings').pluck().get() as number,
+    /** Retention: raw readings older than the cut-off go; processed inbox rows go at once. */
+    prune(readingsBefore: number): { readings: number; inbox: number } {
+      const readings = db.prepare('DELETE FROM readings WHERE event_time < ?').run(readingsBefore).changes;
+      const inbox = db.prepare('DELETE FROM inbox WHERE id <= (SELECT last_inbox_id FROM ingest_checkpoint WHERE id = 1)').run().changes;
+      return { readings, inbox };
+    },
+  };
+}
+
+export type Journal = ReturnType<typeof createJournal>;

@@ -1,0 +1,88 @@
+/** The registry: communities, gates, areas, devices (with hashed secrets) and staff. */
+import type { Db } from './db.js';
+
+export interface Community { id: string; name: string; propertyCompany: string; timeZone: string }
+export interface Gate { communityId: string; id: string; name: string }
+export interface Area { communityId: string; id: string; name: string; kind: string }
+export interface Staff { communityId: string; ref: string; role: string; active: boolean }
+export interface Device { id: string; communityId: string; kind: string; location: string; enabled: boolean; createdAt: number }
+export interface DeviceWithSecret extends Device { secretHash: string }
+
+type DeviceRow = { id: string; community_id: string; kind: string; location: string; enabled: number; created_at: number; secret_hash: string };
+const toDevice = (r: DeviceRow): DeviceWithSecret => ({
+  id: r.id, communityId: r.community_id, kind: r.kind, location: r.location, enabled: r.enabled === 1, createdAt: r.created_at, secretHash: r.secret_hash,
+});
+
+export function createRegistryRepo(db: Db) {
+  return {
+    upsertCommunity(c: Community): void {
+      db.prepare(
+        `INSERT INTO communities (id, name, property_company, time_zone) VALUES (@id, @name, @propertyCompany, @timeZone)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, property_company = excluded.property_company, time_zone = excluded.time_zone`,
+      ).run(c);
+    },
+    getCommunity(id: string): Community | undefined {
+      const r = db.prepare('SELECT id, name, property_company, time_zone FROM communities WHERE id = ?').get(id) as
+        | { id: string; name: string; property_company: string; time_zone: string }
+        | undefined;
+      return r && { id: r.id, name: r.name, propertyCompany: r.property_company, timeZone: r.time_zone };
+    },
+    listCommunities(): Community[] {
+      return (db.prepare('SELECT id, name, property_company, time_zone FROM communities ORDER BY id').all() as { id: string; name: string; property_company: string; time_zone: string }[]).map(
+        (r) => ({ id: r.id, name: r.name, propertyCompany: r.property_company, timeZone: r.time_zone }),
+      );
+    },
+    upsertGate(g: Gate): void {
+      db.prepare('INSERT INTO gates (community_id, id, name) VALUES (@communityId, @id, @name) ON CONFLICT DO UPDATE SET name = excluded.name').run(g);
+    },
+    upsertArea(a: Area): void {
+      db.prepare('INSERT INTO areas (community_id, id, name, kind) VALUES (@communityId, @id, @name, @kind) ON CONFLICT DO UPDATE SET name = excluded.name, kind = excluded.kind').run(a);
+    },
+    upsertStaff(s: Staff): void {
+      db.prepare('INSERT INTO staff (community_id, ref, role, active) VALUES (@communityId, @ref, @role, @active) ON CONFLICT DO UPDATE SET role = excluded.role, active = excluded.active').run({
+        ...s,
+        active: s.active ? 1 : 0,
+      });
+    },
+    gates: (communityId: string): Gate[] =>
+      (db.prepare('SELECT community_id, id, name FROM gates WHERE community_id = ? ORDER BY id').all(communityId) as { community_id: string; id: string; name: string }[]).map((r) => ({
+        communityId: r.community_id, id: r.id, name: r.name,
+      })),
+    areas: (communityId: string): Area[] =>
+      (db.prepare('SELECT community_id, id, name, kind FROM areas WHERE community_id = ? ORDER BY id').all(communityId) as { community_id: string; id: string; name: string; kind: string }[]).map(
+        (r) => ({ communityId: r.community_id, id: r.id, name: r.name, kind: r.kind }),
+      ),
+    staff: (communityId: string): Staff[] =>
+      (db.prepare('SELECT community_id, ref, role, active FROM staff WHERE community_id = ? ORDER BY ref').all(communityId) as { community_id: string; ref: string; role: string; active: number }[]).map(
+        (r) => ({ communityId: r.community_id, ref: r.ref, role: r.role, active: r.active === 1 }),
+      ),
+    upsertDevice(d: Omit<Device, 'createdAt' | 'enabled'> & { enabled?: boolean; secretHash: string }, now: number): void {
+      db.prepare(
+        `INSERT INTO devices (id, community_id, kind, location, secret_hash, enabled, created_at) VALUES (@id, @communityId, @kind, @location, @secretHash, @enabled, @now)
+         ON CONFLICT (id) DO UPDATE SET community_id = excluded.community_id, kind = excluded.kind, location = excluded.location,
+           secret_hash = excluded.secret_hash, enabled = excluded.enabled`,
+      ).run({ ...d, enabled: d.enabled === false ? 0 : 1, now });
+    },
+    setDeviceSecret(id: string, secretHash: string): boolean {
+      return db.prepare('UPDATE devices SET secret_hash = ? WHERE id = ?').run(secretHash, id).changes === 1;
+    },
+    setDeviceEnabled(id: string, enabled: boolean): boolean {
+      return db.prepare('UPDATE devices SET enabled = ? WHERE id = ?').run(enabled ? 1 : 0, id).changes === 1;
+    },
+    getDevice(id: string): DeviceWithSecret | undefined {
+      const r = db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+      return r && toDevice(r);
+    },
+    devices(communityId?: string): Device[] {
+      const rows = (communityId
+        ? db.prepare('SELECT * FROM devices WHERE community_id = ? ORDER BY id').all(communityId)
+        : db.prepare('SELECT * FROM devices ORDER BY id').all()) as DeviceRow[];
+      return rows.map((r) => {
+        const { secretHash: _secret, ...device } = toDevice(r);
+        return device;
+      });
+    },
+  };
+}
+
+export type RegistryRepo = ReturnType<typeof createRegistryRepo>;
