@@ -1,0 +1,192 @@
+/**
+ * A real InfluxDB 1.x server for tests: Debian's /usr/bin/influxd on free
+ * loopback ports, with its meta/data/wal dirs in a temp dir. `stop()` and
+ * `start()` restart it on the same dir and ports (to simulate an outage);
+ * `dispose()` stops it and removes the dir. It never skips: a missing binary
+ * or a server that does not answer /ping is an error with influxd's stderr.
+ *
+ * Only the child started here is ever signalled, by its own pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const INFLUXD_BIN = process.env.GW_TEST_INFLUXD ?? '/usr/bin/influxd';
+const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 10_000;
+const STDERR_KEEP = 8_192;
+
+export interface InfluxQueryResult {
+  results: Array<{
+    statement_id?: number;
+    error?: string;
+    series?: Array<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }>;
+  }>;
+  error?: string;
+}
+
+export interface Influxd {
+  /** http://127.0.0.1:<port>, the v1 HTTP API (/ping, /write, /query). */
+  url: string;
+  port: number;
+  /** The temp dir holding influxdb.conf, meta, data and wal. */
+  dir: string;
+  /** Stops the server (SIGTERM, then SIGKILL after 10 s); the data dir stays. */
+  stop(): Promise<void>;
+  /** Starts it again on the same data dir and ports, and waits for /ping. */
+  start(): Promise<void>;
+  /** Stops the server and removes its temp dir. */
+  dispose(): Promise<void>;
+  /** Runs InfluxQL through GET /query (POST for statements that change state); throws on an HTTP error. */
+  query(q: string, db?: string): Promise<InfluxQueryResult>;
+}
+
+/** A free TCP port on 127.0.0.1: bind port 0, read the port back, release it. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('could not read back a free port'))));
+    });
+  });
+}
+
+function configToml(dir: string, rpcPort: number, httpPort: number): string {
+  return `reporting-disabled = true
+bind-address = "127.0.0.1:${rpcPort}"
+
+[meta]
+  dir = "${join(dir, 'meta')}"
+  logging-enabled = false
+
+[data]
+  dir = "${join(dir, 'data')}"
+  wal-dir = "${join(dir, 'wal')}"
+  query-log-enabled = false
+  trace-logging-enabled = false
+
+[monitor]
+  store-enabled = false
+
+[subscriber]
+  enabled = false
+
+[continuous_queries]
+  enabled = false
+
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:${httpPort}"
+  auth-enabled = false
+  log-enabled = false
+  write-tracing = false
+  pprof-enabled = false
+
+[logging]
+  level = "error"
+  suppress-logo = true
+`;
+}
+
+export async function startInfluxd(): Promise<Influxd> {
+  try {
+    accessSync(INFLUXD_BIN, constants.X_OK);
+  } catch {
+    throw new Error(
+      `influxd not found or not executable at ${INFLUXD_BIN}: the InfluxDB tests need a real server ` +
+        '(Debian: apt-get install influxdb; or set GW_TEST_INFLUXD to the binary)',
+    );
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gw-influxd-'));
+  const rpcPort = await freePort();
+  const port = await freePort();
+  const confPath = join(dir, 'influxdb.conf');
+  writeFileSync(confPath, configToml(dir, rpcPort, port));
+  const url = `http://127.0.0.1:${port}`;
+
+  let child: ChildProcess | undefined;
+  let stderr = '';
+  let exited: Promise<void> = Promise.resolve();
+
+  async function start(): Promise<void> {
+    if (child) throw new Error('influxd is already running');
+    stderr = '';
+    const proc = spawn(INFLUXD_BIN, ['-config', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = proc;
+    let exitInfo: string | undefined;
+    exited = new Promise((resolve) => {
+      proc.once('exit', (code, signal) => {
+        exitInfo = `exited with code ${code ?? 'null'}, signal ${signal ?? 'none'}`;
+        if (child === proc) child = undefined;
+        resolve();
+      });
+    });
+    proc.once('error', (err) => {
+      exitInfo = `failed to spawn: ${err.message}`;
+    });
+    proc.stderr?.setEncoding('utf8');
+    proc.stderr?.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_KEEP);
+    });
+
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      if (exitInfo !== undefined) throw new Error(`influxd ${exitInfo} before answering /ping; stderr:\n${stderr}`);
+      if (await pingOk(url)) return;
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`influxd did not answer GET ${url}/ping with 204 within ${START_TIMEOUT_MS} ms; stderr:\n${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async function stop(): Promise<void> {
+    const proc = child;
+    if (!proc) return;
+    proc.kill('SIGTERM');
+    const killer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(killer);
+  }
+
+  async function dispose(): Promise<void> {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  async function query(q: string, db?: string): Promise<InfluxQueryResult> {
+    const params = new URLSearchParams({ q });
+    if (db !== undefined) params.set('db', db);
+    const changesState = /^\s*(create|drop|alter|delete|grant|revoke|kill)\b/i.test(q);
+    const res = changesState
+      ? await fetch(`${url}/query`, { method: 'POST', body: params })
+      : await fetch(`${url}/query?${params.toString()}`);
+    const body = await res.text();
+    if (!res.ok) throw new Error(`InfluxQL ${q} failed: HTTP ${res.status} ${body}`);
+    return JSON.parse(body) as InfluxQueryResult;
+  }
+
+  try {
+    await start();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { url, port, dir, stop, start, dispose, query };
+}
+
+async function pingOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1_000) });
+    await res.arrayBuffer();
+    return res.status === 204;
+  } catch {
+    return false;
+  }
+}
