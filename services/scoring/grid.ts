@@ -1,0 +1,86 @@
+/**
+ * The (day x place) grid of one rule's facts over a window. Every policy asks
+ * the same questions of it: which cells failed, which had no data, and which
+ * had no fact at all. Places are every place the rule reported in the window
+ * (plus any the caller knows must be there, e.g. registered staff): a gate
+ * that reported on Monday and is absent on Tuesday is a gap, not a pass.
+ */
+import type { DailyFact, FactStatus, RuleId } from '../rules/facts.js';
+import type { MissingCell } from './types.js';
+
+export interface RuleGrid {
+  rule: RuleId;
+  days: readonly string[];
+  places: string[];
+  /** One fact per (day, place), sorted by day then place. */
+  facts: DailyFact[];
+  fails: DailyFact[];
+  noData: DailyFact[];
+  missing: MissingCell[];
+}
+
+// Duplicates break the one-fact-per-cell contract; if they happen, the worst wins
+// so a duplicate pass can never hide a fail.
+const SEVERITY: Record<FactStatus, number> = { pass: 0, no_data: 1, fail: 2 };
+
+const cellKey = (day: string, place: string): string => `${day}\u0000${place}`;
+
+function worstPerCell(facts: readonly DailyFact[]): Map<string, DailyFact> {
+  const cells = new Map<string, DailyFact>();
+  for (const fact of facts) {
+    const key = cellKey(fact.day, fact.place);
+    const seen = cells.get(key);
+    if (!seen || SEVERITY[fact.status] > SEVERITY[seen.status]) cells.set(key, fact);
+  }
+  return cells;
+}
+
+/** Build the grid from facts already narrowed to one community and the window's days. */
+export function buildGrid(
+  facts: readonly DailyFact[],
+  rule: RuleId,
+  days: readonly string[],
+  requiredPlaces: readonly string[] = [],
+): RuleGrid {
+  const cells = worstPerCell(facts.filter((f) => f.rule === rule));
+  const places = [...new Set([...requiredPlaces, ...[...cells.values()].map((f) => f.place)])].sort();
+  const ordered: DailyFact[] = [];
+  const missing: MissingCell[] = [];
+  for (const day of days) {
+    for (const place of places) {
+      const fact = cells.get(cellKey(day, place));
+      if (fact) ordered.push(fact);
+      else missing.push({ day, place, rule });
+    }
+  }
+  return {
+    rule,
+    days,
+    places,
+    facts: ordered,
+    fails: ordered.filter((f) => f.status === 'fail'),
+    noData: ordered.filter((f) => f.status === 'no_data'),
+    missing,
+  };
+}
+
+/** Number of cells the grid could not vouch for: no_data facts, absent facts, or no place at all. */
+export function gapCount(grid: RuleGrid): number {
+  return grid.places.length === 0 ? grid.days.length : grid.noData.length + grid.missing.length;
+}
+
+/** Short human text for the gaps of a grid, for explanations. */
+export function describeGaps(grid: RuleGrid): string {
+  if (grid.places.length === 0) return `no ${grid.rule} facts at all in the window`;
+  const parts: string[] = [];
+  if (grid.noData.length > 0) parts.push(`${grid.noData.length} ${grid.rule} day/place(s) with devices silent`);
+  if (grid.missing.length > 0) parts.push(`${grid.missing.length} ${grid.rule} day/place(s) with no fact`);
+  return parts.join(', ');
+}
+
+/** "day place: summary" for up to `limit` facts, then "and N more". */
+export function listFacts(facts: readonly DailyFact[], limit = 3): string {
+  const shown = facts.slice(0, limit).map((f) => `${f.day} ${f.place}: ${f.summary}`);
+  const more = facts.length > limit ? `; and ${facts.length - limit} more` : '';
+  return shown.join('; ') + more;
+}

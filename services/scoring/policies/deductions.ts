@@ -1,0 +1,50 @@
+/**
+ * Deduction items scored from facts: 3.3 (unstaffed gate time) and 4.3
+ * (garbage disinfection). The form says "酌情扣1-N分": points less a
+ * discretionary deduction; these functions make the discretion explicit.
+ */
+import type { DailyFact } from '../../rules/facts.js';
+import { describeGaps, gapCount, listFacts, type RuleGrid } from '../grid.js';
+import type { Verdict } from '../types.js';
+
+/**
+ * Turn a raw deduction into a score. The deduction is capped at the item's
+ * points. With gaps in the data the score is unknown (the silent cells could
+ * deduct more) unless the known deduction already reaches the cap.
+ */
+export function applyDeduction(points: number, rawDeduction: number, grid: RuleGrid, why: string): Verdict {
+  const deduction = Math.min(rawDeduction, points);
+  if (gapCount(grid) > 0 && deduction < points) {
+    return { score: null, explanation: `${why}; but ${describeGaps(grid)}, which could deduct more.` };
+  }
+  const capped = rawDeduction > points ? ` (capped at ${points})` : '';
+  return { score: points - deduction, explanation: `${why}: deduct ${deduction}${capped}.` };
+}
+
+/**
+ * Unstaffed minutes of a gate-staffed fact. A fail with no minute figure still
+ * means a gap was seen, so it counts as at least one minute.
+ */
+export function unstaffedMinutesOf(fact: DailyFact): number {
+  const minutes = Math.max(0, fact.figures.unstaffedMinutes ?? 0);
+  return fact.status === 'fail' ? Math.max(1, minutes) : minutes;
+}
+
+/** 3.3: one point per started block of `minutesPerPoint` unstaffed minutes, summed over gates and days. */
+export function scoreUnstaffedTime(grid: RuleGrid, points: number, minutesPerPoint: number): Verdict {
+  const total = grid.facts.reduce((sum, f) => sum + unstaffedMinutesOf(f), 0);
+  const deduction = Math.ceil(total / minutesPerPoint);
+  const partial = grid.facts.reduce((sum, f) => sum + (f.status === 'no_data' ? 0 : (f.figures.noDataMinutes ?? 0)), 0);
+  const note = partial > 0 ? ` (${partial} further minute(s) without data were not counted)` : '';
+  const why = `${total} unstaffed gate minute(s) over the window${note}, 1 point per started ${minutesPerPoint}`;
+  return applyDeduction(points, deduction, grid, why);
+}
+
+/** 4.3: one point per failing (day, place) of garbage disinfection. */
+export function scoreFailingCells(grid: RuleGrid, points: number): Verdict {
+  const why =
+    grid.fails.length === 0
+      ? 'No failing garbage day/place'
+      : `${grid.fails.length} failing garbage day/place(s), 1 point each (${listFacts(grid.fails)})`;
+  return applyDeduction(points, grid.fails.length, grid, why);
+}

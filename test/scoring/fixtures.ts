@@ -1,0 +1,75 @@
+/** Hand-built facts and alarms for scoring tests. */
+import type { DailyFact, FactStatus, RuleId } from '../../services/rules/facts.js';
+import { scoreItems } from '../../services/scoring/score.js';
+import type { AlarmSummary, ItemScore, ScoreInput } from '../../services/scoring/types.js';
+
+export const COMMUNITY = 'c1';
+export const D1 = '2021-02-03';
+export const D2 = '2021-02-04';
+export const D3 = '2021-02-05';
+
+let nextReading = 1;
+
+export function fact(
+  rule: RuleId,
+  day: string,
+  place: string,
+  status: FactStatus,
+  figures: Record<string, number> = {},
+): DailyFact {
+  return {
+    communityId: COMMUNITY,
+    day,
+    rule,
+    place,
+    status,
+    figures,
+    summary: `${place}: ${rule} ${status} on ${day}`,
+    readingIds: [nextReading++],
+  };
+}
+
+/** The same fact for each day and place. */
+export function facts(
+  rule: RuleId,
+  days: readonly string[],
+  places: readonly string[],
+  status: FactStatus = 'pass',
+  figures: Record<string, number> = {},
+): DailyFact[] {
+  return days.flatMap((day) => places.map((place) => fact(rule, day, place, status, figures)));
+}
+
+/** Unix ms of a local (UTC+8) time on a day, e.g. at(D1, '08:15'). */
+export function at(day: string, hhmm: string): number {
+  return Date.parse(`${day}T${hhmm}:00+08:00`);
+}
+
+export function alarm(id: number, firstEventTime: number, ackAfterMin?: number, rest: Partial<AlarmSummary> = {}): AlarmSummary {
+  const openedAt = firstEventTime + 2_000;
+  return {
+    id,
+    rule: 'fever',
+    communityId: COMMUNITY,
+    subject: 'gate:g1',
+    severity: 'critical',
+    status: ackAfterMin === undefined ? 'open' : 'acknowledged',
+    firstEventTime,
+    openedAt,
+    ...(ackAfterMin === undefined ? {} : { acknowledgedAt: openedAt + ackAfterMin * 60_000 }),
+    ...rest,
+  };
+}
+
+/** Score and return one item. */
+export function scoreOf(itemId: string, input: Partial<ScoreInput> & Pick<ScoreInput, 'facts'>): ItemScore {
+  const all = scoreItems({
+    communityId: COMMUNITY,
+    window: { from: D1, to: D1 },
+    alarms: [],
+    ...input,
+  });
+  const found = all.find((s) => s.itemId === itemId);
+  if (!found) throw new Error(`item ${itemId} not scored`);
+  return found;
+}
