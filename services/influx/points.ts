@@ -90,15 +90,18 @@ interface PointSpec {
 }
 
 /**
- * Line protocol cannot carry a newline, and a tag value ending in a backslash
- * would escape the separator after it: control characters become spaces and
- * trailing backslashes are dropped. Spaces, commas, `=`, quotes are escaped by Point.
+ * Line protocol cannot carry a newline: control characters become spaces.
+ * Point escapes spaces, commas and `=` in tags and quotes and backslashes in
+ * string fields, but not a backslash in a tag value, which would escape the
+ * character after it (`a\\ b` ends the value early): in tags each backslash
+ * becomes `/` (ids and enums never hold one).
  */
 const clean = (value: string): string => value.replace(/[\r\n\t\f\v]/g, ' ');
+const cleanTag = (value: string): string => clean(value).replace(/\\/g, '/');
 
 function toLine(measurement: string, spec: PointSpec, time: string): string {
   const point = new Point(measurement);
-  for (const [k, v] of Object.entries(spec.tags)) if (v !== undefined) point.tag(k, clean(v).replace(/\\+$/, ''));
+  for (const [k, v] of Object.entries(spec.tags)) if (v !== undefined) point.tag(k, cleanTag(v));
   for (const [k, v] of Object.entries(spec.floats ?? {})) if (v !== undefined && Number.isFinite(v)) point.floatField(k, v);
   for (const [k, v] of Object.entries(spec.ints ?? {})) point.intField(k, v);
   for (const [k, v] of Object.entries(spec.strings ?? {})) if (v !== undefined) point.stringField(k, clean(v));
