@@ -1,0 +1,133 @@
+/**
+ * The pure rules engine: evaluate(state, reading) and tick(state, now) give a
+ * new state and outcomes (alarms, clears); dailyFacts() reads the state.
+ * No clock, no timers, no I/O: time comes in with the reading or the tick.
+ */
+import type { RulesConfig } from './config.js';
+import { RULE_IDS, type DailyFact, type RuleId } from './facts.js';
+import type { CommunityLayout } from './layout.js';
+import { alarmKey, type Outcome } from './outcomes.js';
+import type { RuleContext } from './rule.js';
+import { RULES } from './registry.js';
+import { createInitialState, emptyCommunity, prune, recordReading, type CommunityState, type ReadingInput, type RulesState } from './state.js';
+import { DAY_MS, dayBounds } from './time.js';
+import { classifyTiming } from './timing.js';
+import { buildDayView } from './view.js';
+
+export interface EngineContext {
+  config: RulesConfig;
+  layoutOf(communityId: string): CommunityLayout | undefined;
+  /** Communities tick() watches besides those that have sent readings (devices never heard are silent too). */
+  communityIds?: readonly string[];
+}
+
+export interface Step {
+  state: RulesState;
+  outcomes: Outcome[];
+}
+
+/** Alarms the engine also clears; it remembers which it opened so it clears each once. */
+const CLEARABLE: ReadonlySet<RuleId> = new Set(['gate-staffed', 'contractors', 'venues-closed', 'broadcast', 'device-health']);
+
+export const timeZoneOf = (layout: CommunityLayout | undefined, config: RulesConfig): string => layout?.timeZone ?? config.defaultTimeZone;
+
+function ruleContext(communityId: string, cs: CommunityState, ctx: EngineContext): RuleContext {
+  const layout = ctx.layoutOf(communityId);
+  return {
+    communityId,
+    layout,
+    config: ctx.config,
+    timeZone: timeZoneOf(layout, ctx.config),
+    cs,
+    isOpen: (rule, subject) => alarmKey(rule, subject) in cs.open,
+  };
+}
+
+/** Remember opened / cleared alarms; drop clears of alarms not open. */
+function track(cs: CommunityState, outcomes: Outcome[]): { cs: CommunityState; outcomes: Outcome[] } {
+  if (!outcomes.some((o) => CLEARABLE.has(o.rule))) return { cs, outcomes };
+  const open = { ...cs.open };
+  const kept = outcomes.filter((o) => {
+    const key = alarmKey(o.rule, o.subject);
+    if (o.type === 'clear') return key in open && delete open[key];
+    if (CLEARABLE.has(o.rule)) open[key] = { rule: o.rule, subject: o.subject, eventTime: o.eventTime };
+    return true;
+  });
+  return { cs: { ...cs, open }, outcomes: kept };
+}
+
+function withCommunity(state: RulesState, id: string, cs: CommunityState): RulesState {
+  return { ...state, communities: { ...state.communities, [id]: cs } };
+}
+
+/**
+ * Take one journal reading. Readings the adapter should have dead-lettered
+ * (classifyTiming not 'ok') and duplicates change nothing and raise nothing.
+ */
+export function evaluate(state: RulesState, input: ReadingInput, ctx: EngineContext): Step {
+  if (classifyTiming(input.eventTime, input.receivedAt, ctx.config) !== 'ok') return { state, outcomes: [] };
+  const { cs, duplicate } = recordReading(state.communities[input.communityId] ?? emptyCommunity(), input);
+  if (duplicate) return { state: withCommunity(state, input.communityId, cs), outcomes: [] };
+  const rc = { ...ruleContext(input.communityId, cs, ctx), input };
+  const raw = RULES.flatMap((r) => r.onReading?.(rc) ?? []);
+  const tracked = track(cs, raw);
+  return { state: withCommunity(state, input.communityId, tracked.cs), outcomes: tracked.outcomes };
+}
+
+/** Time passes: silent devices, unstaffed gates, stopped broadcasts; old readings are pruned. */
+export function tick(state: RulesState, nowMs: number, ctx: EngineContext): Step {
+  let next = state;
+  const outcomes: Outcome[] = [];
+  const ids = [...new Set([...Object.keys(state.communities), ...(ctx.communityIds ?? [])])].sort();
+  for (const id of ids) {
+    let cs = next.communities[id] ?? emptyCommunity();
+    cs = prune(cs.watchSince === null ? { ...cs, watchSince: nowMs } : cs, nowMs - ctx.config.retainDays * DAY_MS);
+    const tc = { ...ruleContext(id, cs, ctx), nowMs };
+    const tracked = track(cs, RULES.flatMap((r) => r.onTick?.(tc) ?? []));
+    outcomes.push(...tracked.outcomes);
+    next = withCommunity(next, id, tracked.cs);
+  }
+  return { state: next, outcomes };
+}
+
+const ruleOrder = new Map(RULE_IDS.map((r, i) => [r, i]));
+
+/**
+ * The facts of one local day of a community, as of asOfMs (the window judged
+ * is [day start, min(day end, asOf))): one per rule and place (FIGURES).
+ * The same set of readings gives the same facts whatever order they came in.
+ */
+export function dailyFacts(state: RulesState, layout: CommunityLayout, day: string, asOfMs: number, ctx: Pick<EngineContext, 'config'>): DailyFact[] {
+  const cs = state.communities[layout.communityId] ?? emptyCommunity();
+  const bounds = dayBounds(day, timeZoneOf(layout, ctx.config));
+  const view = buildDayView(cs, layout, day, bounds, asOfMs, ctx.config);
+  return RULES.flatMap((r) => r.facts(view)).sort(
+    (a, b) => (ruleOrder.get(a.rule) ?? 0) - (ruleOrder.get(b.rule) ?? 0) || (a.place < b.place ? -1 : a.place > b.place ? 1 : 0),
+  );
+}
+
+/** The state as JSON, for a restart without a journal replay. */
+export function serializeState(state: RulesState): string {
+  return JSON.stringify(state);
+}
+
+export function restoreState(json: string): RulesState {
+  const parsed = JSON.parse(json) as Partial<RulesState>;
+  if (parsed.version !== 1 || typeof parsed.communities !== 'object' || parsed.communities === null) {
+    throw new Error('not a rules engine state (version 1)');
+  }
+  return parsed as RulesState;
+}
+
+/**
+ * Rebuild the state by replaying journal readings in id order (the other
+ * restart path). Outcomes are dropped: the alarms store already has them.
+ * Replay at least retainDays of readings so carried-in state (shifts, doors) is there.
+ */
+export function rebuildState(readings: Iterable<ReadingInput>, ctx: EngineContext): RulesState {
+  let state = createInitialState();
+  for (const r of readings) state = evaluate(state, r, ctx).state;
+  return state;
+}
+
+export { createInitialState };

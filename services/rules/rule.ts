@@ -1,0 +1,36 @@
+/**
+ * The shape of one rule module (one file per rule under rules/). facts() reads
+ * a DayView; onReading() and onTick() may raise or clear alarms. All pure.
+ */
+import type { RulesConfig } from './config.js';
+import type { DailyFact, RuleId } from './facts.js';
+import type { CommunityLayout } from './layout.js';
+import type { Outcome } from './outcomes.js';
+import type { CommunityState, ReadingInput } from './state.js';
+import type { DayView } from './view.js';
+
+export interface RuleContext {
+  communityId: string;
+  /** undefined when the registry does not know the community yet. */
+  layout: CommunityLayout | undefined;
+  config: RulesConfig;
+  timeZone: string;
+  /** The community's state, with the current reading already recorded. */
+  cs: CommunityState;
+  isOpen(rule: RuleId, subject: string): boolean;
+}
+
+export interface ReadingContext extends RuleContext {
+  input: ReadingInput;
+}
+
+export interface TickContext extends RuleContext {
+  nowMs: number;
+}
+
+export interface RuleModule {
+  id: RuleId;
+  facts(view: DayView): DailyFact[];
+  onReading?(ctx: ReadingContext): Outcome[];
+  onTick?(ctx: TickContext): Outcome[];
+}

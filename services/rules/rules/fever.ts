@@ -1,0 +1,61 @@
+/**
+ * fever — 三(三), 三(七): a temperature above 37.3 °C at a gate is a fever,
+ * alarmed at once; exactly 37.3 is not. Outside 34..43 °C is a device fault
+ * (rule device-health), never a fever. The daily fact is pass when anyone
+ * was measured at the gate (the system working), no_data otherwise.
+ */
+import { subjects, type Outcome } from '../outcomes.js';
+import type { ReadingContext, RuleModule } from '../rule.js';
+import type { DayView } from '../view.js';
+import { placesOf } from '../view.js';
+import { alarm, fmt1, isFever, isPlausible } from './shared.js';
+
+function facts(view: DayView) {
+  const temps = view.of('temperature').filter((r) => view.inWindow(r.eventTime));
+  const gates = placesOf(view.layout.gates.map((g) => g.id), temps.map((r) => r.payload.gateId));
+  return gates.map((gate) => {
+    const here = temps.filter((r) => r.payload.gateId === gate);
+    const plausible = here.filter((r) => isPlausible(r.payload.temperatureC, view.config));
+    const fevers = plausible.filter((r) => isFever(r.payload.temperatureC, view.config));
+    const figures = { measured: plausible.length, fevers: fevers.length, implausible: here.length - plausible.length };
+    const summary = `${gate}: ${figures.measured} measured, ${figures.fevers} above ${view.config.feverAboveC} °C, ${figures.implausible} implausible on ${view.day}`;
+    return view.fact('fever', gate, plausible.length > 0 ? 'pass' : 'no_data', figures, summary, [
+      ...fevers.map((r) => r.readingId),
+      ...here.filter((r) => !isPlausible(r.payload.temperatureC, view.config)).map((r) => r.readingId),
+    ]);
+  });
+}
+
+function onReading(ctx: ReadingContext): Outcome[] {
+  const { input, config } = ctx;
+  if (input.kind !== 'temperature') return [];
+  const { temperatureC: c, gateId, subject, personRef } = input.payload;
+  const details = { gateId, temperatureC: c, subject, deviceId: input.deviceId };
+  if (!isPlausible(c, config)) {
+    return [
+      alarm(ctx, {
+        rule: 'device-health',
+        subject: subjects.deviceFault(input.deviceId),
+        severity: 'medium',
+        eventTime: input.eventTime,
+        title: `Thermometer ${input.deviceId} reported an implausible ${fmt1(c)} °C at gate ${gateId}`,
+        details: { ...details, plausibleMinC: config.plausibleMinC, plausibleMaxC: config.plausibleMaxC },
+        readingIds: [input.readingId],
+      }),
+    ];
+  }
+  if (!isFever(c, config)) return [];
+  return [
+    alarm(ctx, {
+      rule: 'fever',
+      subject: subjects.person(personRef),
+      severity: 'critical',
+      eventTime: input.eventTime,
+      title: `Fever ${fmt1(c)} °C (${subject}) at gate ${gateId}`,
+      details: { ...details, personRef, feverAboveC: config.feverAboveC },
+      readingIds: [input.readingId],
+    }),
+  ];
+}
+
+export const feverRule: RuleModule = { id: 'fever', facts, onReading };

@@ -1,0 +1,71 @@
+/**
+ * post-ventilation — 三(四)1 "每次消毒后进行15-20分钟的通风处理", 附件 4.1: each
+ * valid public-area spraying is followed by at least 15 minutes of
+ * ventilation of the same area. Measured as the longest single ventilation
+ * period's overlap with [session end, session end + within), so ventilation
+ * that ran before the spraying ended counts only from its end. A session whose
+ * window is still open at asOf and not yet ventilated is pending, not judged.
+ */
+import { PUBLIC_AREA_KINDS } from '../layout.js';
+import type { RuleModule } from '../rule.js';
+import type { StoredOf } from '../state.js';
+import { clip, total } from '../intervals.js';
+import { MINUTE_MS } from '../time.js';
+import { placesOf, relevantDevices, type DayView } from '../view.js';
+import { isValidAreaSession } from './area-disinfection.js';
+import { fixedDevices, sessionEnd, sessionStart } from './shared.js';
+
+/** Longest overlap of one ventilation period with the window after the session, in ms. */
+function bestVentilation(vents: readonly StoredOf<'ventilation'>[], from: number, to: number): StoredOf<'ventilation'> | undefined {
+  let best: StoredOf<'ventilation'> | undefined;
+  let bestMs = -1;
+  for (const v of vents) {
+    const ms = Math.max(0, Math.min(sessionEnd(v), to) - Math.max(sessionStart(v), from));
+    if (ms > bestMs) [best, bestMs] = [v, ms];
+  }
+  return best && bestMs > 0 ? best : undefined;
+}
+
+function judgeArea(view: DayView, area: string) {
+  const cfg = view.config;
+  const within = cfg.postVentilationWithinMinutes * MINUTE_MS;
+  const need = cfg.postVentilationMinMinutes * MINUTE_MS;
+  const sessions = view
+    .of('disinfection')
+    .filter((r) => r.payload.target === 'area' && r.payload.areaId === area && view.inWindow(sessionStart(r)) && isValidAreaSession(r, view));
+  const vents = view.of('ventilation').filter((v) => v.payload.areaId === area);
+  const ventDevices = relevantDevices(fixedDevices(view, 'ventilation', area), vents);
+  const result = { judged: 0, ventilated: 0, pending: 0, silentGap: false, ids: [] as number[] };
+  for (const s of sessions) {
+    const from = sessionEnd(s);
+    const v = bestVentilation(vents, from, from + within);
+    const ok = v !== undefined && Math.min(sessionEnd(v), from + within) - Math.max(sessionStart(v), from) >= need;
+    result.ids.push(s.readingId, ...(v ? [v.readingId] : []));
+    if (ok) {
+      result.judged++;
+      result.ventilated++;
+    } else if (from + within > view.asOf) result.pending++;
+    else {
+      result.judged++;
+      // Could the ventilation have happened while its controller was silent?
+      const covered = total(clip(view.coverage(ventDevices), from, from + within));
+      if (ventDevices.length === 0 || covered < Math.min(from + within, view.end) - Math.min(from, view.end)) result.silentGap = true;
+    }
+  }
+  return result;
+}
+
+function facts(view: DayView) {
+  const fixedAreas = view.layout.areas.filter((a) => PUBLIC_AREA_KINDS.includes(a.kind)).map((a) => a.id);
+  const known = new Set(view.layout.areas.map((a) => a.id));
+  const seen = view.of('disinfection').filter((r) => r.payload.target === 'area' && !known.has(r.payload.areaId));
+  return placesOf(fixedAreas, seen.map((r) => r.payload.areaId)).map((area) => {
+    const r = judgeArea(view, area);
+    const status = r.ventilated === r.judged ? 'pass' : r.silentGap ? 'no_data' : 'fail';
+    const figures = { sessions: r.judged, ventilatedSessions: r.ventilated, pendingSessions: r.pending };
+    const summary = `${area}: ${r.ventilated} of ${r.judged} valid session(s) followed by >= ${view.config.postVentilationMinMinutes} min of ventilation on ${view.day}${r.pending ? `, ${r.pending} pending` : ''}`;
+    return view.fact('post-ventilation', area, status, figures, summary, r.ids);
+  });
+}
+
+export const postVentilationRule: RuleModule = { id: 'post-ventilation', facts };

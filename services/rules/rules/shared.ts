@@ -1,0 +1,46 @@
+/** Small helpers the rule modules share. */
+import type { RulesConfig } from '../config.js';
+import type { RuleId } from '../facts.js';
+import type { AlarmOutcome, ClearOutcome } from '../outcomes.js';
+import type { RuleContext } from '../rule.js';
+import { collect, type StoredOf, type StoredReading } from '../state.js';
+import { dayBounds, localDay } from '../time.js';
+
+/** SPEC fever: outside the plausible body range is a device fault (inclusive range). */
+export const isPlausible = (c: number, cfg: RulesConfig): boolean => c >= cfg.plausibleMinC && c <= cfg.plausibleMaxC;
+
+/** 三(七) "超过37.3度": strictly above. */
+export const isFever = (c: number, cfg: RulesConfig): boolean => isPlausible(c, cfg) && c > cfg.feverAboveC;
+
+/** 三(四)1-3 "250-500mg/L", inclusive. */
+export const chlorineOk = (mg: number | undefined, cfg: RulesConfig): boolean =>
+  mg !== undefined && mg >= cfg.chlorineMinMgPerL && mg <= cfg.chlorineMaxMgPerL;
+
+type Session = StoredOf<'disinfection'> | StoredOf<'ventilation'>;
+export const sessionStart = <R extends Session>(r: R): number => Date.parse(r.payload.startedAt);
+export const sessionEnd = <R extends Session>(r: R): number => sessionStart(r) + r.payload.durationS * 1000;
+
+/** Readings of the local day containing t (plus a day after, for sessions reported late). */
+export function readingsOfDay(ctx: RuleContext, t: number): { start: number; end: number; readings: StoredReading[] } {
+  const [start, end] = dayBounds(localDay(t, ctx.timeZone), ctx.timeZone);
+  return { start, end, readings: collect(ctx.cs, start - 86_400_000, end + 86_400_000) };
+}
+
+export function ofKind<K extends StoredReading['kind']>(list: readonly StoredReading[], kind: K): StoredOf<K>[] {
+  return list.filter((r) => r.kind === kind) as StoredOf<K>[];
+}
+
+export function alarm(ctx: RuleContext, a: Omit<AlarmOutcome, 'type' | 'communityId'>): AlarmOutcome {
+  return { type: 'alarm', communityId: ctx.communityId, ...a };
+}
+
+export function clear(ctx: RuleContext, rule: RuleId, subject: string, eventTime: number): ClearOutcome {
+  return { type: 'clear', rule, communityId: ctx.communityId, subject, eventTime };
+}
+
+/** Devices of a kind at a location in the layout (none without a layout). */
+export function fixedDevices(ctx: Pick<RuleContext, 'layout'>, kind: string, location?: string): string[] {
+  return (ctx.layout?.devices ?? []).filter((d) => d.kind === kind && (location === undefined || d.location === location)).map((d) => d.id);
+}
+
+export const fmt1 = (n: number): string => n.toFixed(1);

@@ -1,0 +1,88 @@
+/**
+ * staff-fever — 三(七) "物业从业人员体温超过37.3度……不得上岗": a staff member
+ * measured above 37.3 °C may not be on duty; any duty event by that person
+ * later the same local day is a violation. Duty events: a shift start, a
+ * disinfection session started, or a shift end more than the stand-down time
+ * after the fever (they stayed on duty).
+ */
+import type { RulesConfig } from '../config.js';
+import { subjects, type Outcome } from '../outcomes.js';
+import type { ReadingContext, RuleModule } from '../rule.js';
+import type { StoredReading } from '../state.js';
+import { MINUTE_MS } from '../time.js';
+import { placesOf, relevantDevices, type DayView } from '../view.js';
+import { absenceStatus } from '../policy.js';
+import { alarm, fixedDevices, isFever, ofKind, readingsOfDay, sessionStart } from './shared.js';
+
+/** When a reading puts `ref` on duty, or null. */
+export function dutyTime(r: StoredReading, ref: string): { t: number; isEnd: boolean } | null {
+  if (r.kind === 'shift' && r.payload.staffRef === ref) return { t: r.eventTime, isEnd: r.payload.event === 'end' };
+  if (r.kind === 'disinfection' && r.payload.operatorRef === ref) return { t: sessionStart(r), isEnd: false };
+  return null;
+}
+
+/** Duty events of ref in [feverAt, dayEnd) that break the rule. */
+export function dutyAfterFever(readings: readonly StoredReading[], ref: string, feverAt: number, dayEnd: number, cfg: RulesConfig): StoredReading[] {
+  const standDown = cfg.staffFeverStandDownMinutes * MINUTE_MS;
+  return readings.filter((r) => {
+    const d = dutyTime(r, ref);
+    if (!d || d.t >= dayEnd) return false;
+    return d.isEnd ? d.t > feverAt + standDown : d.t > feverAt;
+  });
+}
+
+function firstFever(readings: readonly StoredReading[], ref: string, from: number, to: number, cfg: RulesConfig) {
+  return ofKind(readings, 'temperature').filter(
+    (r) => r.payload.personRef === ref && r.eventTime >= from && r.eventTime < to && isFever(r.payload.temperatureC, cfg),
+  );
+}
+
+function facts(view: DayView) {
+  const all = [...view.of('shift'), ...view.of('disinfection'), ...view.of('temperature')];
+  const staffFevers = view.of('temperature').filter(
+    (r) => view.inWindow(r.eventTime) && r.payload.subject === 'staff' && isFever(r.payload.temperatureC, view.config),
+  );
+  const refs = placesOf(view.layout.staff.filter((s) => s.active).map((s) => s.ref), staffFevers.map((r) => r.payload.personRef));
+  const thermometers = relevantDevices(fixedDevices(view, 'thermometer'), view.of('temperature'));
+  return refs.map((ref) => {
+    const fevers = firstFever(all, ref, view.dayStart, view.end, view.config);
+    const first = fevers[0];
+    const after = first ? dutyAfterFever(all, ref, first.eventTime, view.end, view.config) : [];
+    const figures = { fevers: fevers.length, dutyEventsAfterFever: after.length };
+    const summary = `${ref}: ${fevers.length} fever reading(s), ${after.length} duty event(s) after a fever on ${view.day}`;
+    const ids = [...fevers, ...after].map((r) => r.readingId);
+    return view.fact('staff-fever', ref, absenceStatus(view, after.length, thermometers), figures, summary, ids);
+  });
+}
+
+function violation(ctx: ReadingContext, ref: string, fever: StoredReading, after: StoredReading[]): Outcome {
+  return alarm(ctx, {
+    rule: 'staff-fever',
+    subject: subjects.person(ref),
+    severity: 'high',
+    eventTime: ctx.input.eventTime,
+    title: `Staff ${ref} on duty after a fever the same day`,
+    details: { staffRef: ref, feverAt: fever.eventTime, dutyEventsAfterFever: after.length },
+    readingIds: [fever.readingId, ...after.map((r) => r.readingId)],
+  });
+}
+
+function onReading(ctx: ReadingContext): Outcome[] {
+  const { input, config } = ctx;
+  const ref =
+    input.kind === 'temperature' ? input.payload.personRef
+    : input.kind === 'shift' ? input.payload.staffRef
+    : input.kind === 'disinfection' ? input.payload.operatorRef
+    : null;
+  if (ref === null) return [];
+  if (input.kind === 'temperature' && !isFever(input.payload.temperatureC, config)) return [];
+  const at = input.kind === 'disinfection' ? sessionStart(input) : input.eventTime;
+  const { start, end, readings } = readingsOfDay(ctx, at);
+  const first = firstFever(readings, ref, start, end, config)[0];
+  if (!first) return [];
+  const after = dutyAfterFever(readings, ref, first.eventTime, end, config);
+  const relevant = input.kind === 'temperature' ? after.length > 0 : after.some((r) => r.readingId === input.readingId);
+  return relevant ? [violation(ctx, ref, first, after)] : [];
+}
+
+export const staffFeverRule: RuleModule = { id: 'staff-fever', facts, onReading };

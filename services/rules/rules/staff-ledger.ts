@@ -1,0 +1,24 @@
+/**
+ * staff-ledger — 附件 7.2, 三(七) "建立员工健康台账，严格落实体温监测等每日健康监测制度":
+ * every registered, active staff member has at least one plausible
+ * temperature check each local day. no_data when no gate thermometer
+ * reported at all that day.
+ */
+import type { RuleModule } from '../rule.js';
+import { relevantDevices, type DayView } from '../view.js';
+import { fixedDevices, isPlausible } from './shared.js';
+
+function facts(view: DayView) {
+  const temps = view.of('temperature').filter((r) => view.inWindow(r.eventTime) && isPlausible(r.payload.temperatureC, view.config));
+  const thermometers = relevantDevices(fixedDevices(view, 'thermometer'), view.of('temperature'));
+  const silent = view.windowMs <= 0 || view.coverage(thermometers).length === 0;
+  const refs = view.layout.staff.filter((s) => s.active).map((s) => s.ref).sort();
+  return refs.map((ref) => {
+    const checks = temps.filter((r) => r.payload.personRef === ref);
+    const status = checks.length >= 1 ? 'pass' : silent ? 'no_data' : 'fail';
+    const summary = `${ref}: ${checks.length} temperature check(s) on ${view.day}, 1 required`;
+    return view.fact('staff-ledger', ref, status, { checks: checks.length }, summary, checks.map((r) => r.readingId));
+  });
+}
+
+export const staffLedgerRule: RuleModule = { id: 'staff-ledger', facts };

@@ -1,0 +1,109 @@
+/**
+ * A read-only view of one community's readings for one local day, as of an
+ * instant: what every rule's facts() works from. Built fresh on each call
+ * from the stored sets, sorted by (eventTime, readingId), so the result does
+ * not depend on the order readings arrived in.
+ */
+import type { MessageKind } from '../../schemas/src/device-messages.js';
+import type { RulesConfig } from './config.js';
+import { coverageOf, isCut } from './coverage.js';
+import type { DailyFact, FactStatus, RuleId } from './facts.js';
+import { clip, total, union, type Interval } from './intervals.js';
+import type { CommunityLayout } from './layout.js';
+import { collect, heardTimes, type CommunityState, type StoredOf, type StoredReading } from './state.js';
+import { DAY_MS, MINUTE_MS, toMinutes } from './time.js';
+
+export interface DayView {
+  communityId: string;
+  day: string;
+  layout: CommunityLayout;
+  config: RulesConfig;
+  dayStart: number;
+  dayEnd: number;
+  /** The window judged: [dayStart, end), end = min(dayEnd, asOf). */
+  end: number;
+  asOf: number;
+  /** Every retained reading up to a day after the day ends (sessions are reported when they end), sorted. */
+  all: readonly StoredReading[];
+  of<K extends MessageKind>(kind: K): StoredOf<K>[];
+  /** Union of the times any of the devices was reporting, clipped to the window. */
+  coverage(deviceIds: readonly string[]): Interval[];
+  /** Minutes of the window in which none of the devices was reporting. */
+  noDataMinutes(deviceIds: readonly string[]): number;
+  inWindow(ms: number): boolean;
+  windowMs: number;
+  fact(rule: RuleId, place: string, status: FactStatus, figures: Record<string, number>, summary: string, ids: Iterable<number>): DailyFact;
+}
+
+export function buildDayView(
+  cs: CommunityState,
+  layout: CommunityLayout,
+  day: string,
+  bounds: [number, number],
+  asOf: number,
+  config: RulesConfig,
+): DayView {
+  const [dayStart, dayEnd] = bounds;
+  const end = Math.max(dayStart, Math.min(dayEnd, asOf));
+  const silenceMs = config.deviceSilenceMinutes * MINUTE_MS;
+  // Everything retained before the day too: shifts, doors and broadcasts carry their state into it.
+  const all = collect(cs, -Infinity, dayEnd + DAY_MS);
+  const byKind = new Map<MessageKind, StoredReading[]>();
+  for (const r of all) {
+    const list = byKind.get(r.kind);
+    if (list) list.push(r);
+    else byKind.set(r.kind, [r]);
+  }
+
+  const cover = new Map<string, Interval[]>();
+  const deviceCoverage = (id: string): Interval[] => {
+    let c = cover.get(id);
+    if (c) return c;
+    const own = all.filter((r) => r.deviceId === id && r.eventTime >= dayStart - silenceMs && r.eventTime < end);
+    const heard = [...heardTimes(cs, id, dayStart - silenceMs, end), ...own.filter((r) => !isCut(r)).map((r) => r.eventTime)];
+    const cuts = own.filter(isCut).map((r) => r.eventTime);
+    c = clip(coverageOf(heard.sort((a, b) => a - b), cuts, silenceMs), dayStart, end);
+    cover.set(id, c);
+    return c;
+  };
+  const coverage = (ids: readonly string[]) => union(ids.flatMap(deviceCoverage));
+
+  return {
+    communityId: layout.communityId,
+    day,
+    layout,
+    config,
+    dayStart,
+    dayEnd,
+    end,
+    asOf,
+    all,
+    of: <K extends MessageKind>(kind: K) => (byKind.get(kind) ?? []) as StoredOf<K>[],
+    coverage,
+    noDataMinutes: (ids) => toMinutes(end - dayStart - total(coverage(ids))),
+    inWindow: (ms) => ms >= dayStart && ms < end,
+    windowMs: end - dayStart,
+    fact: (rule, place, status, figures, summary, ids) => ({
+      communityId: layout.communityId,
+      day,
+      rule,
+      place,
+      status,
+      figures,
+      summary,
+      readingIds: [...new Set(ids)].sort((a, b) => a - b),
+    }),
+  };
+}
+
+/** Devices of the layout at a location, plus any device that sent matching readings. */
+export function relevantDevices(fixed: readonly string[], senders: Iterable<{ deviceId: string }>): string[] {
+  const set = new Set(fixed);
+  for (const r of senders) set.add(r.deviceId);
+  return [...set].sort();
+}
+
+/** Sorted union of ids. */
+export function placesOf(fixed: readonly string[], seen: Iterable<string>): string[] {
+  return [...new Set([...fixed, ...seen])].sort();
+}
