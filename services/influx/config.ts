@@ -59,9 +59,7 @@ export function parseInfluxConfig(env: NodeJS.ProcessEnv): InfluxConfig | null {
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '(unknown)');
-      // The value is echoed to help, except secrets.
-      const shown = env[name] === undefined || /PASSWORD|TOKEN/.test(name) ? '' : `=${JSON.stringify(env[name])}`;
-      return `  ${name}${shown}: ${issue.message}`;
+      return `  ${name}${env[name] === undefined ? '' : `=${JSON.stringify(env[name])}`}: ${issue.message}`;
     });
     throw new InfluxConfigError(`Invalid InfluxDB configuration:\n${lines.join('\n')}`);
   }
