@@ -1,0 +1,18 @@
+/** The InfluxDB sink's public API: what the composition root wires. See ./README.md. */
+export { parseInfluxConfig, InfluxConfigError, InfluxEnvSchema, type InfluxConfig, type InfluxAuth } from './config.js';
+export { createInfluxSink, type InfluxSink, type InfluxSinkDeps, type FlushResult } from './sink.js';
+export {
+  readingToLine,
+  readingRowToLine,
+  alarmToEvent,
+  alarmEventToLine,
+  ruleOutcomeToLine,
+  dailyFactToLine,
+  nanos,
+  DEFAULT_UTC_OFFSET_MINUTES,
+  type JournalReading,
+  type ReadingRow,
+  type AlarmEvent,
+  type RuleOutcomePoint,
+  type Place,
+} from './points.js';

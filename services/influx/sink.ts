@@ -1,0 +1,268 @@
+/**
+ * The InfluxDB sink: a durable outbox in SQLite and a writer that drains it.
+ *
+ * - `enqueue` is a synchronous insert, meant to run inside the caller's
+ *   transaction with the journal write.
+ * - A background loop posts the oldest rows in batches of `batchSize`, every
+ *   `flushMs` (sooner once a full batch is waiting), and deletes rows only
+ *   after a 204. Network errors, timeouts, 5xx, 429, auth and missing-database
+ *   answers leave the rows where they are and retry with exponential backoff
+ *   and jitter, capped at `maxBackoffMs`: an outage of any length delays
+ *   points, it never drops them.
+ * - A 400/413/422 means some lines are bad for themselves. The batch is
+ *   bisected (re-sending a landed line is harmless: same series, same time,
+ *   same fields) until each bad line is alone; it then moves to
+ *   influx_rejected with the server's reason, and the rest land.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Db } from '../store/db.js';
+import type { Logger } from '../observability/logger.js';
+import type { InfluxConfig } from './config.js';
+import { createOutbox, type OutboxRow } from './outbox.js';
+import { createInfluxWriter, type InfluxWriter, type WriteResult } from './writer.js';
+
+export interface InfluxSinkDeps {
+  db: Db;
+  config: InfluxConfig;
+  logger: Logger;
+  /** The service's prom-client registry; the sink registers its metrics on it (one sink per registry). */
+  registry: Registry;
+  /** Service clock (unix ms); Date.now by default. */
+  now?: () => number;
+  /** Jitter source in [0, 1); Math.random by default. */
+  random?: () => number;
+  /** The HTTP side; the v1 /write client by default. */
+  writer?: InfluxWriter;
+}
+
+export interface FlushResult {
+  /** Lines InfluxDB acknowledged in this flush. */
+  written: number;
+  /** Lines set aside in influx_rejected in this flush. */
+  rejected: number;
+  /** Lines still waiting after it. */
+  depth: number;
+  /** Why the flush stopped early (InfluxDB unreachable, 5xx, ...); null when the outbox was drained. */
+  error: string | null;
+}
+
+export interface InfluxSink {
+  /** Synchronous insert into the outbox; call it inside the journal write's transaction. */
+  enqueue(lines: readonly string[]): void;
+  /** Starts the background writer (creates the database first, if the server allows). */
+  start(): void;
+  /** Stops the writer after a last flush of what it can deliver within the request timeout; the rest waits in SQLite. */
+  stop(): Promise<void>;
+  /** Lines waiting in the outbox. */
+  depth(): number;
+  /** Drains the outbox now, until it is empty or a delivery fails; never waits out a backoff. */
+  flushNow(): Promise<FlushResult>;
+}
+
+type Retry = Extract<WriteResult, { kind: 'retry' }>;
+interface Delivery {
+  written: number;
+  rejected: number;
+  failure: Retry | null;
+}
+
+export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
+  const { db, config } = deps;
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const log = deps.logger.child({ component: 'influx' });
+  const outbox = createOutbox(db);
+  const writer = deps.writer ?? createInfluxWriter(config);
+  const metrics = registerMetrics(deps.registry, db, outbox, now);
+
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let inBackoff = false;
+  let failures = 0;
+  /** The server's Retry-After on the last failure, ms. */
+  let retryAfterMs = 0;
+  /** Lines enqueued since the last flush started; only a hint to flush early (a rolled-back enqueue still counts). */
+  let enqueuedSince = 0;
+  let databaseReady = false;
+  /** Set by stop(): a flush in progress ends between batches once this passes. */
+  let drainDeadline: number | null = null;
+  let tail: Promise<unknown> = Promise.resolve();
+
+  async function ensureDatabase(): Promise<void> {
+    try {
+      const res = await writer.createDatabase();
+      databaseReady = true;
+      if (res.status >= 300 || res.body.includes('"error"')) {
+        // 2.x / 3.x: databases are buckets mapped for the v1 API by an operator.
+        log.info({ status: res.status, body: res.body, database: config.database }, 'CREATE DATABASE not accepted; writing to the database as configured');
+      }
+    } catch (err) {
+      log.debug({ err }, 'CREATE DATABASE: server unreachable, will try again');
+    }
+  }
+
+  async function deliver(rows: OutboxRow[]): Promise<Delivery> {
+    const res = await writer.write(rows.map((r) => r.line));
+    if (res.kind === 'ok') {
+      outbox.remove(rows);
+      metrics.written.inc(rows.length);
+      return { written: rows.length, rejected: 0, failure: null };
+    }
+    metrics.errors.inc({ code: res.status === null ? 'network' : String(res.status) });
+    if (res.kind === 'retry') {
+      if (res.missingDatabase) databaseReady = false;
+      return { written: 0, rejected: 0, failure: res };
+    }
+    if (rows.length === 1 || res.allDropped) {
+      outbox.reject(rows, res.status, res.reason, now());
+      metrics.rejected.inc(rows.length);
+      log.warn({ lines: rows.length, status: res.status, reason: res.reason, outboxIds: rows.map((r) => r.id).slice(0, 20) }, 'lines refused by InfluxDB, set aside in influx_rejected');
+      return { written: 0, rejected: rows.length, failure: null };
+    }
+    const mid = Math.ceil(rows.length / 2);
+    const left = await deliver(rows.slice(0, mid));
+    if (left.failure) return left;
+    const right = await deliver(rows.slice(mid));
+    return { written: left.written + right.written, rejected: left.rejected + right.rejected, failure: right.failure };
+  }
+
+  async function drain(): Promise<FlushResult> {
+    enqueuedSince = 0;
+    if (!databaseReady) await ensureDatabase();
+    let written = 0;
+    let rejected = 0;
+    for (;;) {
+      if (drainDeadline !== null && now() > drainDeadline) break;
+      const rows = outbox.peek(config.batchSize);
+      if (rows.length === 0) break;
+      const d = await deliver(rows);
+      written += d.written;
+      rejected += d.rejected;
+      if (d.failure) {
+        noteFailure(d.failure);
+        return { written, rejected, depth: outbox.depth(), error: d.failure.reason };
+      }
+    }
+    if (failures > 0) log.info({ failedAttempts: failures }, 'InfluxDB writes recovered');
+    failures = 0;
+    return { written, rejected, depth: outbox.depth(), error: null };
+  }
+
+  function noteFailure(f: Retry): void {
+    failures++;
+    retryAfterMs = f.retryAfterMs;
+    const detail = { status: f.status, reason: f.reason, depth: outbox.depth(), failedAttempts: failures };
+    if (failures === 1) log.warn(detail, 'InfluxDB write failed; points wait in the outbox');
+    else log.debug(detail, 'InfluxDB write failed again');
+  }
+
+  /** Exponential backoff with jitter: half the ceiling plus a random half; never less than Retry-After. */
+  function backoffMs(retryAfter: number): number {
+    const base = Math.min(config.flushMs, 1000);
+    const ceiling = Math.min(config.maxBackoffMs, base * 2 ** Math.min(failures - 1, 30));
+    return Math.min(config.maxBackoffMs, Math.max(ceiling / 2 + (random() * ceiling) / 2, retryAfter));
+  }
+
+  /** One flush at a time: the loop, flushNow() and stop() queue behind each other. */
+  function flushNow(): Promise<FlushResult> {
+    const result = tail.then(drain);
+    tail = result.catch(() => undefined);
+    return result;
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      wake = done;
+      function done(): void {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+    });
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let failed: boolean;
+      try {
+        failed = (await flushNow()).error !== null;
+      } catch (err) {
+        failures++;
+        retryAfterMs = 0;
+        failed = true;
+        log.error({ err }, 'InfluxDB flush failed unexpectedly');
+      }
+      if (!running) break;
+      inBackoff = failed;
+      await sleep(failed ? backoffMs(retryAfterMs) : config.flushMs);
+      inBackoff = false;
+    }
+  }
+
+  return {
+    enqueue(lines) {
+      outbox.enqueue(lines, now());
+      enqueuedSince += lines.length;
+      if (enqueuedSince >= config.batchSize && !inBackoff) wake?.();
+    },
+    start() {
+      if (running) return;
+      running = true;
+      drainDeadline = null;
+      loop = run();
+    },
+    async stop() {
+      drainDeadline = now() + config.timeoutMs;
+      running = false;
+      wake?.();
+      await loop;
+      loop = null;
+      try {
+        const result = await flushNow();
+        log.info({ written: result.written, left: result.depth, error: result.error }, 'InfluxDB sink stopped');
+      } finally {
+        drainDeadline = null;
+      }
+    },
+    depth: () => outbox.depth(),
+    flushNow,
+  };
+}
+
+function registerMetrics(registry: Registry, db: Db, outbox: ReturnType<typeof createOutbox>, now: () => number) {
+  new Gauge({
+    name: 'gatewatch_influx_outbox_depth',
+    help: 'Lines waiting in the InfluxDB outbox',
+    registers: [registry],
+    collect() {
+      if (db.open) this.set(outbox.depth());
+    },
+  });
+  new Gauge({
+    name: 'gatewatch_influx_outbox_lag_seconds',
+    help: 'Age of the oldest line waiting in the InfluxDB outbox (0 when empty)',
+    registers: [registry],
+    collect() {
+      if (!db.open) return;
+      const oldest = outbox.oldestEnqueuedAt();
+      this.set(oldest === null ? 0 : Math.max(0, now() - oldest) / 1000);
+    },
+  });
+  return {
+    written: new Counter({ name: 'gatewatch_influx_points_written_total', help: 'Lines InfluxDB acknowledged (204)', registers: [registry] }),
+    rejected: new Counter({
+      name: 'gatewatch_influx_points_rejected_total',
+      help: 'Lines InfluxDB refused for themselves, moved to influx_rejected',
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'gatewatch_influx_write_errors_total',
+      help: 'Failed write requests, by HTTP status or "network"',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+  };
+}
