@@ -95,18 +95,17 @@ describe('staff-fever 三(七) and staff-ledger 附件7.2', () => {
     expect(outcomes[1]).toMatchObject({ eventTime: duty.eventTime, severity: 'high' });
   });
 
-  it.each([
-    ['shift end within the 30-min stand-down', () => [['shift', at('08:20'), 'end']], 'pass', 0],
-    ['shift end 31 min later', () => [['shift', at('08:21'), 'end']], 'fail', 1],
-    ['duty the next day', () => [['shift', at('08:00', '2021-02-04'), 'start']], 'pass', 0],
-    ['a disinfection session after the fever', () => [['spray', at('09:00'), '']], 'fail', 1],
-  ] as const)('%s', (_name, events, status, after) => {
+  type Duty = { kind: 'shift'; t: number; event: 'start' | 'end' } | { kind: 'spray'; t: number };
+  it.each<[string, Duty, 'pass' | 'fail', number]>([
+    ['shift end within the 30-min stand-down', { kind: 'shift', t: at('08:20'), event: 'end' }, 'pass', 0],
+    ['shift end 31 min later', { kind: 'shift', t: at('08:21'), event: 'end' }, 'fail', 1],
+    ['duty the next day', { kind: 'shift', t: at('08:00', '2021-02-04'), event: 'start' }, 'pass', 0],
+    ['a disinfection session after the fever', { kind: 'spray', t: at('09:00') }, 'fail', 1],
+  ])('%s', (_name, duty, status, after) => {
     const j = online();
     j.temp(at('07:50'), 37.6, 's-clean-03', 'staff');
-    for (const [kind, t, ev] of events()) {
-      if (kind === 'shift') j.shift(t, ev as 'start' | 'end', 's-clean-03');
-      else j.spray(t, 10);
-    }
+    if (duty.kind === 'shift') j.shift(duty.t, duty.event, 's-clean-03');
+    else j.spray(duty.t, 10);
     const { state } = feed(j.readings);
     expect(factOf(state, 'staff-fever', 's-clean-03')).toMatchObject({ status, figures: { fevers: 1, dutyEventsAfterFever: after } });
   });
