@@ -229,4 +229,35 @@ describe('InfluxDB sink', () => {
       ['2021-02-03T00:00:00.000000007Z', 7.5],
     ]);
   });
+
+  test('an enqueue inside a transaction that rolls back leaves nothing behind', () => {
+    const db = openDb('rollback');
+    const sink = newSink(db, 'rollback');
+    const journalWrite = db.transaction((fail: boolean) => {
+      sink.enqueue([temperatureLine(1)]);
+      if (fail) throw new Error('journal write failed');
+    });
+    expect(() => journalWrite(true)).toThrow('journal write failed');
+    expect(sink.depth()).toBe(0);
+    journalWrite(false);
+    expect(sink.depth()).toBe(1);
+    expect(() => sink.enqueue(['m v=1 1\nm v=2 2'])).toThrow(TypeError);
+    expect(sink.depth()).toBe(1);
+  });
+
+  test('a database dropped under a running sink (404) is created again and the points land', async () => {
+    const registry = new Registry();
+    const sink = newSink(openDb('dropped'), 'dropped', registry);
+    sink.start();
+    sink.enqueue([temperatureLine(1)]);
+    await waitFor('the first point', () => sink.depth() === 0);
+    await influxd.query('DROP DATABASE "dropped"');
+    sink.enqueue([temperatureLine(2), temperatureLine(3)]);
+    await waitFor('the outbox to drain', () => sink.depth() === 0);
+    expect(await metric(registry, 'gatewatch_influx_write_errors_total', { code: '404' })).toBeGreaterThan(0);
+    expect(rows(await influxd.query('SELECT "seq", "temperature_c" FROM "temperature"', 'dropped')).map((r) => r.slice(1))).toEqual([
+      [2, tempOf(2)],
+      [3, tempOf(3)],
+    ]);
+  });
 });
