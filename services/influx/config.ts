@@ -1,18 +1,12 @@
 /**
  * Configuration of the InfluxDB sink: one zod schema over the environment,
- * parsed once at start, frozen, passed in explicitly. A wrong value throws an
- * InfluxConfigError that names the variable. Unset or empty variables take
- * their default; without GW_INFLUX_URL the sink is off (parse returns null),
- * but every other variable is still checked.
+ * parsed once at start (services/config/env.ts), frozen, passed in
+ * explicitly. A wrong value throws a ConfigError that names the variable.
+ * Unset or empty variables take their default; without GW_INFLUX_URL the
+ * sink is off (parse returns null), but every other variable is still checked.
  */
 import { z } from 'zod';
-
-export class InfluxConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InfluxConfigError';
-  }
-}
+import { ConfigError, parseEnv } from '../config/env.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -50,20 +44,7 @@ export interface InfluxConfig {
 
 /** Reads the GW_INFLUX_* variables. Returns null when GW_INFLUX_URL is unset (sink off). */
 export function parseInfluxConfig(env: NodeJS.ProcessEnv): InfluxConfig | null {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(InfluxEnvSchema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') input[key] = value;
-  }
-  const result = InfluxEnvSchema.safeParse(input);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '(unknown)');
-      return `  ${name}${env[name] === undefined ? '' : `=${JSON.stringify(env[name])}`}: ${issue.message}`;
-    });
-    throw new InfluxConfigError(`Invalid InfluxDB configuration:\n${lines.join('\n')}`);
-  }
-  const e = result.data;
+  const e = parseEnv(InfluxEnvSchema, env, 'InfluxDB');
   const auth = authOf(e);
   if (e.GW_INFLUX_URL === undefined) return null;
   return Object.freeze({
@@ -81,12 +62,12 @@ export function parseInfluxConfig(env: NodeJS.ProcessEnv): InfluxConfig | null {
 function authOf(e: InfluxEnv): InfluxAuth {
   const { GW_INFLUX_USER: user, GW_INFLUX_PASSWORD: password, GW_INFLUX_TOKEN: token } = e;
   if (token !== undefined && (user !== undefined || password !== undefined)) {
-    throw new InfluxConfigError('Invalid InfluxDB configuration:\n  GW_INFLUX_TOKEN: set either GW_INFLUX_TOKEN or GW_INFLUX_USER/GW_INFLUX_PASSWORD, not both');
+    throw new ConfigError('Invalid InfluxDB configuration:\n  GW_INFLUX_TOKEN: set either GW_INFLUX_TOKEN or GW_INFLUX_USER/GW_INFLUX_PASSWORD, not both');
   }
   if (token !== undefined) return { kind: 'token', token };
   if ((user === undefined) !== (password === undefined)) {
     const missing = user === undefined ? 'GW_INFLUX_USER' : 'GW_INFLUX_PASSWORD';
-    throw new InfluxConfigError(`Invalid InfluxDB configuration:\n  ${missing}: required when ${missing === 'GW_INFLUX_USER' ? 'GW_INFLUX_PASSWORD' : 'GW_INFLUX_USER'} is set`);
+    throw new ConfigError(`Invalid InfluxDB configuration:\n  ${missing}: required when ${missing === 'GW_INFLUX_USER' ? 'GW_INFLUX_PASSWORD' : 'GW_INFLUX_USER'} is set`);
   }
   if (user !== undefined && password !== undefined) return { kind: 'basic', user, password };
   return { kind: 'none' };

@@ -1,5 +1,5 @@
 /** The InfluxDB sink's public API: what the composition root wires. See ./README.md. */
-export { parseInfluxConfig, InfluxConfigError, InfluxEnvSchema, type InfluxConfig, type InfluxAuth } from './config.js';
+export { parseInfluxConfig, InfluxEnvSchema, type InfluxConfig, type InfluxAuth } from './config.js';
 export { createInfluxSink, type InfluxSink, type InfluxSinkDeps, type FlushResult } from './sink.js';
 export {
   readingToLine,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { InfluxConfigError, parseInfluxConfig } from '../../services/influx/config.js';
+import { ConfigError } from '../../services/config/env.js';
+import { parseInfluxConfig } from '../../services/influx/config.js';
 
 const URL_ONLY = { GW_INFLUX_URL: 'http://127.0.0.1:8086/' };
 
@@ -50,7 +51,7 @@ describe('parseInfluxConfig', () => {
 
   test('a bad GW_INFLUX_BATCH_SIZE is named, with its value', () => {
     expect(() => parseInfluxConfig({ ...URL_ONLY, GW_INFLUX_BATCH_SIZE: 'lots' })).toThrow(
-      new InfluxConfigError('Invalid InfluxDB configuration:\n  GW_INFLUX_BATCH_SIZE="lots": Invalid input: expected number, received NaN'),
+      new ConfigError('Invalid InfluxDB configuration:\n  GW_INFLUX_BATCH_SIZE="lots": Invalid input: expected number, received NaN'),
     );
     expect(() => parseInfluxConfig({ ...URL_ONLY, GW_INFLUX_BATCH_SIZE: '0' })).toThrow(
       'Invalid InfluxDB configuration:\n  GW_INFLUX_BATCH_SIZE="0": Too small: expected number to be >=1',
