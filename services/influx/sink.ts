@@ -19,7 +19,7 @@ import type { Db } from '../store/db.js';
 import type { Logger } from '../observability/logger.js';
 import type { InfluxConfig } from './config.js';
 import { createOutbox, type OutboxRow } from './outbox.js';
-import { createInfluxWriter, type InfluxWriter, type WriteResult } from './writer.js';
+import { createInfluxWriter, type WriteResult } from './writer.js';
 
 export interface InfluxSinkDeps {
   db: Db;
@@ -29,10 +29,6 @@ export interface InfluxSinkDeps {
   registry: Registry;
   /** Service clock (unix ms); Date.now by default. */
   now?: () => number;
-  /** Jitter source in [0, 1); Math.random by default. */
-  random?: () => number;
-  /** The HTTP side; the v1 /write client by default. */
-  writer?: InfluxWriter;
 }
 
 export interface FlushResult {
@@ -69,10 +65,9 @@ interface Delivery {
 export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
   const { db, config } = deps;
   const now = deps.now ?? Date.now;
-  const random = deps.random ?? Math.random;
   const log = deps.logger.child({ component: 'influx' });
   const outbox = createOutbox(db);
-  const writer = deps.writer ?? createInfluxWriter(config);
+  const writer = createInfluxWriter(config);
   const metrics = registerMetrics(deps.registry, db, outbox, now);
 
   let running = false;
@@ -161,7 +156,7 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
   function backoffMs(retryAfter: number): number {
     const base = Math.min(config.flushMs, 1000);
     const ceiling = Math.min(config.maxBackoffMs, base * 2 ** Math.min(failures - 1, 30));
-    return Math.min(config.maxBackoffMs, Math.max(ceiling / 2 + (random() * ceiling) / 2, retryAfter));
+    return Math.min(config.maxBackoffMs, Math.max(ceiling / 2 + (Math.random() * ceiling) / 2, retryAfter));
   }
 
   /** One flush at a time: the loop, flushNow() and stop() queue behind each other. */

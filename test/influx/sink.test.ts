@@ -260,4 +260,12 @@ describe('InfluxDB sink', () => {
       [3, tempOf(3)],
     ]);
   });
+
+  test('a retention policy the server does not have is not the lines\' fault: they wait, none is rejected', async () => {
+    const db = openDb('no-rp');
+    const sink = createInfluxSink({ db, config: config('no-rp', { GW_INFLUX_RP: 'nope' }), logger: silentLogger(), registry: new Registry() });
+    sink.enqueue([temperatureLine(1), temperatureLine(2)]);
+    expect(await sink.flushNow()).toEqual({ written: 0, rejected: 0, depth: 2, error: 'retention policy not found: nope' });
+    expect(db.prepare('SELECT count(*) FROM influx_rejected').pluck().get()).toBe(0);
+  });
 });
