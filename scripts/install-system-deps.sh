@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use when they are missing (as root,
+# through apt): InfluxDB 1.x server, Mosquitto command-line clients, Chromium
+# and a Chinese font for the browser tests, docker-compose to validate the
+# compose file, openssl for test certificates.
+set -euo pipefail
+
+need=()
+command -v influxd >/dev/null || need+=(influxdb)
+command -v mosquitto_pub >/dev/null || need+=(mosquitto-clients)
+command -v chromium >/dev/null || need+=(chromium)
+command -v docker-compose >/dev/null || need+=(docker-compose)
+command -v openssl >/dev/null || need+=(openssl)
+fc-list 2>/dev/null | grep -qi 'microhei' || need+=(fonts-wqy-microhei)
+
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then
+  echo "missing system packages: ${need[*]}" >&2
+  echo "install them with: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "== installing system packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

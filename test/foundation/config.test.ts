@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { loadServiceConfig } from '../../services/config/service-config.js';
+import { ConfigError } from '../../services/config/env.js';
+import { freePort, spawnService } from '../support/process.js';
+
+describe('service configuration', () => {
+  it('uses embedded defaults when nothing is set', () => {
+    expect(loadServiceConfig({})).toMatchObject({ GW_MQTT_PORT: 1883, GW_HTTP_PORT: 3000, GW_DATA_DIR: './data', GW_SQLITE_SYNCHRONOUS: 'NORMAL', GW_MAX_LATENESS_HOURS: 24 });
+  });
+
+  it('names the variable and the value that is wrong', () => {
+    expect(() => loadServiceConfig({ GW_MQTT_PORT: 'eighteen' })).toThrow(ConfigError);
+    expect(() => loadServiceConfig({ GW_MQTT_PORT: 'eighteen', GW_SQLITE_SYNCHRONOUS: 'SOMETIMES' })).toThrow(
+      /GW_MQTT_PORT="eighteen": .*\n\s+GW_SQLITE_SYNCHRONOUS="SOMETIMES": /,
+    );
+  });
+
+  it('a wrong setting stops the start with exit code 2 and the variable named', async () => {
+    const proc = spawnService({ GW_HTTP_PORT: '99999', GW_MQTT_PORT: String(await freePort()), GW_DATA_DIR: '/tmp/gatewatch-never' });
+    expect(await proc.exited).toBe(2);
+    expect(proc.output()).toContain('GW_HTTP_PORT="99999": Too big');
+  });
+});
