@@ -10,7 +10,7 @@ import { isCut } from '../coverage.js';
 import { total } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
-import { collect } from '../state.js';
+import { collect, heardTimes } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../time.js';
 import { placesOf, type DayView } from '../view.js';
 import { alarm, clear, isPlausible } from './shared.js';
@@ -35,13 +35,20 @@ function facts(view: DayView) {
   });
 }
 
+/** Has the device been heard after t (so a status at t arriving now is history)? */
+function heardAfter(ctx: ReadingContext, t: number): boolean {
+  const id = ctx.input.deviceId;
+  if (heardTimes(ctx.cs, id, t + 1, Infinity).length > 0) return true;
+  return collect(ctx.cs, t + 1, Infinity).some((r) => r.deviceId === id && !isCut(r));
+}
+
 function onReading(ctx: ReadingContext): Outcome[] {
   const { input } = ctx;
   const subject = subjects.device(input.deviceId);
   if (input.kind === 'status' && input.payload.state !== 'online') {
     const fault = input.payload.state === 'fault';
     const s = fault ? subjects.deviceFault(input.deviceId) : subject;
-    if (ctx.isOpen('device-health', s)) return [];
+    if (ctx.isOpen('device-health', s) || (!fault && heardAfter(ctx, input.eventTime))) return [];
     return [
       alarm(ctx, {
         rule: 'device-health',
