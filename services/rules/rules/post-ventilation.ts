@@ -15,15 +15,14 @@ import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { isValidAreaSession } from './area-disinfection.js';
 import { fixedDevices, sessionEnd, sessionStart } from './shared.js';
 
-/** Longest overlap of one ventilation period with the window after the session, in ms. */
-function bestVentilation(vents: readonly StoredOf<'ventilation'>[], from: number, to: number): StoredOf<'ventilation'> | undefined {
-  let best: StoredOf<'ventilation'> | undefined;
-  let bestMs = -1;
+/** Longest overlap (ms) of one ventilation period with [from, to), and that period. */
+function bestVentilation(vents: readonly StoredOf<'ventilation'>[], from: number, to: number): { v?: StoredOf<'ventilation'>; ms: number } {
+  let best: { v?: StoredOf<'ventilation'>; ms: number } = { ms: 0 };
   for (const v of vents) {
-    const ms = Math.max(0, Math.min(sessionEnd(v), to) - Math.max(sessionStart(v), from));
-    if (ms > bestMs) [best, bestMs] = [v, ms];
+    const ms = Math.min(sessionEnd(v), to) - Math.max(sessionStart(v), from);
+    if (ms > best.ms) best = { v, ms };
   }
-  return best && bestMs > 0 ? best : undefined;
+  return best;
 }
 
 function judgeArea(view: DayView, area: string) {
@@ -38,8 +37,8 @@ function judgeArea(view: DayView, area: string) {
   const result = { judged: 0, ventilated: 0, pending: 0, silentGap: false, ids: [] as number[] };
   for (const s of sessions) {
     const from = sessionEnd(s);
-    const v = bestVentilation(vents, from, from + within);
-    const ok = v !== undefined && Math.min(sessionEnd(v), from + within) - Math.max(sessionStart(v), from) >= need;
+    const { v, ms } = bestVentilation(vents, from, from + within);
+    const ok = ms >= need;
     result.ids.push(s.readingId, ...(v ? [v.readingId] : []));
     if (ok) {
       result.judged++;
