@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceConfig } from './config/service-config.js';
 import { openDatabase, type Db } from './store/db.js';
-import { createInbox } from './store/inbox.js';
 import { createJournal } from './store/journal.js';
 import { createAlarmsRepo } from './store/alarms-repo.js';
 import { createRegistryRepo } from './store/registry-repo.js';
@@ -15,8 +14,9 @@ import { loadRegistryFile } from './store/registry-loader.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Logger } from './observability/logger.js';
 import { EventBus } from './events.js';
-import { createPipeline } from './ingest/pipeline.js';
-import { createInterimFeverRules } from './ingest/interim-fever-rules.js';
+import { createIngest } from './ingest/ingest.js';
+import { loadRulesConfig } from './config/rules-config.js';
+import { createInfluxSink, parseInfluxConfig } from './influx/index.js';
 import { createBroker } from './broker/broker.js';
 import { buildApp } from './api/app.js';
 
@@ -27,8 +27,6 @@ export interface Runtime {
   httpPort: number;
   stop(): Promise<void>;
 }
-
-const TICK_MS = 5_000;
 
 export async function startRuntime(config: ServiceConfig, logger: Logger): Promise<Runtime> {
   const db = openDatabase(join(config.GW_DATA_DIR, 'gatewatch.sqlite'), { synchronous: config.GW_SQLITE_SYNCHRONOUS });
@@ -45,22 +43,21 @@ export async function startRuntime(config: ServiceConfig, logger: Logger): Promi
   }
   if (config.GW_BOOTSTRAP_ADMIN_TOKEN) tokens.ensure('bootstrap-admin', 'admin', config.GW_BOOTSTRAP_ADMIN_TOKEN, Date.now());
 
-  const pipeline = createPipeline({
-    db, journal, alarms, metrics, logger, bus,
-    rules: createInterimFeverRules(),
-    limits: {
-      maxLatenessMs: config.GW_MAX_LATENESS_HOURS * 3_600_000,
-      maxClockSkewMs: config.GW_MAX_CLOCK_SKEW_SECONDS * 1000,
-      maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
-    },
+  const influxConfig = parseInfluxConfig(process.env);
+  const influx = influxConfig ? createInfluxSink({ db, config: influxConfig, logger, registry: metrics.registry }) : undefined;
+  const ingest = createIngest({
+    db, journal, alarms, registry, metrics, logger, bus, influx,
+    rulesConfig: loadRulesConfig(config),
+    maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
+    inboxMaxBatch: config.GW_INBOX_MAX_BATCH,
+    factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,
+    retentionDays: config.GW_READINGS_RETENTION_DAYS,
   });
-  const inbox = createInbox(db, {
-    maxBatch: config.GW_INBOX_MAX_BATCH,
-    onCommitted: (rows) => pipeline.process(rows),
-    onBatch: (n) => metrics.commitBatchSize.observe(n),
-  });
-  replayUnprocessed(inbox, journal, pipeline, logger);
+  const { inbox } = ingest;
+  ingest.replayUnprocessed();
+  ingest.runPeriodic();
   metrics.alarmsOpen.set(alarms.countActive());
+  influx?.start();
 
   const broker = await createBroker({ registry, inbox, logger, onDenied: (code) => metrics.messagesRejected.inc({ code }) });
   const mqttAddress = await broker.listen({ host: config.GW_MQTT_HOST, port: config.GW_MQTT_PORT });
@@ -73,32 +70,16 @@ export async function startRuntime(config: ServiceConfig, logger: Logger): Promi
   const httpPort = (http.server.address() as { port: number }).port;
   logger.info({ port: httpPort }, 'http listening');
 
-  const ticker = setInterval(() => pipeline.tick(), TICK_MS);
-  ticker.unref();
+  ingest.start();
 
   return {
     db, http, mqttPort: mqttAddress.port, httpPort,
     async stop() {
-      clearInterval(ticker);
       await http.close();
       await broker.close();
-      inbox.flush();
+      ingest.stop();
+      await influx?.stop();
       db.close();
     },
   };
-}
-
-/** After a crash: rows acknowledged (committed) but not yet processed are processed now, in order. */
-function replayUnprocessed(
-  inbox: ReturnType<typeof createInbox>,
-  journal: ReturnType<typeof createJournal>,
-  pipeline: ReturnType<typeof createPipeline>,
-  logger: Logger,
-): void {
-  let replayed = 0;
-  for (let rows = inbox.unprocessed(journal.checkpoint()); rows.length > 0; rows = inbox.unprocessed(journal.checkpoint())) {
-    pipeline.process(rows);
-    replayed += rows.length;
-  }
-  if (replayed) logger.info({ replayed }, 'replayed unprocessed inbox rows');
 }

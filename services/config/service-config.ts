@@ -19,8 +19,10 @@ export const ServiceConfigSchema = z.object({
   GW_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
   GW_INBOX_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(2000),
   GW_READINGS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
-  GW_MAX_LATENESS_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
-  GW_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().min(0).max(86_400).default(300),
+  GW_MAX_LATENESS_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24).describe('Readings older than this are dead-lettered'),
+  GW_MAX_CLOCK_SKEW_MINUTES: z.coerce.number().int().min(0).max(1440).default(5).describe('Readings further ahead of the service clock are dead-lettered'),
+  GW_RULES_CONFIG_FILE: z.string().optional().describe('Optional JSON file overriding rule thresholds (services/rules/config.ts)'),
+  GW_FACTS_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(60).describe("How often today's facts are recomputed as the clock moves"),
   GW_BOOTSTRAP_ADMIN_TOKEN: z
     .string()
     .min(32, 'must be at least 32 characters')

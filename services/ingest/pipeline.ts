@@ -1,10 +1,13 @@
 /**
  * Ingest: a pipeline of named steps over committed inbox rows, in id order:
- * decode -> admit event time -> journal (de-duplicate) -> rules -> alarms.
- * Each batch is one SQLite transaction that also advances the checkpoint, so
- * after a crash exactly the unprocessed rows are replayed.
+ * decode -> admit event time -> journal (de-duplicate) -> rules -> alarms
+ * (-> InfluxDB outbox). Each batch is one SQLite transaction that also
+ * advances the checkpoint, so after a crash exactly the unprocessed rows are
+ * replayed, and outbox points commit together with what they describe.
  */
 import { decodeDeviceMessage } from '../../schemas/src/decode.js';
+import type { DeviceMessage } from '../../schemas/src/device-messages.js';
+import { classifyTiming, type RulesConfig } from '../rules/index.js';
 import type { Db } from '../store/db.js';
 import type { InboxRow } from '../store/inbox.js';
 import type { Journal } from '../store/journal.js';
@@ -12,22 +15,32 @@ import type { Alarm, AlarmsRepo } from '../store/alarms-repo.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventBus } from '../events.js';
-import { admitEventTime, type TimingLimits } from './timing.js';
 import type { RuleOutcome, RulesPort } from './rules-port.js';
+
+/** Where accepted readings and alarm changes are also sent (the InfluxDB outbox), inside the transaction. */
+export interface PointsSink {
+  reading(message: DeviceMessage & { seq: number; eventTime: number }): void;
+  alarm(alarm: Alarm, event: 'opened' | 'repeated' | 'acknowledged' | 'resolved'): void;
+}
 
 export interface PipelineDeps {
   db: Db;
   journal: Journal;
   alarms: AlarmsRepo;
   rules: RulesPort;
+  rulesConfig: RulesConfig;
   metrics: Metrics;
   logger: Logger;
   bus: EventBus;
-  limits: TimingLimits & { maxPayloadBytes: number };
+  maxPayloadBytes: number;
+  points?: PointsSink;
   now?: () => number;
 }
 
 type AlarmChange = { alarm: Alarm; created: boolean };
+
+/** The one who resolves alarms whose condition ended by itself (device back, gate staffed again). */
+export const SYSTEM_ACTOR = 'system';
 
 export function createPipeline(deps: PipelineDeps) {
   const { journal, metrics } = deps;
@@ -35,28 +48,49 @@ export function createPipeline(deps: PipelineDeps) {
   const log = deps.logger.child({ component: 'ingest' });
 
   function deadLetter(row: InboxRow, code: string, reason: string): void {
-    journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic: row.topic, payload: row.payload.subarray(0, deps.limits.maxPayloadBytes), code, reason });
+    journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic: row.topic, payload: row.payload.subarray(0, deps.maxPayloadBytes), code, reason });
     metrics.messagesRejected.inc({ code });
     log.info({ topic: row.topic, code, reason }, 'dead-lettered');
   }
 
+  function timingRejection(eventTime: number, receivedAt: number): { code: string; reason: string } | undefined {
+    const verdict = classifyTiming(eventTime, receivedAt, deps.rulesConfig);
+    if (verdict === 'from_future') {
+      const s = Math.round((eventTime - receivedAt) / 1000);
+      return { code: 'EVENT_FROM_FUTURE', reason: `event time is ${s} s ahead of the service clock (allowed ${deps.rulesConfig.futureSkewMinutes} min)` };
+    }
+    if (verdict === 'too_late') {
+      const h = ((receivedAt - eventTime) / 3_600_000).toFixed(1);
+      return { code: 'EVENT_TOO_LATE', reason: `event time is ${h} h old (allowed ${deps.rulesConfig.lateAfterHours} h)` };
+    }
+    return undefined;
+  }
+
   function applyOutcomes(outcomes: RuleOutcome[], changes: AlarmChange[]): void {
     for (const o of outcomes) {
-      if (o.type !== 'alarm') continue; // clears: alarms stay until a person resolves them
+      if (o.type === 'clear') {
+        const resolved = deps.alarms.resolveActive(o.communityId, o.rule, o.subject, SYSTEM_ACTOR, 'condition ended', now());
+        if (resolved) {
+          deps.points?.alarm(resolved, 'resolved');
+          changes.push({ alarm: resolved, created: false });
+        }
+        continue;
+      }
       const change = deps.alarms.raise(o, now());
       metrics.alarmsRaised.inc({ rule: o.rule, new: String(change.created) });
+      deps.points?.alarm(change.alarm, change.created ? 'opened' : 'repeated');
       changes.push(change);
     }
   }
 
   function processRow(row: InboxRow, changes: AlarmChange[]): void {
-    const decoded = decodeDeviceMessage(row.topic, row.payload, deps.limits.maxPayloadBytes);
+    const decoded = decodeDeviceMessage(row.topic, row.payload, deps.maxPayloadBytes);
     if (!decoded.ok) return deadLetter(row, decoded.code, decoded.reason);
     const { message } = decoded;
     metrics.messagesIn.inc({ kind: message.kind });
     const eventTime = Date.parse(message.payload.ts);
-    const timing = admitEventTime(eventTime, row.receivedAt, deps.limits);
-    if (!timing.ok) return deadLetter(row, timing.code, timing.reason);
+    const rejected = timingRejection(eventTime, row.receivedAt);
+    if (rejected) return deadLetter(row, rejected.code, rejected.reason);
     const readingId = journal.appendReading({
       communityId: message.communityId, deviceId: message.deviceId, kind: message.kind, seq: message.payload.seq, eventTime, receivedAt: row.receivedAt, payload: message.payload,
     });
@@ -66,7 +100,8 @@ export function createPipeline(deps: PipelineDeps) {
       return;
     }
     metrics.readingsAccepted.inc({ kind: message.kind });
-    applyOutcomes(deps.rules.evaluate({ ...message, readingId, eventTime, receivedAt: row.receivedAt } as Parameters<RulesPort['evaluate']>[0]), changes);
+    deps.points?.reading({ ...message, seq: message.payload.seq, eventTime });
+    applyOutcomes(deps.rules.evaluate({ ...message, readingId, eventTime, receivedAt: row.receivedAt }), changes);
   }
 
   // Nested better-sqlite3 transactions are savepoints: a row that throws (a bug,
@@ -104,7 +139,7 @@ export function createPipeline(deps: PipelineDeps) {
       for (const r of fresh) metrics.ingestLatency.observe((t - r.receivedAt) / 1000);
       announce(changes);
     },
-    /** Time-driven rule outcomes, e.g. every few seconds from a timer in main. */
+    /** Time-driven rule outcomes, with the service clock, e.g. every few seconds from a timer. */
     tick(): void {
       const changes: AlarmChange[] = [];
       deps.db.transaction(() => applyOutcomes(deps.rules.tick(now()), changes))();

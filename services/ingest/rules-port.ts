@@ -1,26 +1,12 @@
 /**
- * What ingest needs from the rules: given an accepted reading, the alarm
- * outcomes it causes. The engine in services/rules is pure; this port holds
- * its state between calls and is the only stateful piece around it.
+ * What ingest needs from the rules: given an accepted reading, the outcomes
+ * it causes; given the clock, the time-driven ones. The engine in
+ * services/rules is pure; the port (engine-rules.ts) holds its state.
  */
-import type { DeviceMessage } from '../../schemas/src/device-messages.js';
-import type { Severity } from '../store/alarms-repo.js';
+import type { Outcome, ReadingInput } from '../rules/index.js';
 
-export type RuleInput = DeviceMessage & { readingId: number; eventTime: number; receivedAt: number };
-
-export type RuleOutcome =
-  | {
-      type: 'alarm';
-      rule: string;
-      communityId: string;
-      subject: string;
-      severity: Severity;
-      eventTime: number;
-      title: string;
-      details: Record<string, unknown>;
-      readingIds: number[];
-    }
-  | { type: 'clear'; rule: string; communityId: string; subject: string; eventTime: number };
+export type RuleInput = ReadingInput;
+export type RuleOutcome = Outcome;
 
 export interface RulesPort {
   evaluate(input: RuleInput): RuleOutcome[];

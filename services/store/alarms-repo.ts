@@ -114,6 +114,13 @@ export function createAlarmsRepo(db: Db) {
       if (r.changes === 0) return byId.get(id) ? 'conflict' : 'not_found';
       return fromRow(byId.get(id) as Row);
     },
+    /** Resolves the active alarm of a subject, if any (its condition ended by itself). */
+    resolveActive(communityId: string, rule: string, subject: string, by: string, note: string, now: number): Alarm | undefined {
+      const active = findActive.get(communityId, rule, subject) as Row | undefined;
+      if (!active) return undefined;
+      db.prepare("UPDATE alarms SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolve_note = ? WHERE id = ?").run(now, by, note, active.id);
+      return fromRow(byId.get(active.id) as Row);
+    },
     countActive: (): number => db.prepare("SELECT COUNT(*) FROM alarms WHERE status <> 'resolved'").pluck().get() as number,
   };
 }

@@ -5,7 +5,7 @@ import { freePort, spawnService } from '../support/process.js';
 
 describe('service configuration', () => {
   it('uses embedded defaults when nothing is set', () => {
-    expect(loadServiceConfig({})).toMatchObject({ GW_MQTT_PORT: 1883, GW_HTTP_PORT: 3000, GW_DATA_DIR: './data', GW_SQLITE_SYNCHRONOUS: 'NORMAL', GW_MAX_LATENESS_HOURS: 24 });
+    expect(loadServiceConfig({})).toMatchObject({ GW_MQTT_PORT: 1883, GW_HTTP_PORT: 3000, GW_DATA_DIR: './data', GW_SQLITE_SYNCHRONOUS: 'NORMAL', GW_MAX_LATENESS_HOURS: 24, GW_MAX_CLOCK_SKEW_MINUTES: 5 });
   });
 
   it('names the variable and the value that is wrong', () => {

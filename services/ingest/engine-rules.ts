@@ -1,0 +1,103 @@
+/**
+ * The rules port backed by the pure engine (services/rules). It holds the
+ * engine's state between calls, builds each community's layout from the
+ * registry, remembers which (community, local day) a reading touched so the
+ * facts of that day are recomputed, and rebuilds its state from the journal
+ * at start (the state after a restart equals the state without one).
+ */
+import {
+  dailyFacts, evaluate, localDay, rebuildState, tick, timeZoneOf,
+  type CommunityLayout, type DailyFact, type EngineContext, type ReadingInput, type RulesConfig, type RulesState,
+} from '../rules/index.js';
+import type { DeviceMessage } from '../../schemas/src/device-messages.js';
+import type { Journal } from '../store/journal.js';
+import type { RegistryRepo } from '../store/registry-repo.js';
+import type { RuleOutcome, RulesPort } from './rules-port.js';
+
+const DAY_MS = 86_400_000;
+
+export function layoutFromRegistry(registry: RegistryRepo, communityId: string): CommunityLayout | undefined {
+  const community = registry.getCommunity(communityId);
+  if (!community) return undefined;
+  return {
+    communityId,
+    timeZone: community.timeZone,
+    gates: registry.gates(communityId).map((g) => ({ id: g.id })),
+    areas: registry.areas(communityId).map((a) => ({ id: a.id, kind: a.kind as CommunityLayout['areas'][number]['kind'] })),
+    devices: registry.devices(communityId).map((d) => ({ id: d.id, kind: d.kind as CommunityLayout['devices'][number]['kind'], location: d.location })),
+    staff: registry.staff(communityId).map((s) => ({ ref: s.ref, role: s.role as CommunityLayout['staff'][number]['role'], active: s.active })),
+  };
+}
+
+export interface EngineRules extends RulesPort {
+  /** (community, day) pairs touched since the last call, then forgotten. */
+  takeDirty(): { communityId: string; day: string }[];
+  factsFor(communityId: string, day: string, asOfMs: number): DailyFact[] | undefined;
+  communityIds(): string[];
+  dayOf(communityId: string, ms: number): string;
+  /** Forget cached layouts (the registry changed). */
+  refreshLayouts(): void;
+}
+
+export function createEngineRules(deps: { config: RulesConfig; registry: RegistryRepo; journal: Journal; now: () => number }): EngineRules {
+  const layouts = new Map<string, CommunityLayout | undefined>();
+  const layoutOf = (id: string) => {
+    if (!layouts.has(id)) layouts.set(id, layoutFromRegistry(deps.registry, id));
+    return layouts.get(id);
+  };
+  const ctx: EngineContext = {
+    config: deps.config,
+    layoutOf,
+    get communityIds() {
+      return deps.registry.listCommunities().map((c) => c.id);
+    },
+  };
+  const dirty = new Map<string, { communityId: string; day: string }>();
+  const dayOf = (communityId: string, ms: number) => localDay(ms, timeZoneOf(layoutOf(communityId), deps.config));
+  const markDirty = (communityId: string, ms: number) => {
+    const day = dayOf(communityId, ms);
+    dirty.set(`${communityId}|${day}`, { communityId, day });
+  };
+
+  let state: RulesState = rebuildState(journalReadings(deps.journal, deps.now() - deps.config.retainDays * DAY_MS), ctx);
+
+  return {
+    evaluate(input: ReadingInput): RuleOutcome[] {
+      const step = evaluate(state, input, ctx);
+      state = step.state;
+      markDirty(input.communityId, input.eventTime);
+      return step.outcomes;
+    },
+    tick(now: number): RuleOutcome[] {
+      const step = tick(state, now, ctx);
+      state = step.state;
+      return step.outcomes;
+    },
+    takeDirty() {
+      const out = [...dirty.values()];
+      dirty.clear();
+      return out;
+    },
+    factsFor(communityId, day, asOfMs) {
+      const layout = layoutOf(communityId);
+      return layout ? dailyFacts(state, layout, day, asOfMs, ctx) : undefined;
+    },
+    communityIds: () => deps.registry.listCommunities().map((c) => c.id),
+    dayOf,
+    refreshLayouts: () => layouts.clear(),
+  };
+}
+
+/** Journal readings with event time from `sinceMs`, in id order, as engine inputs. */
+function* journalReadings(journal: Journal, sinceMs: number): Generator<ReadingInput> {
+  let after = 0;
+  for (;;) {
+    const page = journal.readingsSince(after, 5000);
+    if (page.length === 0) return;
+    for (const r of page) {
+      after = r.id;
+      if (r.eventTime < sinceMs) continue;
+      yield { kind: r.kind, communityId: r.communityId, deviceId: r.deviceId, payload: r.payload, readingId: r.id, eventTime: r.eventTime, receivedAt: r.receivedAt } as DeviceMessage as ReadingInput;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Wires the ingest side: inbox (group commit) -> pipeline -> engine-backed
+ * rules -> alarms, the daily-facts materializer, the optional InfluxDB
+ * outbox, and the periodic work (rule ticks, facts of today, retention).
+ */
+import type { Db } from '../store/db.js';
+import { createInbox, type Inbox } from '../store/inbox.js';
+import type { Journal } from '../store/journal.js';
+import type { AlarmsRepo } from '../store/alarms-repo.js';
+import type { RegistryRepo } from '../store/registry-repo.js';
+import { createFactsRepo } from '../store/facts-repo.js';
+import type { RulesConfig } from '../rules/index.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Logger } from '../observability/logger.js';
+import type { EventBus } from '../events.js';
+import { alarmEventToLine, alarmToEvent, dailyFactToLine, readingToLine, type InfluxSink } from '../influx/index.js';
+import { createPipeline, type PointsSink } from './pipeline.js';
+import { createEngineRules } from './engine-rules.js';
+import { createFactsMaterializer } from './facts-materializer.js';
+
+export interface IngestDeps {
+  db: Db;
+  journal: Journal;
+  alarms: AlarmsRepo;
+  registry: RegistryRepo;
+  rulesConfig: RulesConfig;
+  metrics: Metrics;
+  logger: Logger;
+  bus: EventBus;
+  influx?: InfluxSink;
+  maxPayloadBytes: number;
+  inboxMaxBatch: number;
+  factsRefreshMs: number;
+  retentionDays: number;
+  now?: () => number;
+}
+
+const TICK_MS = 5_000;
+const RETENTION_EVERY_MS = 3_600_000;
+
+function influxPoints(sink: InfluxSink): PointsSink {
+  return {
+    reading: (m) => sink.enqueue([readingToLine(m)]),
+    alarm: (a, event) => sink.enqueue([alarmEventToLine(alarmToEvent(a, event))]),
+  };
+}
+
+export function createIngest(deps: IngestDeps) {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger.child({ component: 'ingest' });
+  const rules = createEngineRules({ config: deps.rulesConfig, registry: deps.registry, journal: deps.journal, now });
+  const points = deps.influx ? influxPoints(deps.influx) : undefined;
+  const pipeline = createPipeline({ ...deps, rules, points, now });
+  const facts = createFactsRepo(deps.db);
+  const materializer = createFactsMaterializer({
+    rules,
+    facts,
+    todayEveryMs: deps.factsRefreshMs,
+    onDay: deps.influx ? (dayFacts) => deps.influx!.enqueue(dayFacts.map((f) => dailyFactToLine(f))) : undefined,
+  });
+  const inbox: Inbox = createInbox(deps.db, {
+    maxBatch: deps.inboxMaxBatch,
+    onCommitted: (rows) => pipeline.process(rows),
+    onBatch: (n) => deps.metrics.commitBatchSize.observe(n),
+    now,
+  });
+  // API acknowledgements and resolutions reach InfluxDB too.
+  // (Bumps emit alarm.updated too while still open; those were sent inside the ingest transaction.)
+  if (points) {
+    deps.bus.on('alarm.updated', (a) => {
+      if (a.status === 'open' || a.resolvedBy === 'system') return;
+      points.alarm(a, a.status === 'resolved' ? 'resolved' : 'acknowledged');
+    });
+  }
+
+  let lastRetention = -Infinity;
+  function periodic(): void {
+    const t = now();
+    rules.refreshLayouts();
+    pipeline.tick();
+    materializer.flush(t);
+    if (t - lastRetention >= RETENTION_EVERY_MS) {
+      lastRetention = t;
+      const pruned = deps.journal.prune(t - deps.retentionDays * 86_400_000);
+      if (pruned.readings || pruned.inbox) log.info(pruned, 'retention: pruned journal');
+    }
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    inbox,
+    pipeline,
+    rules,
+    materializer,
+    /** After a crash: rows acknowledged (committed) but not yet processed are processed now, in order. */
+    replayUnprocessed(): number {
+      let replayed = 0;
+      for (let rows = inbox.unprocessed(deps.journal.checkpoint()); rows.length > 0; rows = inbox.unprocessed(deps.journal.checkpoint())) {
+        pipeline.process(rows);
+        replayed += rows.length;
+      }
+      if (replayed) log.info({ replayed }, 'replayed unprocessed inbox rows');
+      return replayed;
+    },
+    /** Runs the periodic work once now (tests, and right after start). */
+    runPeriodic: periodic,
+    start(): void {
+      timer = setInterval(() => {
+        try {
+          periodic();
+        } catch (err) {
+          log.error({ err }, 'periodic ingest work failed');
+        }
+      }, TICK_MS);
+      timer.unref();
+    },
+    stop(): void {
+      if (timer) clearInterval(timer);
+      inbox.flush();
+      materializer.flush(now());
+    },
+  };
+}
+
+export type Ingest = ReturnType<typeof createIngest>;
