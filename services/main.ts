@@ -4,14 +4,13 @@
  * and stops gracefully on SIGINT / SIGTERM.
  */
 import { ConfigError } from './config/env.js';
-import { loadServiceConfig } from './config/service-config.js';
 import { createLogger } from './observability/logger.js';
-import { startRuntime } from './runtime.js';
+import { loadStartupConfig, startRuntime, type StartupConfig } from './runtime.js';
 
 async function main(): Promise<void> {
-  let config;
+  let startup: StartupConfig;
   try {
-    config = loadServiceConfig();
+    startup = loadStartupConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -19,9 +18,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const config = startup.service;
   const logger = createLogger(config.GW_LOG_LEVEL);
-  const runtime = await startRuntime(config, logger);
-  logger.info({ mqttPort: runtime.mqttPort, httpPort: runtime.httpPort, dataDir: config.GW_DATA_DIR }, 'gatewatch started');
+  const runtime = await startRuntime(startup, logger);
+  logger.info(
+    { mqttPort: runtime.mqttPort, httpPort: runtime.httpPort, dataDir: config.GW_DATA_DIR, influx: startup.influx ? startup.influx.url : 'off' },
+    'gatewatch started',
+  );
   const tokenCount = runtime.db.prepare('SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL').pluck().get() as number;
   if (tokenCount === 0) {
     logger.warn('no API token exists yet; create the first admin token with: npm run admin -- create-token --name <you> --role admin');

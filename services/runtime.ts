@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { ServiceConfig } from './config/service-config.js';
+import { loadServiceConfig, type ServiceConfig } from './config/service-config.js';
 import { openDatabase, type Db } from './store/db.js';
 import { createJournal } from './store/journal.js';
 import { createAlarmsRepo } from './store/alarms-repo.js';
@@ -16,7 +16,8 @@ import type { Logger } from './observability/logger.js';
 import { EventBus } from './events.js';
 import { createIngest } from './ingest/ingest.js';
 import { loadRulesConfig } from './config/rules-config.js';
-import { createInfluxSink, parseInfluxConfig } from './influx/index.js';
+import { createInfluxSink, parseInfluxConfig, type InfluxConfig } from './influx/index.js';
+import type { RulesConfig } from './rules/index.js';
 import { createBroker } from './broker/broker.js';
 import { buildApp } from './api/app.js';
 
@@ -28,7 +29,22 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export async function startRuntime(config: ServiceConfig, logger: Logger): Promise<Runtime> {
+/** Everything read from the environment at start, parsed and frozen before anything starts. */
+export interface StartupConfig {
+  service: ServiceConfig;
+  rules: RulesConfig;
+  /** null: the InfluxDB sink is off. */
+  influx: InfluxConfig | null;
+}
+
+/** Parses every configuration section; a wrong value throws a ConfigError naming the variable. */
+export function loadStartupConfig(env: NodeJS.ProcessEnv): StartupConfig {
+  const service = loadServiceConfig(env);
+  return { service, rules: loadRulesConfig(service), influx: parseInfluxConfig(env) };
+}
+
+export async function startRuntime(startup: StartupConfig, logger: Logger): Promise<Runtime> {
+  const config = startup.service;
   const db = openDatabase(join(config.GW_DATA_DIR, 'gatewatch.sqlite'), { synchronous: config.GW_SQLITE_SYNCHRONOUS });
   const metrics = createMetrics();
   const bus = new EventBus(logger);
@@ -43,11 +59,10 @@ export async function startRuntime(config: ServiceConfig, logger: Logger): Promi
   }
   if (config.GW_BOOTSTRAP_ADMIN_TOKEN) tokens.ensure('bootstrap-admin', 'admin', config.GW_BOOTSTRAP_ADMIN_TOKEN, Date.now());
 
-  const influxConfig = parseInfluxConfig(process.env);
-  const influx = influxConfig ? createInfluxSink({ db, config: influxConfig, logger, registry: metrics.registry }) : undefined;
+  const influx = startup.influx ? createInfluxSink({ db, config: startup.influx, logger, registry: metrics.registry }) : undefined;
   const ingest = createIngest({
     db, journal, alarms, registry, metrics, logger, bus, influx,
-    rulesConfig: loadRulesConfig(config),
+    rulesConfig: startup.rules,
     maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
     inboxMaxBatch: config.GW_INBOX_MAX_BATCH,
     factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,

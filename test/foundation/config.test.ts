@@ -20,4 +20,14 @@ describe('service configuration', () => {
     expect(await proc.exited).toBe(2);
     expect(proc.output()).toContain('GW_HTTP_PORT="99999": Too big');
   });
+
+  it('a wrong InfluxDB or rules setting also stops the start naming it', async () => {
+    const base = { GW_MQTT_PORT: String(await freePort()), GW_HTTP_PORT: String(await freePort()), GW_DATA_DIR: '/tmp/gatewatch-never' };
+    const influx = spawnService({ ...base, GW_INFLUX_URL: 'http://127.0.0.1:1', GW_INFLUX_BATCH_SIZE: 'lots' });
+    expect(await influx.exited).toBe(2);
+    expect(influx.output()).toContain('GW_INFLUX_BATCH_SIZE="lots"');
+    const rules = spawnService({ ...base, GW_MAX_LATENESS_HOURS: '0' });
+    expect(await rules.exited).toBe(2);
+    expect(rules.output()).toContain('GW_MAX_LATENESS_HOURS="0"');
+  });
 });

@@ -1,0 +1,101 @@
+/**
+ * The service feeding a real InfluxDB through its durable outbox: readings
+ * published over MQTT land exactly once, an InfluxDB outage in the middle of
+ * the stream delays points and drops none, and points left in the outbox by
+ * a stopped service are delivered by the next one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { startInfluxd, type Influxd } from '../support/influxd.js';
+import { eventually, startTestService, type TestService } from '../support/service.js';
+
+let influxd: Influxd;
+const dataDir = mkdtempSync(join(tmpdir(), 'gatewatch-influx-svc-'));
+let svc: TestService | undefined;
+let seq = 0;
+
+const env = () => ({ GW_INFLUX_URL: influxd.url, GW_INFLUX_DB: 'gw_test', GW_INFLUX_FLUSH_MS: '100', GW_INFLUX_MAX_BACKOFF_MS: '300', GW_INFLUX_TIMEOUT_MS: '500' });
+
+beforeAll(async () => {
+  influxd = await startInfluxd();
+});
+afterAll(async () => {
+  await svc?.stop();
+  await influxd?.dispose();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Publishes n readings 36.0, 36.1, ... (QoS 1; resolves when all are acknowledged). */
+async function publish(device: MqttClient, n: number): Promise<number> {
+  let sum = 0;
+  const now = Date.now();
+  await Promise.all(
+    Array.from({ length: n }, (_, i) => {
+      const t = Math.round((36 + (seq % 10) / 10) * 10) / 10;
+      sum += t;
+      seq++;
+      return device.publishAsync('gatewatch/v1/hc-001/therm-g1/temperature',
+        JSON.stringify({ seq, ts: new Date(now - n + i).toISOString(), gateId: 'g1', temperatureC: t, subject: 'resident', personRef: `p-${String(seq).padStart(6, '0')}` }), { qos: 1 });
+    }),
+  );
+  return sum;
+}
+
+async function influxTotals(): Promise<{ count: number; sum: number }> {
+  const res = await influxd.query('SELECT count(temperature_c), sum(temperature_c) FROM temperature', 'gw_test');
+  const row = res.results[0]?.series?.[0]?.values[0];
+  return row ? { count: Number(row[1]), sum: Number(row[2]) } : { count: 0, sum: 0 };
+}
+
+async function waitForCount(n: number) {
+  return eventually(async () => {
+    const t = await influxTotals();
+    return t.count === n ? t : undefined;
+  }, 20_000, 100);
+}
+
+describe('service → InfluxDB', () => {
+  let expectedSum = 0;
+
+  it('writes every accepted reading once, with tags and fields that read back', async () => {
+    svc = await startTestService(env(), dataDir);
+    const device = await svc.connect('therm-g1');
+    expectedSum += await publish(device, 100);
+    const totals = await waitForCount(100);
+    expect(totals.sum).toBeCloseTo(expectedSum, 6);
+    const tags = await influxd.query('SHOW TAG VALUES FROM temperature WITH KEY IN ("community", "gate", "device")', 'gw_test');
+    expect(tags.results[0]!.series![0]!.values).toEqual([['community', 'hc-001'], ['device', 'therm-g1'], ['gate', 'g1']]);
+    const keys = await influxd.query('SHOW TAG KEYS FROM temperature', 'gw_test');
+    expect(keys.results[0]!.series![0]!.values.flat()).not.toContain('person');
+  });
+
+  it('keeps points through an InfluxDB outage and delivers each exactly once afterwards', async () => {
+    const device = await svc!.connect('therm-g1');
+    await influxd.stop();
+    expectedSum += await publish(device, 100);
+    const depth = await eventually(async () => {
+      const metrics = (await svc!.runtime.http.inject({ method: 'GET', url: '/metrics' })).body;
+      const m = /gatewatch_influx_outbox_depth (\d+)/.exec(metrics);
+      return m && Number(m[1]) >= 100 ? Number(m[1]) : undefined;
+    }, 10_000, 100);
+    expect(depth).toBeGreaterThanOrEqual(100);
+    await influxd.start();
+    const totals = await waitForCount(200);
+    expect(totals.sum).toBeCloseTo(expectedSum, 6);
+  });
+
+  it('delivers points left in the outbox by a stopped service after the next start', async () => {
+    const device = await svc!.connect('therm-g1');
+    await influxd.stop();
+    expectedSum += await publish(device, 50);
+    await svc!.stop();
+    svc = undefined;
+    await influxd.start();
+    svc = await startTestService(env(), dataDir);
+    const totals = await waitForCount(250);
+    expect(totals.sum).toBeCloseTo(expectedSum, 6);
+  });
+});
