@@ -14,7 +14,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventBus } from '../events.js';
 import { alarmEventToLine, alarmToEvent, dailyFactToLine, readingToLine, type InfluxSink } from '../influx/index.js';
-import { createPipeline, type PointsSink } from './pipeline.js';
+import { createPipeline, type IngestObserver } from './pipeline.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
 
@@ -28,6 +28,8 @@ export interface IngestDeps {
   logger: Logger;
   bus: EventBus;
   influx?: InfluxSink;
+  /** More in-transaction observers (alarm webhook, ...). */
+  observers?: IngestObserver[];
   maxPayloadBytes: number;
   inboxMaxBatch: number;
   factsRefreshMs: number;
@@ -38,7 +40,7 @@ export interface IngestDeps {
 const TICK_MS = 5_000;
 const RETENTION_EVERY_MS = 3_600_000;
 
-function influxPoints(sink: InfluxSink): PointsSink {
+function influxPoints(sink: InfluxSink): Required<IngestObserver> {
   return {
     reading: (m) => sink.enqueue([readingToLine(m)]),
     alarm: (a, event) => sink.enqueue([alarmEventToLine(alarmToEvent(a, event))]),
@@ -50,7 +52,8 @@ export function createIngest(deps: IngestDeps) {
   const log = deps.logger.child({ component: 'ingest' });
   const rules = createEngineRules({ config: deps.rulesConfig, registry: deps.registry, journal: deps.journal, now });
   const points = deps.influx ? influxPoints(deps.influx) : undefined;
-  const pipeline = createPipeline({ ...deps, rules, points, now });
+  const observers = [...(points ? [points] : []), ...(deps.observers ?? [])];
+  const pipeline = createPipeline({ ...deps, rules, observers, now });
   const facts = createFactsRepo(deps.db);
   const materializer = createFactsMaterializer({
     rules,

@@ -17,10 +17,16 @@ import type { Logger } from '../observability/logger.js';
 import type { EventBus } from '../events.js';
 import type { RuleOutcome, RulesPort } from './rules-port.js';
 
-/** Where accepted readings and alarm changes are also sent (the InfluxDB outbox), inside the transaction. */
-export interface PointsSink {
-  reading(message: DeviceMessage & { seq: number; eventTime: number }): void;
-  alarm(alarm: Alarm, event: 'opened' | 'repeated' | 'acknowledged' | 'resolved'): void;
+export type AlarmEventKind = 'opened' | 'repeated' | 'acknowledged' | 'resolved';
+
+/**
+ * Who else hears of accepted readings and alarm changes (the InfluxDB outbox,
+ * the alarm webhook). Called inside the ingest transaction, so what they
+ * queue commits or rolls back with the change itself.
+ */
+export interface IngestObserver {
+  reading?(message: DeviceMessage & { seq: number; eventTime: number }): void;
+  alarm?(alarm: Alarm, event: AlarmEventKind): void;
 }
 
 export interface PipelineDeps {
@@ -33,7 +39,7 @@ export interface PipelineDeps {
   logger: Logger;
   bus: EventBus;
   maxPayloadBytes: number;
-  points?: PointsSink;
+  observers?: IngestObserver[];
   now?: () => number;
 }
 
@@ -46,6 +52,8 @@ export function createPipeline(deps: PipelineDeps) {
   const { journal, metrics } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'ingest' });
+  const observers = deps.observers ?? [];
+  const notifyAlarm = (alarm: Alarm, event: AlarmEventKind) => observers.forEach((o) => o.alarm?.(alarm, event));
 
   function deadLetter(row: InboxRow, code: string, reason: string): void {
     journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic: row.topic, payload: row.payload.subarray(0, deps.maxPayloadBytes), code, reason });
@@ -71,14 +79,14 @@ export function createPipeline(deps: PipelineDeps) {
       if (o.type === 'clear') {
         const resolved = deps.alarms.resolveActive(o.communityId, o.rule, o.subject, SYSTEM_ACTOR, 'condition ended', now());
         if (resolved) {
-          deps.points?.alarm(resolved, 'resolved');
+          notifyAlarm(resolved, 'resolved');
           changes.push({ alarm: resolved, created: false });
         }
         continue;
       }
       const change = deps.alarms.raise(o, now());
       metrics.alarmsRaised.inc({ rule: o.rule, new: String(change.created) });
-      deps.points?.alarm(change.alarm, change.created ? 'opened' : 'repeated');
+      notifyAlarm(change.alarm, change.created ? 'opened' : 'repeated');
       changes.push(change);
     }
   }
@@ -100,7 +108,7 @@ export function createPipeline(deps: PipelineDeps) {
       return;
     }
     metrics.readingsAccepted.inc({ kind: message.kind });
-    deps.points?.reading({ ...message, seq: message.payload.seq, eventTime });
+    for (const o of observers) o.reading?.({ ...message, seq: message.payload.seq, eventTime });
     applyOutcomes(deps.rules.evaluate({ ...message, readingId, eventTime, receivedAt: row.receivedAt }), changes);
   }
 

@@ -3,24 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AlarmActionBody, AlarmBody, AlarmListQuery, ErrorBody, IdParams } from '../../../schemas/src/http.js';
-import type { Alarm, AlarmsRepo } from '../../store/alarms-repo.js';
+import type { AlarmsRepo } from '../../store/alarms-repo.js';
+import { alarmToBody } from '../../alarms/alarm-body.js';
 import type { EventBus } from '../../events.js';
 import { actorOf } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
-
-export function alarmToBody(a: Alarm): AlarmBody {
-  return {
-    ...a,
-    firstEventTime: iso(a.firstEventTime),
-    lastEventTime: iso(a.lastEventTime),
-    openedAt: iso(a.openedAt),
-    acknowledgedAt: isoOrNull(a.acknowledgedAt),
-    resolvedAt: isoOrNull(a.resolvedAt),
-  };
-}
 
 export interface AlarmRouteDeps {
   alarms: AlarmsRepo;

@@ -1,0 +1,127 @@
+/**
+ * A durable queue of webhook calls with retry. enqueue() is a synchronous
+ * insert, so callers put it in the same SQLite transaction as the change it
+ * announces; a delivery loop POSTs due rows and deletes them on success.
+ * A receiver that is down only delays messages.
+ */
+import { createHmac } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import type { Logger } from '../observability/logger.js';
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface WebhookTarget {
+  url: string;
+  /** DingTalk robots with 加签 (signing) need the secret; others ignore it. */
+  dingtalkSecret?: string;
+}
+
+export interface WebhookOutboxDeps {
+  db: Db;
+  logger: Logger;
+  registry: Registry;
+  targets: Partial<Record<string, WebhookTarget>>;
+  timeoutMs?: number;
+  maxBackoffMs?: number;
+  pollMs?: number;
+  now?: () => number;
+}
+
+type Row = { id: number; channel: string; body: string; attempts: number };
+
+/** DingTalk signing: timestamp + HMAC-SHA256 of "timestamp\nsecret", as query parameters. */
+export function signedUrl(target: WebhookTarget, now: number): string {
+  if (!target.dingtalkSecret) return target.url;
+  const sign = createHmac('sha256', target.dingtalkSecret).update(`${now}\n${target.dingtalkSecret}`).digest('base64');
+  const sep = target.url.includes('?') ? '&' : '?';
+  return `${target.url}${sep}timestamp=${now}&sign=${encodeURIComponent(sign)}`;
+}
+
+/** WeCom and DingTalk answer HTTP 200 with errcode != 0 when they refuse a message. */
+function refusal(status: number, text: string): string | null {
+  if (status < 200 || status >= 300) return `HTTP ${status}: ${text.slice(0, 200)}`;
+  try {
+    const body = JSON.parse(text) as { errcode?: number; errmsg?: string };
+    if (typeof body.errcode === 'number' && body.errcode !== 0) return `errcode ${body.errcode}: ${body.errmsg ?? ''}`;
+  } catch {
+    // a plain 2xx without JSON is a success
+  }
+  return null;
+}
+
+export function createWebhookOutbox(deps: WebhookOutboxDeps) {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger.child({ component: 'webhooks' });
+  const timeoutMs = deps.timeoutMs ?? 5000;
+  const maxBackoffMs = deps.maxBackoffMs ?? 600_000;
+  const insert = deps.db.prepare('INSERT INTO webhook_outbox (channel, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?)');
+  // Only configured channels are due: a row for a channel not configured any
+  // more waits (it is kept) instead of spinning the loop.
+  const channels = Object.keys(deps.targets).filter((c) => deps.targets[c]);
+  const due = deps.db.prepare(
+    `SELECT id, channel, body, attempts FROM webhook_outbox WHERE next_attempt_at <= ? AND channel IN (${channels.map(() => '?').join(',') || "''"}) ORDER BY id LIMIT 50`,
+  );
+  const done = deps.db.prepare('DELETE FROM webhook_outbox WHERE id = ?');
+  const retry = deps.db.prepare('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?');
+  const pendingGauge = new Gauge({ name: 'gatewatch_webhook_pending', help: 'Webhook calls waiting for delivery', registers: [deps.registry], labelNames: ['channel'] });
+  const delivered = new Counter({ name: 'gatewatch_webhook_delivered_total', help: 'Webhook calls accepted by the receiver', registers: [deps.registry], labelNames: ['channel'] });
+  const failures = new Counter({ name: 'gatewatch_webhook_failures_total', help: 'Failed webhook attempts (retried)', registers: [deps.registry], labelNames: ['channel'] });
+
+  async function deliver(row: Row): Promise<void> {
+    const target = deps.targets[row.channel]!;
+    let error: string | null;
+    try {
+      const res = await fetch(signedUrl(target, now()), {
+        method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: row.body, signal: AbortSignal.timeout(timeoutMs),
+      });
+      error = refusal(res.status, await res.text());
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    if (!error) {
+      done.run(row.id);
+      delivered.inc({ channel: row.channel });
+      return;
+    }
+    failures.inc({ channel: row.channel });
+    const backoff = Math.min(maxBackoffMs, 1000 * 2 ** Math.min(row.attempts, 20)) * (0.5 + Math.random() / 2);
+    retry.run(now() + Math.round(backoff), error, row.id);
+    log.warn({ channel: row.channel, id: row.id, attempts: row.attempts + 1, error }, 'webhook delivery failed; will retry');
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function drain(): Promise<void> {
+    // Delivered rows are deleted and failed ones rescheduled, so each pass takes new rows.
+    for (let rows = due.all(now(), ...channels) as Row[]; rows.length > 0; rows = due.all(now(), ...channels) as Row[]) {
+      for (const row of rows) await deliver(row);
+    }
+    for (const channel of channels) pendingGauge.set({ channel }, deps.db.prepare('SELECT COUNT(*) FROM webhook_outbox WHERE channel = ?').pluck().get(channel) as number);
+  }
+
+  function kick(): void {
+    if (!running) running = drain().finally(() => (running = undefined));
+  }
+
+  return {
+    configured: (channel: string): boolean => deps.targets[channel] !== undefined,
+    /** Queue a call; synchronous, so it joins the caller's transaction. */
+    enqueue(channel: string, body: unknown): void {
+      if (!deps.targets[channel]) return;
+      insert.run(channel, JSON.stringify(body), now(), now());
+      setImmediate(kick);
+    },
+    start(): void {
+      timer = setInterval(kick, deps.pollMs ?? 1000);
+      timer.unref();
+      kick();
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      await running;
+    },
+    pending: (): number => deps.db.prepare('SELECT COUNT(*) FROM webhook_outbox').pluck().get() as number,
+  };
+}
+
+export type WebhookOutbox = ReturnType<typeof createWebhookOutbox>;
