@@ -20,6 +20,7 @@ import { createInfluxSink, parseInfluxConfig, type InfluxConfig } from './influx
 import type { RulesConfig } from './rules/index.js';
 import { createBroker } from './broker/broker.js';
 import { buildApp } from './api/app.js';
+import { createInspectionsService } from './inspections/service.js';
 
 export interface Runtime {
   db: Db;
@@ -79,6 +80,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
 
   const http = await buildApp({
     logger, registry: metrics.registry, alarms, journal, tokens, bus, metricsPublic: config.GW_METRICS_PUBLIC,
+    inspections: createInspectionsService({ db, rectificationDays: config.GW_RECTIFICATION_DAYS }),
     readiness: () => ({ database: db.open, mqtt: !broker.aedes.closed }),
   });
   await http.listen({ host: config.GW_HTTP_HOST, port: config.GW_HTTP_PORT });

@@ -16,6 +16,10 @@ import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { checklistRoutes } from './routes/checklist.js';
+import { inspectionRoutes } from './routes/inspections.js';
+import { webRoutes } from './routes/web.js';
+import type { InspectionsService } from '../inspections/service.js';
 
 export interface ApiDeps {
   logger: Logger;
@@ -26,6 +30,7 @@ export interface ApiDeps {
   bus: EventBus;
   readiness: () => Record<string, boolean>;
   metricsPublic: boolean;
+  inspections: InspectionsService;
   now?: () => number;
 }
 
@@ -49,6 +54,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { registry: deps.registry, readiness: deps.readiness, metricsPublic: deps.metricsPublic });
   await app.register(alarmRoutes, { alarms: deps.alarms, bus: deps.bus, now });
   await app.register(deadLetterRoutes, { journal: deps.journal });
+  await app.register(checklistRoutes, { inspections: deps.inspections });
+  await app.register(inspectionRoutes, { inspections: deps.inspections });
+  await app.register(webRoutes);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -30,7 +30,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ statusCode: err.statusCode, code: err.code, message: err.message });
     if (err.statusCode && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ statusCode: err.statusCode, code: err.code ?? 'BAD_REQUEST', message: err.message });
+      // Domain errors may name the fields at fault (e.g. INSPECTION_SCORE_INVALID).
+      const fields = (err as { fields?: unknown }).fields;
+      return reply
+        .code(err.statusCode)
+        .send({ statusCode: err.statusCode, code: err.code ?? 'BAD_REQUEST', message: err.message, ...(Array.isArray(fields) ? { fields } : {}) });
     }
     request.log.error({ err }, 'request failed');
     return reply.code(500).send({ statusCode: 500, code: 'INTERNAL', message: 'internal error' });

@@ -30,6 +30,7 @@ export const ServiceConfigSchema = z.object({
     .describe('Optional: an admin API token to create at start (for automation); otherwise use `npm run admin -- create-token`'),
   GW_REGISTRY_FILE: z.string().optional().describe('Optional JSON registry (communities, devices with secrets) loaded at start'),
   GW_METRICS_PUBLIC: bool.default(true).describe('Serve /metrics without a token'),
+  GW_RECTIFICATION_DAYS: z.coerce.number().int().min(1).max(365).default(15).describe('Days from a failed inspection to its rectification deadline'),
 });
 
 export type ServiceConfig = Readonly<z.infer<typeof ServiceConfigSchema>>;

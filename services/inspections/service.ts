@@ -1,0 +1,249 @@
+/**
+ * Inspections: a thin service between the HTTP routes and the pure scoring
+ * core. A draft is scored live from the daily facts; signing freezes the
+ * telemetry sub-scores and their evidence, so late data never changes a
+ * signed inspection (it only flags that newer data exists). A fail gets a
+ * rectification deadline and may be followed by one linked re-inspection.
+ */
+import type {
+  CreateInspectionBody,
+  InspectionBody,
+  InspectionSummaryBody,
+  OverviewBody,
+  ReinspectionBody,
+  ScoresBody,
+  UpdateInspectionBody,
+} from '../../schemas/src/checklist.js';
+import { inspectionIssues, totalInspection } from '../scoring/inspection.js';
+import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from '../scoring/policy.js';
+import { scoreItems } from '../scoring/score.js';
+import type { DayWindow } from '../scoring/types.js';
+import { daysOf, localDay } from '../scoring/window.js';
+import type { Db } from '../store/db.js';
+import { createFactsRepo } from '../store/facts-repo.js';
+import { createInspectionsRepo, type InspectionRecord, type InspectionStatus, type OverrideLogRow, type StoredOverride } from '../store/inspections-repo.js';
+import { createRegistryRepo } from '../store/registry-repo.js';
+import { inspectionCsv } from './csv.js';
+import { InspectionError, notFound, type FieldProblem } from './errors.js';
+import { addDays, createSources } from './sources.js';
+import { checklistBody, inspectionBody, isoOrNull, summaryBody, type InspectionState, type Snapshot } from './view.js';
+
+export const DEFAULT_RECTIFICATION_DAYS = 15;
+
+export interface InspectionsServiceDeps {
+  db: Db;
+  now?: () => number;
+  /** Days from the inspection date to the rectification deadline of a fail. */
+  rectificationDays?: number;
+  policy?: ScoringPolicy;
+}
+
+export function createInspectionsService(deps: InspectionsServiceDeps) {
+  const now = deps.now ?? Date.now;
+  const policy = deps.policy ?? DEFAULT_SCORING_POLICY;
+  const rectificationDays = deps.rectificationDays ?? DEFAULT_RECTIFICATION_DAYS;
+  const registry = createRegistryRepo(deps.db);
+  const repo = createInspectionsRepo(deps.db);
+  const sources = createSources({
+    db: deps.db, facts: createFactsRepo(deps.db), registry, utcOffsetMinutes: policy.utcOffsetMinutes, feverAlarmRules: policy.feverAlarmRules,
+  });
+  const today = (): string => localDay(now(), policy.utcOffsetMinutes);
+
+  function community(id: string) {
+    const c = registry.getCommunity(id);
+    if (!c) throw notFound(`community ${id}`);
+    return c;
+  }
+
+  /** Throws ScoringInputError (400) for a malformed, reversed or too long window. */
+  function checkedWindow(from: string, to: string): DayWindow {
+    const window = { from, to };
+    daysOf(window);
+    return window;
+  }
+
+  function record(id: number): InspectionRecord {
+    const r = repo.get(id);
+    if (!r) throw notFound(`inspection ${id}`);
+    return r;
+  }
+
+  function stateOf(r: InspectionRecord): InspectionState {
+    const window = { from: r.windowFrom, to: r.windowTo };
+    const overrideLog = repo.overrideLog(r.id);
+    if (r.status === 'signed') {
+      const snap = r.snapshot as Snapshot;
+      return { ...snap, newerDataAt: sources.changedSince(r.communityId, window, r.signedAt!), overrideLog };
+    }
+    const itemScores = scoreItems(sources.scoreInput(r.communityId, window), policy);
+    const result = totalInspection({ itemScores, manualScores: r.manualScores, overrides: r.overrides });
+    return { itemScores, result, factsComputedAt: sources.factsComputedAt(r.communityId, window), newerDataAt: null, overrideLog };
+  }
+
+  const view = (r: InspectionRecord): InspectionBody => inspectionBody(r, stateOf(r));
+
+  function draftOrConflict(id: number): InspectionRecord {
+    const r = record(id);
+    if (r.status !== 'draft') throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is signed and can no longer change`);
+    return r;
+  }
+
+  /** Field-level problems of the scores in a PUT body, named by their path. */
+  function scoreProblems(body: UpdateInspectionBody): FieldProblem[] {
+    const manual = Object.fromEntries(Object.entries(body.manualScores ?? {}).filter((e): e is [string, number] => e[1] !== null));
+    const overrides = Object.fromEntries(
+      Object.entries(body.overrides ?? {}).filter((e): e is [string, { score: number; reason: string }] => e[1] !== null),
+    );
+    return [
+      ...inspectionIssues({ itemScores: [], manualScores: manual }).map((i) => ({ path: `body.manualScores.${i.itemId}`, message: i.message })),
+      ...inspectionIssues({ itemScores: [], overrides }).map((i) => ({ path: `body.overrides.${i.itemId}`, message: i.message })),
+    ];
+  }
+
+  function create(input: { communityId: string; date: string; from: string; to: string; inspectorName: string; reinspectionOf?: number }, actor: string) {
+    const c = community(input.communityId);
+    const window = checkedWindow(input.from, input.to);
+    return repo.create(
+      {
+        communityId: c.id, communityName: c.name, propertyCompany: c.propertyCompany, inspector: actor, inspectorName: input.inspectorName,
+        date: input.date, windowFrom: window.from, windowTo: window.to, reinspectionOf: input.reinspectionOf ?? null,
+      },
+      now(),
+    );
+  }
+
+  return {
+    checklist: checklistBody,
+    today,
+
+    /** Telemetry sub-scores with evidence for a community and window (default: today). */
+    scores(communityId: string, from?: string, to?: string): ScoresBody {
+      community(communityId);
+      const start = from ?? to ?? today();
+      const window = checkedWindow(start, to ?? start);
+      return {
+        communityId,
+        window,
+        items: scoreItems(sources.scoreInput(communityId, window), policy),
+        factsComputedAt: isoOrNull(sources.factsComputedAt(communityId, window)),
+      };
+    },
+
+    create(body: CreateInspectionBody, actor: string, actorName: string): InspectionBody {
+      const date = body.date ?? today();
+      const r = create(
+        { communityId: body.communityId, date, from: body.from ?? date, to: body.to ?? date, inspectorName: body.inspectorName ?? actorName },
+        actor,
+      );
+      return view(r);
+    },
+
+    get: (id: number): InspectionBody => view(record(id)),
+
+    list(filter: { communityId?: string; status?: InspectionStatus; limit: number }): InspectionSummaryBody[] {
+      return repo.list(filter).map(summaryBody);
+    },
+
+    /** Merge manual scores and overrides into a draft; null removes one. Every override change is logged with its reason. */
+    update(id: number, body: UpdateInspectionBody, actor: string): InspectionBody {
+      const r = draftOrConflict(id);
+      const problems = scoreProblems(body);
+      if (problems.length > 0) {
+        throw new InspectionError(400, 'INSPECTION_SCORE_INVALID', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+      }
+      const at = now();
+      const manualScores = { ...r.manualScores };
+      for (const [itemId, score] of Object.entries(body.manualScores ?? {})) {
+        if (score === null) delete manualScores[itemId];
+        else manualScores[itemId] = score;
+      }
+      const overrides: Record<string, StoredOverride> = { ...r.overrides };
+      const log: OverrideLogRow[] = [];
+      for (const [itemId, o] of Object.entries(body.overrides ?? {})) {
+        const before = overrides[itemId];
+        if (o === null) {
+          if (!before) continue;
+          delete overrides[itemId];
+          log.push({ itemId, score: null, reason: before.reason, actor, at });
+        } else if (!before || before.score !== o.score || before.reason !== o.reason) {
+          overrides[itemId] = { score: o.score, reason: o.reason, by: actor, at };
+          log.push({ itemId, score: o.score, reason: o.reason, actor, at });
+        }
+      }
+      const saved = repo.saveDraft(id, { manualScores, overrides, notes: body.notes ?? r.notes, inspectorName: body.inspectorName ?? r.inspectorName }, log, at);
+      if (!saved) throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is signed and can no longer change`);
+      return view(record(id));
+    },
+
+    /** Freeze the scores and sign. Every item needs a final score and every proposal a confirmation. */
+    sign(id: number, actor: string): InspectionBody {
+      const r = draftOrConflict(id);
+      const state = stateOf(r);
+      const { result } = state;
+      if (!result.complete) {
+        const fields = [
+          ...result.missing.map((itemId) => ({ path: `items.${itemId}`, message: 'no score yet: enter one, or override insufficient data with a reason' })),
+          ...result.unconfirmed.map((itemId) => ({ path: `items.${itemId}`, message: 'telemetry proposal not confirmed: enter the score' })),
+        ];
+        throw new InspectionError(409, 'INSPECTION_INCOMPLETE', `inspection ${id} cannot be signed: ${fields.length} item(s) need a score or a confirmation`, fields);
+      }
+      const signedAt = now();
+      const snapshot: Snapshot = { itemScores: state.itemScores, result, factsComputedAt: state.factsComputedAt };
+      const ok = repo.sign(id, {
+        signedAt, signedBy: actor, snapshot, total: result.total, passed: result.passed,
+        rectificationDeadline: result.passed ? null : addDays(r.date, rectificationDays),
+      });
+      if (!ok) throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is already signed`);
+      return view(record(id));
+    },
+
+    /** A re-inspection of a signed fail, linked to it; one per failed inspection. */
+    reinspect(id: number, body: ReinspectionBody, actor: string, actorName: string): InspectionBody {
+      const parent = record(id);
+      if (parent.status !== 'signed' || parent.passed !== false) {
+        throw new InspectionError(409, 'NOT_A_FAILED_INSPECTION', `inspection ${id} is not a signed fail; only a fail is re-inspected`);
+      }
+      if (parent.reinspectionId !== null) {
+        throw new InspectionError(409, 'REINSPECTION_EXISTS', `inspection ${id} already has re-inspection ${parent.reinspectionId}`);
+      }
+      const date = body.date ?? today();
+      if (date < parent.date) {
+        throw new InspectionError(400, 'VALIDATION_FAILED', `re-inspection date ${date} is before the inspection date ${parent.date}`, [
+          { path: 'body.date', message: `must not be before ${parent.date}` },
+        ]);
+      }
+      const r = create({ communityId: parent.communityId, date, from: date, to: date, inspectorName: body.inspectorName ?? actorName, reinspectionOf: id }, actor);
+      return view(r);
+    },
+
+    /** Every community: latest signed inspection, rectification state, open alarms. */
+    overview(): OverviewBody {
+      const day = today();
+      const { signed, drafts } = repo.latestByCommunity();
+      const alarms = sources.alarmCounts();
+      return {
+        today: day,
+        communities: registry.listCommunities().map((c) => {
+          const latest = signed.get(c.id);
+          let rectification: OverviewBody['communities'][number]['rectification'] = 'none';
+          if (latest?.passed === false) rectification = latest.rectificationDeadline !== null && latest.rectificationDeadline < day ? 'overdue' : 'pending';
+          else if (latest?.reinspectionOf != null) rectification = 'passed_reinspection';
+          const counts = alarms.get(c.id) ?? { open: 0, active: 0 };
+          return {
+            id: c.id, name: c.name, propertyCompany: c.propertyCompany, latest: latest ? summaryBody(latest) : null,
+            draftId: drafts.get(c.id) ?? null, rectification, openAlarms: counts.open, activeAlarms: counts.active,
+          };
+        }),
+      };
+    },
+
+    readings: (ids: readonly number[]) => sources.readings(ids),
+
+    exportCsv(id: number): { filename: string; csv: string } {
+      const body = view(record(id));
+      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body) };
+    },
+  };
+}
+
+export type InspectionsService = ReturnType<typeof createInspectionsService>;

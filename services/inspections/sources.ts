@@ -1,0 +1,139 @@
+/**
+ * The adapter between the store and the pure scoring core: loads what
+ * scoreItems needs for one community and window (facts, fever alarms, staff,
+ * duty records from the readings journal) and answers "has anything changed
+ * since?" for signed inspections.
+ */
+import type { Db } from '../store/db.js';
+import type { FactsRepo } from '../store/facts-repo.js';
+import type { RegistryRepo } from '../store/registry-repo.js';
+import type { AlarmSummary, DayWindow, DutyRecord, ScoreInput } from '../scoring/types.js';
+import { localDay } from '../scoring/window.js';
+
+const DAY_MS = 86_400_000;
+
+/** Unix ms of local midnight at the start of a day. */
+export function dayStartMs(day: string, utcOffsetMinutes: number): number {
+  return Date.parse(`${day}T00:00:00Z`) - utcOffsetMinutes * 60_000;
+}
+
+/** The day `n` days after `day` (calendar arithmetic, no time zone involved). */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+type AlarmRow = {
+  id: number; rule: string; community_id: string; subject: string; severity: string; status: AlarmSummary['status'];
+  first_event_time: number; opened_at: number; acknowledged_at: number | null;
+};
+type DutyRow = { id: number; kind: string; event_time: number; payload: string };
+
+export interface SourcesDeps {
+  db: Db;
+  facts: FactsRepo;
+  registry: RegistryRepo;
+  utcOffsetMinutes: number;
+  feverAlarmRules: readonly string[];
+}
+
+export function createSources(deps: SourcesDeps) {
+  const { db, utcOffsetMinutes } = deps;
+  const bounds = (w: DayWindow) => ({ start: dayStartMs(w.from, utcOffsetMinutes), end: dayStartMs(w.to, utcOffsetMinutes) + DAY_MS });
+  const rulePlaceholders = deps.feverAlarmRules.map(() => '?').join(', ');
+  const alarmsStmt = db.prepare(
+    `SELECT id, rule, community_id, subject, severity, status, first_event_time, opened_at, acknowledged_at FROM alarms
+     WHERE community_id = ? AND rule IN (${rulePlaceholders}) AND first_event_time >= ? AND first_event_time < ? ORDER BY id`,
+  );
+  const alarmChangeStmt = db.prepare(
+    `SELECT MAX(MAX(opened_at, COALESCE(acknowledged_at, 0), COALESCE(resolved_at, 0))) FROM alarms
+     WHERE community_id = ? AND rule IN (${rulePlaceholders}) AND first_event_time >= ? AND first_event_time < ?`,
+  );
+  const readingCountStmt = db.prepare('SELECT COUNT(*) FROM readings WHERE community_id = ? AND event_time >= ? AND event_time < ?');
+  const dutyStmt = db.prepare(
+    `SELECT id, kind, event_time, payload FROM readings
+     WHERE community_id = ? AND kind IN ('shift', 'disinfection') AND event_time >= ? AND event_time < ? ORDER BY id`,
+  );
+
+  function feverAlarms(communityId: string, window: DayWindow): AlarmSummary[] {
+    const { start, end } = bounds(window);
+    return (alarmsStmt.all(communityId, ...deps.feverAlarmRules, start, end) as AlarmRow[]).map((r) => ({
+      id: r.id, rule: r.rule, communityId: r.community_id, subject: r.subject, severity: r.severity, status: r.status,
+      firstEventTime: r.first_event_time, openedAt: r.opened_at,
+      ...(r.acknowledged_at === null ? {} : { acknowledgedAt: r.acknowledged_at }),
+    }));
+  }
+
+  /**
+   * Who did gate duty and disinfection (item 4.2), from ShiftEvent.staffRef and
+   * DisinfectionSession.operatorRef. When the journal holds no reading of the
+   * window at all (pruned by retention, or facts from elsewhere) there is
+   * nothing to check names against: undefined, and scoring falls back to the
+   * facts and says so.
+   */
+  function duties(communityId: string, window: DayWindow): DutyRecord[] | undefined {
+    const { start, end } = bounds(window);
+    if ((readingCountStmt.pluck().get(communityId, start, end) as number) === 0) return undefined;
+    const records: DutyRecord[] = [];
+    for (const r of dutyStmt.all(communityId, start, end) as DutyRow[]) {
+      const p = JSON.parse(r.payload) as { gateId?: string; staffRef?: string; areaId?: string; operatorRef?: string };
+      const day = localDay(r.event_time, utcOffsetMinutes);
+      if (r.kind === 'shift' && p.gateId && p.staffRef) records.push({ kind: 'gate_shift', day, place: p.gateId, ref: p.staffRef, readingIds: [r.id] });
+      if (r.kind === 'disinfection' && p.areaId && p.operatorRef) {
+        records.push({ kind: 'disinfection', day, place: p.areaId, ref: p.operatorRef, readingIds: [r.id] });
+      }
+    }
+    return records;
+  }
+
+  return {
+    /** Everything scoreItems needs for one community and window. */
+    scoreInput(communityId: string, window: DayWindow): ScoreInput {
+      // An empty staff list would make every operator "unregistered": without
+      // registered staff, registration is not checked (scoring README, 4.2).
+      const staff = deps.registry.staff(communityId).filter((s) => s.active).map((s) => s.ref);
+      const found = duties(communityId, window);
+      return {
+        communityId,
+        window,
+        facts: deps.facts.range(communityId, window.from, window.to),
+        alarms: feverAlarms(communityId, window),
+        ...(staff.length > 0 ? { staffRefs: staff } : {}),
+        ...(found ? { duties: found } : {}),
+      };
+    },
+    factsComputedAt: (communityId: string, window: DayWindow): number | null => deps.facts.lastComputedAt(communityId, window.from, window.to),
+    /** The latest change to the window's facts or fever alarms, if it came after `since`. */
+    changedSince(communityId: string, window: DayWindow, since: number): number | null {
+      const { start, end } = bounds(window);
+      const facts = deps.facts.lastComputedAt(communityId, window.from, window.to) ?? 0;
+      const alarms = (alarmChangeStmt.pluck().get(communityId, ...deps.feverAlarmRules, start, end) as number | null) ?? 0;
+      const latest = Math.max(facts, alarms);
+      return latest > since ? latest : null;
+    },
+    /** Open and active (open or acknowledged) alarm counts per community. */
+    alarmCounts(): Map<string, { open: number; active: number }> {
+      const rows = db
+        .prepare(
+          `SELECT community_id, SUM(status = 'open') AS open, COUNT(*) AS active FROM alarms WHERE status <> 'resolved' GROUP BY community_id`,
+        )
+        .all() as { community_id: string; open: number; active: number }[];
+      return new Map(rows.map((r) => [r.community_id, { open: r.open, active: r.active }]));
+    },
+    /** Journal rows by id, for evidence links. */
+    readings(ids: readonly number[]) {
+      if (ids.length === 0) return [];
+      const rows = db
+        .prepare(
+          `SELECT id, community_id, device_id, kind, event_time, received_at, payload FROM readings WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`,
+        )
+        .all(...ids) as { id: number; community_id: string; device_id: string; kind: string; event_time: number; received_at: number; payload: string }[];
+      return rows.map((r) => ({
+        id: r.id, communityId: r.community_id, deviceId: r.device_id, kind: r.kind,
+        eventTime: new Date(r.event_time).toISOString(), receivedAt: new Date(r.received_at).toISOString(),
+        payload: JSON.parse(r.payload) as unknown,
+      }));
+    },
+  };
+}
+
+export type Sources = ReturnType<typeof createSources>;
