@@ -46,18 +46,20 @@ function ruleContext(communityId: string, cs: CommunityState, ctx: EngineContext
 /** Remember opened / cleared alarms; drop clears of alarms not open. */
 function track(cs: CommunityState, outcomes: Outcome[]): { cs: CommunityState; outcomes: Outcome[] } {
   if (!outcomes.some((o) => CLEARABLE.has(o.rule))) return { cs, outcomes };
-  const open = { ...cs.open };
+  const open = cs.open;
   const kept = outcomes.filter((o) => {
     const key = alarmKey(o.rule, o.subject);
     if (o.type === 'clear') return key in open && delete open[key];
     if (CLEARABLE.has(o.rule)) open[key] = { rule: o.rule, subject: o.subject, eventTime: o.eventTime };
     return true;
   });
-  return { cs: { ...cs, open }, outcomes: kept };
+  return { cs, outcomes: kept };
 }
 
+/** The engine owns its state and updates it in place (see state.ts). */
 function withCommunity(state: RulesState, id: string, cs: CommunityState): RulesState {
-  return { ...state, communities: { ...state.communities, [id]: cs } };
+  state.communities[id] = cs;
+  return state;
 }
 
 /**
@@ -81,7 +83,8 @@ export function tick(state: RulesState, nowMs: number, ctx: EngineContext): Step
   const ids = [...new Set([...Object.keys(state.communities), ...(ctx.communityIds ?? [])])].sort();
   for (const id of ids) {
     let cs = next.communities[id] ?? emptyCommunity();
-    cs = prune(cs.watchSince === null ? { ...cs, watchSince: nowMs } : cs, nowMs - ctx.config.retainDays * DAY_MS);
+    if (cs.watchSince === null) cs.watchSince = nowMs;
+    cs = prune(cs, nowMs - ctx.config.retainDays * DAY_MS);
     const tc = { ...ruleContext(id, cs, ctx), nowMs };
     const tracked = track(cs, RULES.flatMap((r) => r.onTick?.(tc) ?? []));
     outcomes.push(...tracked.outcomes);

@@ -44,7 +44,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
 }
 
 function onTick(ctx: TickContext): Outcome[] {
-  const all = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1), 'broadcast');
+  const all = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1, 'broadcast'), 'broadcast');
   const speakers = [...new Set([...fixedDevices(ctx, 'speaker'), ...all.map((b) => b.deviceId)])].sort();
   const out: Outcome[] = [];
   for (const id of speakers) {

@@ -63,7 +63,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
   }
   if (!ctx.isOpen('device-health', subject)) return [];
   // Back only if this reading is newer than its last offline / fault status.
-  const cuts = collect(ctx.cs, input.eventTime, Infinity).filter((r) => r.deviceId === input.deviceId && isCut(r));
+  const cuts = collect(ctx.cs, input.eventTime, Infinity, 'status').filter((r) => r.deviceId === input.deviceId && isCut(r));
   return cuts.length === 0 ? [clear(ctx, 'device-health', subject, input.eventTime)] : [];
 }
 

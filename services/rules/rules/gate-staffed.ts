@@ -67,7 +67,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
 
 function onTick(ctx: TickContext): Outcome[] {
   const gates = ctx.layout?.gates.map((g) => g.id) ?? [];
-  const shifts = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1), 'shift');
+  const shifts = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1, 'shift'), 'shift');
   const out: Outcome[] = [];
   for (const gate of gates) {
     const subject = subjects.gate(gate);

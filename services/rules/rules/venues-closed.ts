@@ -40,7 +40,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
   const { input } = ctx;
   if (input.kind !== 'door') return [];
   const room = input.payload.roomId;
-  const latest = ofKind(collect(ctx.cs, -Infinity, Infinity), 'door')
+  const latest = ofKind(collect(ctx.cs, -Infinity, Infinity, 'door'), 'door')
     .filter((d) => d.payload.roomId === room)
     .pop();
   // Only the room's latest state matters for the live alarm; a late event is history (facts).
