@@ -15,7 +15,7 @@ fi
 
 echo "== type check"; npm run -s typecheck
 echo "== lint"; npm run -s lint
-echo "== generated files"; npm run -s schemas:check
+echo "== generated files"; npm run -s schemas:check; npm run -s dashboards:check
 echo "== tests"
 mkdir -p test-artifacts
 status=0

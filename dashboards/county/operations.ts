@@ -1,0 +1,43 @@
+/** County overview, row 2: what needs attention now, per community. */
+import { bargaugePanel, influx, openAlarms, steps, type RowSpec } from '../common.js';
+
+export function operationsRow(): RowSpec {
+  const open = bargaugePanel({
+    title: 'Open alarms per community',
+    description:
+      'Alarms not yet resolved (open or acknowledged), whatever the time range: every rule, every severity. ' +
+      'Operators acknowledge and resolve them in the gatewatch API.',
+    unit: 'short',
+    w: 8,
+    thresholds: steps('green', [1, 'orange']),
+    targets: [influx('A', openAlarms([], ['community'])).alias('$tag_community')],
+  }).min(0);
+
+  const flagged = bargaugePanel({
+    title: 'Devices flagged per community',
+    description:
+      'Open device-health alarms per community, whatever the time range: devices silent for too long, reporting offline, or faulty. ' +
+      'Their data are "no data" in the checklist until they report again.',
+    unit: 'short',
+    w: 8,
+    thresholds: steps('green', [1, 'red']),
+    targets: [influx('A', openAlarms([`"rule" = 'device-health'`], ['community'])).alias('$tag_community')],
+  }).min(0);
+
+  const offline = bargaugePanel({
+    title: 'Devices offline per community',
+    description: 'Devices whose last status in the time range said offline, per community (a silent device is in "Devices flagged").',
+    unit: 'short',
+    w: 8,
+    thresholds: steps('green', [1, 'red']),
+    targets: [
+      influx(
+        'A',
+        'SELECT count("online") FROM (SELECT last("online") AS "online" FROM "device_status" WHERE $timeFilter GROUP BY "community", "device") ' +
+          'WHERE "online" = 0 GROUP BY "community"',
+      ).alias('$tag_community'),
+    ],
+  }).min(0);
+
+  return { title: 'Alarms and devices', panels: [open, flagged, offline] };
+}
