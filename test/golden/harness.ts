@@ -1,0 +1,118 @@
+/**
+ * Golden-day harness: the real service in-process (test/support/service.ts),
+ * communities provisioned through a registry file the service loads at start
+ * (devices-sim's offline provisioner), scenarios played over MQTT by the
+ * simulator with each device's own credentials, then the day's facts, alarms
+ * and checklist sub-scores read back from the store.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addDays, localDayOf } from '../../devices-sim/clock.js';
+import { makePlan, planMessages, type Plan } from '../../devices-sim/plan.js';
+import { connectDevices, play, type PlayStats } from '../../devices-sim/player.js';
+import { createRegistryFileProvisioner, secretsOf } from '../../devices-sim/provision.js';
+import type { SimMessage } from '../../devices-sim/messages.js';
+import type { DailyFact, RuleId } from '../../services/rules/facts.js';
+import { createFactsRepo } from '../../services/store/facts-repo.js';
+import { createAlarmsRepo, type Alarm } from '../../services/store/alarms-repo.js';
+import { createRegistryRepo } from '../../services/store/registry-repo.js';
+import { scoreItems } from '../../services/scoring/score.js';
+import type { AlarmSummary, ItemScore } from '../../services/scoring/types.js';
+import { eventually, startTestService, type TestService } from '../support/service.js';
+
+export const TZ = 'Asia/Shanghai';
+
+export interface GoldenRun {
+  svc: TestService;
+  plan: Plan;
+  day: string;
+  messages: SimMessage[];
+  stats: PlayStats;
+  /** Community id playing a scenario. */
+  community(scenario: string): string;
+  facts(communityId: string): DailyFact[];
+  fact(communityId: string, rule: RuleId, place: string): DailyFact;
+  alarms(communityId: string): Alarm[];
+  /** Telemetry sub-scores of the checklist for the day, by item id. */
+  scores(communityId: string): Record<string, ItemScore>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One service, one community per scenario, the scenarios' day = yesterday in
+ * Asia/Shanghai (the day also carries the evening before, hence the raised
+ * lateness). Resolves when every message is acknowledged and the day's facts
+ * have been computed from all of them.
+ */
+export async function runGoldenDay(scenarios: string[], seed = 20210203): Promise<GoldenRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatewatch-golden-'));
+  const day = addDays(localDayOf(Date.now(), TZ), -1);
+  const plan = makePlan({ communities: scenarios.length, scenarios, day, seed, prefix: 'gd', timeZone: TZ });
+  const provisioner = createRegistryFileProvisioner();
+  for (const { community } of plan.communities) await provisioner.provision(community);
+  provisioner.write(join(dir, 'registry.json'));
+  const svc = await startTestService({ GW_REGISTRY_FILE: join(dir, 'registry.json'), GW_MAX_LATENESS_HOURS: '96' });
+  const messages = planMessages(plan);
+  const devices = plan.communities.flatMap(({ community }) => community.devices.map((d) => d.id));
+  const connections = await connectDevices(svc.mqttUrl, devices, secretsOf(provisioner.file()));
+  const stats = await play(messages, connections, { mode: 'fast', window: 512 });
+  const playedAt = Date.now();
+  await connections.close();
+  const factsRepo = createFactsRepo(svc.runtime.db);
+  const alarmsRepo = createAlarmsRepo(svc.runtime.db);
+  const registry = createRegistryRepo(svc.runtime.db);
+  // The materializer recomputes touched days on its periodic tick (every 5 s).
+  for (const { community } of plan.communities) {
+    await eventually(() => (factsRepo.lastComputedAt(community.id, day, day) ?? 0) > playedAt, 20_000, 100);
+  }
+
+  const community = (scenario: string) => {
+    const found = plan.communities.find((c) => c.scenario === scenario);
+    if (!found) throw new Error(`no community plays ${scenario}`);
+    return found.community.id;
+  };
+  const facts = (id: string) => factsRepo.range(id, day, day);
+  const alarms = (id: string) => alarmsRepo.list({ communityId: id, limit: 1000 }).sort((a, b) => a.id - b.id);
+  const summary = (a: Alarm): AlarmSummary => ({
+    id: a.id, rule: a.rule, communityId: a.communityId, subject: a.subject, severity: a.severity, status: a.status,
+    firstEventTime: a.firstEventTime, openedAt: a.openedAt, ...(a.acknowledgedAt === null ? {} : { acknowledgedAt: a.acknowledgedAt }),
+  });
+  return {
+    svc, plan, day, messages, stats,
+    community,
+    facts,
+    fact(id, rule, place) {
+      const f = facts(id).find((x) => x.rule === rule && x.place === place);
+      if (!f) throw new Error(`no ${rule} fact for ${place} in ${id} on ${day}`);
+      return f;
+    },
+    alarms,
+    scores(id) {
+      const items = scoreItems({
+        communityId: id,
+        window: { from: day, to: day },
+        facts: facts(id),
+        alarms: alarms(id).map(summary),
+        staffRefs: registry.staff(id).filter((s) => s.active).map((s) => s.ref),
+      });
+      return Object.fromEntries(items.map((i) => [i.itemId, i]));
+    },
+    async stop() {
+      await svc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** item -> score (null = insufficient data), for one exact comparison per community. */
+export const pointsOf = (scores: Record<string, ItemScore>): Record<string, number | null> =>
+  Object.fromEntries(Object.entries(scores).map(([id, s]) => [id, s.score]));
+
+/** Facts that did not pass, as "rule place status", sorted. */
+export const notPassing = (facts: DailyFact[]): string[] => facts.filter((f) => f.status !== 'pass').map((f) => `${f.rule} ${f.place} ${f.status}`).sort();
+
+/** Alarms as "rule subject status", in the order raised. */
+export const alarmLines = (alarms: Alarm[]): string[] => alarms.map((a) => `${a.rule} ${a.subject} ${a.status}`);
+
+export { eventually };
