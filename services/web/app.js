@@ -33,7 +33,7 @@ function failure(err) {
     session.me = null;
     return render();
   }
-  const fields = err.body?.fields?.map((f) => `${f.path}: ${f.message}`).join('；');
+  const fields = err.body?.fields?.map((f) => `${f.path}: ${f.message}`).join(t('semicolon'));
   page(h('p', { class: 'error', id: 'error' }, t('error'), err.message, fields ? ` (${fields})` : ''));
 }
 

@@ -6,7 +6,7 @@ import { figureName, ruleName, t } from './i18n.js';
 const figures = (f) =>
   Object.entries(f)
     .map(([k, v]) => `${figureName(k)} ${v}`)
-    .join('，');
+    .join(t('comma'));
 
 /** A button that loads details on demand and shows them below itself. */
 function loader(label, load) {
@@ -41,8 +41,8 @@ export function evidencePanel(score) {
   return h(
     'div',
     { class: 'evidence', 'data-evidence': score.itemId },
-    h('p', { class: 'explanation' }, score.status === 'insufficient_data' ? `${t('insufficient')}：` : '', score.explanation),
-    h('p', { class: 'meta' }, `${t('rule')}：${e.rules.map((r) => `${ruleName(r)} (${r})`).join("，")} · ${t("window")}：${e.window.from} ~ ${e.window.to}`),
+    h('p', { class: 'explanation' }, score.status === 'insufficient_data' ? `${t('insufficient')}${t('colon')}` : '', score.explanation),
+    h('p', { class: 'meta' }, `${t('rule')}${t('colon')}${e.rules.map((r) => `${ruleName(r)} (${r})`).join(t('comma'))} · ${t('window')}${t('colon')}${e.window.from} ~ ${e.window.to}`),
     e.lines.length > 0 &&
       h(
         'table',
@@ -56,9 +56,9 @@ export function evidencePanel(score) {
           ),
         ),
       ),
-    e.missing.length > 0 && h('p', { class: 'missing' }, `${t('missingCells')}：`, e.missing.map((m) => `${m.day} ${m.place} ${ruleName(m.rule)}`).join('；')),
-    e.unknownRefs?.length > 0 && h('p', {}, `${t('unknownRefs')}：${e.unknownRefs.join(', ')}`),
-    e.readingIds.length > 0 && h('div', { class: 'ids' }, `${t('readingIds')}：`, h('code', {}, e.readingIds.join(', ')), ' ', loader(t('showReadings'), () => readingsList(e.readingIds))),
-    e.alarmIds.length > 0 && h('div', { class: 'ids' }, `${t('alarmIds')}：`, h('code', {}, e.alarmIds.join(', ')), ' ', loader(t('showAlarms'), () => alarmsList(e.alarmIds))),
+    e.missing.length > 0 && h('p', { class: 'missing' }, `${t('missingCells')}${t('colon')}`, e.missing.map((m) => `${m.day} ${m.place} ${ruleName(m.rule)}`).join(t('semicolon'))),
+    e.unknownRefs?.length > 0 && h('p', {}, `${t('unknownRefs')}${t('colon')}${e.unknownRefs.join(', ')}`),
+    e.readingIds.length > 0 && h('div', { class: 'ids' }, `${t('readingIds')}${t('colon')}`, h('code', {}, e.readingIds.join(', ')), ' ', loader(t('showReadings'), () => readingsList(e.readingIds))),
+    e.alarmIds.length > 0 && h('div', { class: 'ids' }, `${t('alarmIds')}${t('colon')}`, h('code', {}, e.alarmIds.join(', ')), ' ', loader(t('showAlarms'), () => alarmsList(e.alarmIds))),
   );
 }

@@ -53,9 +53,9 @@ export function checklistForm(opts) {
     h(
       'div',
       { class: 'form-head' },
-      h('span', {}, `${t('communityName')}：`, h('strong', {}, opts.header.communityName)),
-      h('span', {}, `${t('company')}：`, h('strong', {}, opts.header.propertyCompany)),
-      h('span', {}, `${t('date')}：`, h('strong', { id: 'form-date' }, ymd(opts.header.date))),
+      h('span', {}, `${t('communityName')}${t('colon')}`, h('strong', {}, opts.header.communityName)),
+      h('span', {}, `${t('company')}${t('colon')}`, h('strong', {}, opts.header.propertyCompany)),
+      h('span', {}, `${t('date')}${t('colon')}`, h('strong', { id: 'form-date' }, ymd(opts.header.date))),
     ),
     h(
       'table',
@@ -111,13 +111,13 @@ function scoreCell(item, score, state, editable, opts) {
   if (score && auto === null) note.push(t('insufficient'));
   if (state?.source === 'proposed') note.push(`${t('proposal')} · ${t('unconfirmed')}`);
   if (!state && score?.proposed && auto !== null) note.push(t('proposal'));
-  if (state?.source === 'override') note.push(t('overriddenFrom', { auto: auto ?? t('insufficient') }), `${t('overrideReason')}：${state.override.reason}`);
+  if (state?.source === 'override') note.push(t('overriddenFrom', { auto: auto ?? t('insufficient') }), `${t('overrideReason')}${t('colon')}${state.override.reason}`);
   if (state?.source === 'missing' && item.fill === 'manual') note.push(t('notScored'));
   return h(
     'td',
     { class: 'score' },
     h('div', { class: `final source-${state?.source ?? (score ? 'auto' : 'none')}` }, final ?? '—'),
-    note.length > 0 && h('div', { class: 'note' }, note.join('；')),
+    note.length > 0 && h('div', { class: 'note' }, note.join(t('semicolon'))),
     editable && controls(item, auto, state, opts),
   );
 }

@@ -12,8 +12,8 @@ export function inspectionActions(i, { canEdit, sign, reinspect, exportCsv, rere
     if (i.unconfirmed.length > 0) parts.push(h('p', { class: 'todo', id: 'unconfirmed' }, t('unconfirmedItems'), i.unconfirmed.join('、')));
     if (canEdit) parts.push(signButtons(i, sign, rerender));
   } else {
-    parts.push(h('p', { class: 'signed', id: 'signed' }, `${t('status_signed')} · ${t('signedBy')}：${i.signedBy} · ${t('signedAt')}：${new Date(i.signedAt).toLocaleString()}`));
-    if (i.rectificationDeadline) parts.push(h('p', { class: 'fail', id: 'deadline' }, `${t('deadline')}：${i.rectificationDeadline}`));
+    parts.push(h('p', { class: 'signed', id: 'signed' }, `${t('status_signed')} · ${t('signedBy')}${t('colon')}${i.signedBy} · ${t('signedAt')}${t('colon')}${new Date(i.signedAt).toLocaleString()}`));
+    if (i.rectificationDeadline) parts.push(h('p', { class: 'fail', id: 'deadline' }, `${t('deadline')}${t('colon')}${i.rectificationDeadline}`));
     if (i.reinspectionId) parts.push(h('p', {}, t('reinspectionAt'), h('a', { href: `#/i/${i.reinspectionId}` }, `#${i.reinspectionId}`)));
     const buttons = [
       h('button', { type: 'button', id: 'print', onclick: () => window.print() }, t('print')),
@@ -45,8 +45,8 @@ export function signatureBlock(i) {
   return h(
     'section',
     { class: `signatures ${i.status === 'signed' ? '' : 'print-only'}` },
-    h('div', {}, `${t('inspectorSign')}：`, h('span', { class: 'line' }, i.inspectorName)),
-    h('div', {}, `${t('companySign')}：`, h('span', { class: 'line' }, '')),
-    h('div', {}, `${t('signDate')}：`, t('yearMonthDay', { y, m: Number(m), d: Number(d) })),
+    h('div', {}, `${t('inspectorSign')}${t('colon')}`, h('span', { class: 'line' }, i.inspectorName)),
+    h('div', {}, `${t('companySign')}${t('colon')}`, h('span', { class: 'line' }, '')),
+    h('div', {}, `${t('signDate')}${t('colon')}`, t('yearMonthDay', { y, m: Number(m), d: Number(d) })),
   );
 }

@@ -1,5 +1,8 @@
 // English dictionary. Keys are shared with zh.js.
 export default {
+  colon: ': ',
+  comma: ', ',
+  semicolon: '; ',
   appTitle: 'Community epidemic-prevention inspection',
   signIn: 'Sign in',
   signOut: 'Sign out',

@@ -1,5 +1,8 @@
 // Chinese dictionary (default language). Keys are shared with en.js.
 export default {
+  colon: '：',
+  comma: '，',
+  semicolon: '；',
   appTitle: '小区疫情防控检查',
   signIn: '登录',
   signOut: '退出',
