@@ -117,6 +117,7 @@ describe('the inspectors page', () => {
     await expect.poll(() => final('4.3').textContent()).toBe('5');
     expect(await page.locator('tr[data-item="4.3"] .note').textContent()).toBe('自动得分 4，已更正；更正理由：纸质消毒台账显示两次');
     expect(await page.locator('#total').textContent()).toBe('96');
+    await page.screenshot({ path: `${ARTIFACTS}/checklist-draft.png`, fullPage: true });
 
     await page.click('#sign');
     await page.click('#confirm-sign');
