@@ -34,8 +34,10 @@ export interface GoldenRun {
   facts(communityId: string): DailyFact[];
   fact(communityId: string, rule: RuleId, place: string): DailyFact;
   alarms(communityId: string): Alarm[];
-  /** Telemetry sub-scores of the checklist for the day, by item id. */
-  scores(communityId: string): Record<string, ItemScore>;
+  /** Telemetry sub-scores of the checklist for the day, by item id, from the scores API (GET /api/v1/communities/:id/scores). */
+  scores(communityId: string): Promise<Record<string, ItemScore>>;
+  /** The same from the scoring core directly: scoreItems over the stored facts and alarms (no duty records). */
+  coreScores(communityId: string): Record<string, ItemScore>;
   stop(): Promise<void>;
 }
 
@@ -88,7 +90,12 @@ export async function runGoldenDay(scenarios: string[], seed = 20210203): Promis
       return f;
     },
     alarms,
-    scores(id) {
+    async scores(id) {
+      const res = await svc.api('GET', `/api/v1/communities/${id}/scores?from=${day}&to=${day}`, { token: svc.tokens.inspector });
+      if (res.status !== 200) throw new Error(`scores API: ${res.status} ${JSON.stringify(res.json)}`);
+      return Object.fromEntries((res.json.items as ItemScore[]).map((i) => [i.itemId, i]));
+    },
+    coreScores(id) {
       const items = scoreItems({
         communityId: id,
         window: { from: day, to: day },

@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(async () => run?.stop());
 
 describe('golden day: missed and under-strength disinfection', () => {
-  it('the corridor sprayed once and the garage at 150 mg/L both fail; 4.1 loses its 10 points', () => {
+  it('the corridor sprayed once and the garage at 150 mg/L both fail; 4.1 loses its 10 points', async () => {
     const id = run.community('missed-disinfection');
     expect(notPassing(run.facts(id))).toEqual(['area-disinfection b1-corridor fail', 'area-disinfection parking fail']);
     expect(run.fact(id, 'area-disinfection', 'b1-corridor').figures).toEqual({ validSessions: 1, invalidSessions: 0, required: 2, noDataMinutes: 0 });
@@ -22,27 +22,27 @@ describe('golden day: missed and under-strength disinfection', () => {
     // Only valid sessions are judged for ventilation afterwards.
     expect(run.fact(id, 'post-ventilation', 'parking').figures).toMatchObject({ sessions: 1, ventilatedSessions: 1 });
     expect(alarmLines(run.alarms(id))).toEqual([]);
-    expect(pointsOf(run.scores(id))).toEqual({ ...FULL_MARKS, '4.1': 0 });
+    expect(pointsOf(await run.scores(id))).toEqual({ ...FULL_MARKS, '4.1': 0 });
   });
 });
 
 describe('golden day: a spraying without ventilation', () => {
-  it('10 minutes of air after the lobby session is not 15: post-ventilation fails, 4.1 = 0', () => {
+  it('10 minutes of air after the lobby session is not 15: post-ventilation fails, 4.1 = 0', async () => {
     const id = run.community('no-ventilation');
     expect(notPassing(run.facts(id))).toEqual(['post-ventilation b1-lobby fail']);
     expect(run.fact(id, 'post-ventilation', 'b1-lobby').figures).toMatchObject({ sessions: 2, ventilatedSessions: 1 });
     expect(run.fact(id, 'area-disinfection', 'b1-lobby').status).toBe('pass');
-    expect(pointsOf(run.scores(id))).toEqual({ ...FULL_MARKS, '4.1': 0 });
+    expect(pointsOf(await run.scores(id))).toEqual({ ...FULL_MARKS, '4.1': 0 });
   });
 });
 
 describe('golden day: the broadcast stops', () => {
-  it('180 minutes not playing fails broadcast; 2.1 loses its 8 points', () => {
+  it('180 minutes not playing fails broadcast; 2.1 loses its 8 points', async () => {
     const id = run.community('broadcast-stops');
     const speaker = `${id}-speaker-1`;
     expect(notPassing(run.facts(id))).toEqual([`broadcast ${speaker} fail`]);
     expect(run.fact(id, 'broadcast', speaker).figures).toEqual({ playingMinutes: 1260, silentMinutes: 180, noDataMinutes: 0 });
-    expect(pointsOf(run.scores(id))).toEqual({ ...FULL_MARKS, '2.1': 0 });
+    expect(pointsOf(await run.scores(id))).toEqual({ ...FULL_MARKS, '2.1': 0 });
   });
 
   it('raises a broadcast alarm on the next tick (it is still stopped)', async () => {
@@ -53,14 +53,14 @@ describe('golden day: the broadcast stops', () => {
 });
 
 describe('golden day: a device goes offline', () => {
-  it('the silent garbage sprayer is a device-health alarm and garbage is "no data", not a fail', () => {
+  it('the silent garbage sprayer is a device-health alarm and garbage is "no data", not a fail', async () => {
     const id = run.community('device-offline');
     const dev = `${id}-spray-bins-1`;
     expect(notPassing(run.facts(id))).toEqual([`device-health ${dev} fail`, 'garbage bins-1 no_data']);
     expect(run.fact(id, 'device-health', dev).figures).toMatchObject({ onlineMinutes: 720, offlineMinutes: 720 });
     expect(run.fact(id, 'garbage', 'bins-1').figures).toEqual({ validSessions: 1, invalidSessions: 0, required: 2, noDataMinutes: 720 });
     expect(alarmLines(run.alarms(id))).toEqual([`device-health device:${dev} open`]);
-    const scores = run.scores(id);
+    const scores = await run.scores(id);
     expect(pointsOf(scores)).toEqual({ ...FULL_MARKS, '4.3': null });
     expect(scores['4.3']!.status).toBe('insufficient_data');
   });

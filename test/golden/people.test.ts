@@ -21,7 +21,7 @@ async function acknowledgeAll(communityId: string): Promise<void> {
 }
 
 describe('golden day: fevers among residents', () => {
-  it('37.8 and 38.4 °C raise one fever alarm each; exactly 37.3 raises none', () => {
+  it('37.8 and 38.4 °C raise one fever alarm each; exactly 37.3 raises none', async () => {
     const id = run.community('resident-fevers');
     expect(alarmLines(run.alarms(id))).toEqual(['fever person:p-fever-01 open', 'fever person:p-fever-02 open']);
     expect(run.fact(id, 'fever', 'g1').figures.fevers).toBe(1);
@@ -31,10 +31,10 @@ describe('golden day: fevers among residents', () => {
 
   it('unacknowledged fever alarms propose 1 for item 1.4; acknowledged at once, 3', async () => {
     const id = run.community('resident-fevers');
-    expect(pointsOf(run.scores(id))).toEqual({ ...FULL_MARKS, '1.4': 1 });
+    expect(pointsOf(await run.scores(id))).toEqual({ ...FULL_MARKS, '1.4': 1 });
     await acknowledgeAll(id);
-    expect(pointsOf(run.scores(id))).toEqual(FULL_MARKS);
-    expect(run.scores(id)['1.4']!.evidence.alarmIds).toHaveLength(2);
+    expect(pointsOf(await run.scores(id))).toEqual(FULL_MARKS);
+    expect((await run.scores(id))['1.4']!.evidence.alarmIds).toHaveLength(2);
   });
 });
 
@@ -45,16 +45,16 @@ describe('golden day: a feverish cleaner goes home', () => {
     expect(run.fact(id, 'staff-fever', 's-clean-2')).toMatchObject({ status: 'pass', figures: { fevers: 1, dutyEventsAfterFever: 0 } });
     expect(notPassing(run.facts(id))).toEqual([]);
     await acknowledgeAll(id);
-    expect(pointsOf(run.scores(id))).toEqual(FULL_MARKS);
+    expect(pointsOf(await run.scores(id))).toEqual(FULL_MARKS);
   });
 });
 
 describe('golden day: a feverish gate attendant stays on duty', () => {
-  it('fever and staff-fever alarms; the shift start and end after the fever fail 7.3', () => {
+  it('fever and staff-fever alarms; the shift start and end after the fever fail 7.3', async () => {
     const id = run.community('fever-on-duty');
     expect(alarmLines(run.alarms(id))).toEqual(['fever person:s-g1-a open', 'staff-fever person:s-g1-a open']);
     expect(notPassing(run.facts(id))).toEqual(['staff-fever s-g1-a fail']);
     expect(run.fact(id, 'staff-fever', 's-g1-a').figures).toEqual({ fevers: 1, dutyEventsAfterFever: 2 });
-    expect(pointsOf(run.scores(id))).toEqual({ ...FULL_MARKS, '1.4': 1, '7.3': 0 });
+    expect(pointsOf(await run.scores(id))).toEqual({ ...FULL_MARKS, '1.4': 1, '7.3': 0 });
   });
 });
