@@ -1,7 +1,7 @@
 /**
  * A simulated day for the dashboard tests: readings of two communities'
  * devices, the alarm events, daily facts and checklist scores that go with
- * them, on 2021-02-03 (Asia/Shanghai) with a little of the day before. Every
+ * them, on one local day (Asia/Shanghai) with a little of the day before. Every
  * figure the dashboards must show is worked out by hand in queries.test.ts.
  */
 import type { DeviceMessage } from '../../schemas/src/device-messages.js';
@@ -13,23 +13,43 @@ import type { ItemScore } from '../../services/scoring/types.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
-/** Local midnight of the simulated day, 2021-02-03 in Asia/Shanghai. */
-export const DAY0 = Date.parse('2021-02-03T00:00:00+08:00');
-export const DAY0_ISO = '2021-02-03';
-/** "now" as the dashboards see it: 20:00 local on the simulated day. */
-export const NOW = DAY0 + 20 * HOUR;
-
-/** Local time on the simulated day (dayOffset -1: the day before). */
-export const at = (h: number, m = 0, dayOffset = 0): number => DAY0 + dayOffset * DAY + h * HOUR + m * 60_000;
 
 const iso = (ms: number): string => `${new Date(ms + 8 * HOUR).toISOString().slice(0, 19)}+08:00`;
+
+/** The simulated day's clock: any local day (the service only takes recent ones). */
+export interface SimClock {
+  /** Local midnight of the simulated day (Asia/Shanghai). */
+  DAY0: number;
+  /** YYYY-MM-DD of it, and of the day before. */
+  DAY0_ISO: string;
+  DAY_BEFORE_ISO: string;
+  /** "now" as the dashboards see it: 20:00 local on the simulated day. */
+  NOW: number;
+  /** Local time on the simulated day (dayOffset -1: the day before). */
+  at(h: number, m?: number, dayOffset?: number): number;
+}
+
+export function simClock(localDay: string): SimClock {
+  const DAY0 = Date.parse(`${localDay}T00:00:00+08:00`);
+  if (!Number.isFinite(DAY0)) throw new RangeError(`not a day: ${localDay}`);
+  return {
+    DAY0,
+    DAY0_ISO: localDay,
+    DAY_BEFORE_ISO: iso(DAY0 - DAY).slice(0, 10),
+    NOW: DAY0 + 20 * HOUR,
+    at: (h, m = 0, dayOffset = 0) => DAY0 + dayOffset * DAY + h * HOUR + m * 60_000,
+  };
+}
+
+/** The fixed day of the sink-path test. */
+export const FIXED_DAY = simClock('2021-02-03');
 
 export type SimReading = DeviceMessage & { seq: number; eventTime: number };
 
 type Payload<K extends DeviceMessage['kind']> = Omit<Extract<DeviceMessage, { kind: K }>['payload'], 'seq' | 'ts'>;
 
 /** Readings in order of event time, each device numbering its own seq from 1. */
-export function simulatedReadings(): SimReading[] {
+export function simulatedReadings({ at }: SimClock): SimReading[] {
   const out: Array<{ kind: DeviceMessage['kind']; communityId: string; deviceId: string; t: number; payload: object }> = [];
   const add = <K extends DeviceMessage['kind']>(kind: K, communityId: string, deviceId: string, t: number, payload: Payload<K>) =>
     out.push({ kind, communityId, deviceId, t, payload });
@@ -38,7 +58,7 @@ export function simulatedReadings(): SimReading[] {
 
   // Gate temperatures. 37.3 is not a fever; 45.0 is implausible (a device fault).
   const temp = (c: string, device: string, gate: string, t: number, temperatureC: number) =>
-    add('temperature', c, device, t, { gateId: gate, temperatureC, subject: 'resident', personRef: `p-${Math.round(t / 60_000) % 1000}` });
+    add('temperature', c, device, t, { gateId: gate, temperatureC, subject: 'resident', personRef: `p-${String(Math.round(t / 60_000) % 1000).padStart(4, '0')}` });
   temp(C1, 'therm-g1', 'g1', at(15, 0, -1), 38.5);
   temp(C1, 'therm-g1', 'g1', at(8), 36.5);
   temp(C1, 'therm-g1', 'g1', at(9), 37.3);
@@ -56,7 +76,7 @@ export function simulatedReadings(): SimReading[] {
   type Access = Payload<'access'>;
   const access = (device: string, t: number, p: Omit<Access, 'checks'> & { checks?: Access['checks'] }) =>
     add('access', C1, device, t, { checks: full, ...p });
-  for (const [h, m] of [[7, 0], [7, 30], [8, 10]] as const) access('panel-g1', at(h, m), { gateId: 'g1', direction: 'in', role: 'resident', decision: 'allowed', personRef: 'p-1' });
+  for (const [h, m] of [[7, 0], [7, 30], [8, 10]] as const) access('panel-g1', at(h, m), { gateId: 'g1', direction: 'in', role: 'resident', decision: 'allowed', personRef: 'p-0001' });
   access('panel-g1', at(8, 20), { gateId: 'g1', direction: 'in', role: 'resident', decision: 'allowed', checks: { ...full, itinerary: false } });
   access('panel-g1', at(9, 30), { gateId: 'g1', direction: 'out', role: 'resident', decision: 'allowed', checks: none });
   access('panel-g1', at(9, 40), { gateId: 'g1', direction: 'in', role: 'visitor', decision: 'denied', checks: none });
@@ -71,19 +91,19 @@ export function simulatedReadings(): SimReading[] {
 
   // Shifts. g1: night shift from yesterday 20:00 to 08:00, day shift 08:00-16:00, evening from 17:00. g2: 08:00-18:00.
   const shift = (device: string, gate: string, t: number, event: 'start' | 'end', staffRef: string) => add('shift', C1, device, t, { gateId: gate, event, staffRef });
-  shift('panel-g1', 'g1', at(20, 0, -1), 'start', 's-a');
-  shift('panel-g1', 'g1', at(8), 'end', 's-a');
-  shift('panel-g1', 'g1', at(8), 'start', 's-b');
-  shift('panel-g1', 'g1', at(16), 'end', 's-b');
-  shift('panel-g1', 'g1', at(17), 'start', 's-c');
-  shift('panel-g2', 'g2', at(8), 'start', 's-d');
-  shift('panel-g2', 'g2', at(18), 'end', 's-d');
+  shift('panel-g1', 'g1', at(20, 0, -1), 'start', 'staff-a');
+  shift('panel-g1', 'g1', at(8), 'end', 'staff-a');
+  shift('panel-g1', 'g1', at(8), 'start', 'staff-b');
+  shift('panel-g1', 'g1', at(16), 'end', 'staff-b');
+  shift('panel-g1', 'g1', at(17), 'start', 'staff-c');
+  shift('panel-g2', 'g2', at(8), 'start', 'staff-d');
+  shift('panel-g2', 'g2', at(18), 'end', 'staff-d');
 
   // Disinfection. b2-lobby: 250 (valid, boundary), 600 (too strong), 500 (valid); b3-corridor: 300;
   // parking only yesterday; a touch-point wipe and a garbage session (other targets).
   const spray = (device: string, area: string, t: number, target: 'area' | 'touch_points' | 'garbage', agent: 'chlorine' | 'alcohol_75', mg?: number) =>
     add('disinfection', C1, device, t, {
-      areaId: area, location: area, target, agent, startedAt: iso(t - 10 * 60_000), durationS: 600, operatorRef: 's-e',
+      areaId: area, location: area, target, agent, startedAt: iso(t - 10 * 60_000), durationS: 600, operatorRef: 'staff-e',
       ...(mg === undefined ? {} : { concentrationMgPerL: mg }),
     });
   spray('sprayer-2', 'parking', at(9, 0, -1), 'area', 'chlorine', 400);
@@ -121,7 +141,7 @@ export function simulatedReadings(): SimReading[] {
 }
 
 /** Alarm events: hc-001 ends the day with 4 open alarms (1 device-health), hc-002 with 1 (none device-health). */
-export function simulatedAlarmEvents(): AlarmEvent[] {
+export function simulatedAlarmEvents({ at }: SimClock): AlarmEvent[] {
   const ev = (alarmId: number, communityId: string, rule: string, severity: string, event: AlarmEvent['event'], eventTime: number, title: string): AlarmEvent => ({
     alarmId, communityId, rule, severity, event, eventTime, occurrences: 1, title,
   });
@@ -144,12 +164,12 @@ function fact(day: string, rule: DailyFact['rule'], place: string, status: Daily
 }
 
 /** Daily facts of hc-001 as the rules engine would write them at 20:00. */
-export function simulatedFacts(): DailyFact[] {
+export function simulatedFacts({ DAY0_ISO, DAY_BEFORE_ISO }: SimClock): DailyFact[] {
   return [
-    fact('2021-02-02', 'gate-staffed', 'g1', 'pass', { staffedMinutes: 1440, unstaffedMinutes: 0, noDataMinutes: 0 }),
+    fact(DAY_BEFORE_ISO, 'gate-staffed', 'g1', 'pass', { staffedMinutes: 1440, unstaffedMinutes: 0, noDataMinutes: 0 }),
     fact(DAY0_ISO, 'gate-staffed', 'g1', 'fail', { staffedMinutes: 1140, unstaffedMinutes: 60, noDataMinutes: 0 }),
     fact(DAY0_ISO, 'gate-staffed', 'g2', 'fail', { staffedMinutes: 600, unstaffedMinutes: 600, noDataMinutes: 0 }),
-    fact('2021-02-02', 'ventilation', 'b2-lobby', 'fail', { validPeriods: 1, shortPeriods: 0, required: 2 }),
+    fact(DAY_BEFORE_ISO, 'ventilation', 'b2-lobby', 'fail', { validPeriods: 1, shortPeriods: 0, required: 2 }),
     fact(DAY0_ISO, 'ventilation', 'b2-lobby', 'pass', { validPeriods: 2, shortPeriods: 1, required: 2 }),
     fact(DAY0_ISO, 'ventilation', 'b3-corridor', 'fail', { validPeriods: 0, shortPeriods: 1, required: 2 }),
   ];
@@ -177,17 +197,20 @@ export function telemetryScores(except: Record<string, number | null> = {}): Ite
       score,
       status: score === null ? 'insufficient_data' : 'scored',
       proposed: item.fill === 'assisted',
-      evidence: { rules: [], window: { from: DAY0_ISO, to: DAY0_ISO }, lines: [], missing: [], readingIds: [], alarmIds: [] },
+      evidence: { rules: [], window: { from: '', to: '' }, lines: [], missing: [], readingIds: [], alarmIds: [] },
       explanation: '',
     } satisfies ItemScore;
   });
 }
 
 /** Inspections: hc-001 72 then 58 (fails), hc-002 85, hc-003 40 (fails) and an old 90 outside 30 days. */
-export const INSPECTIONS: Array<{ communityId: string; day: string; total: number }> = [
-  { communityId: 'hc-003', day: '2020-12-01', total: 90 },
-  { communityId: 'hc-001', day: '2021-02-01', total: 72 },
-  { communityId: 'hc-002', day: '2021-02-02', total: 85 },
-  { communityId: 'hc-001', day: DAY0_ISO, total: 58 },
-  { communityId: 'hc-003', day: DAY0_ISO, total: 40 },
-];
+export function inspections({ DAY0 }: SimClock): Array<{ communityId: string; day: string; total: number }> {
+  const dayOf = (back: number) => iso(DAY0 - back * DAY).slice(0, 10);
+  return [
+    { communityId: 'hc-003', day: dayOf(64), total: 90 },
+    { communityId: 'hc-001', day: dayOf(2), total: 72 },
+    { communityId: 'hc-002', day: dayOf(1), total: 85 },
+    { communityId: 'hc-001', day: dayOf(0), total: 58 },
+    { communityId: 'hc-003', day: dayOf(0), total: 40 },
+  ];
+}
