@@ -14,10 +14,12 @@ import { loadRegistryFile } from './store/registry-loader.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Logger } from './observability/logger.js';
 import { EventBus } from './events.js';
-import { createIngest } from './ingest/ingest.js';
+import { createIngest, type Ingest } from './ingest/ingest.js';
 import { loadRulesConfig } from './config/rules-config.js';
 import { createInfluxSink, parseInfluxConfig, type InfluxConfig } from './influx/index.js';
 import type { RulesConfig } from './rules/index.js';
+import { createWebhookOutbox } from './notify/webhook-outbox.js';
+import { alarmNotifier } from './notify/alarm-notifier.js';
 import { createBroker } from './broker/broker.js';
 import { buildApp } from './api/app.js';
 import { createInspectionsService } from './inspections/service.js';
@@ -27,6 +29,8 @@ export interface Runtime {
   http: FastifyInstance;
   mqttPort: number;
   httpPort: number;
+  /** The ingest side, for tests and tools that must run its periodic work now. */
+  ingest: Ingest;
   stop(): Promise<void>;
 }
 
@@ -61,8 +65,15 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
   if (config.GW_BOOTSTRAP_ADMIN_TOKEN) tokens.ensure('bootstrap-admin', 'admin', config.GW_BOOTSTRAP_ADMIN_TOKEN, Date.now());
 
   const influx = startup.influx ? createInfluxSink({ db, config: startup.influx, logger, registry: metrics.registry }) : undefined;
+  const webhooks = createWebhookOutbox({
+    db, logger, registry: metrics.registry,
+    targets: { alarms: config.GW_ALARM_WEBHOOK_URL ? { url: config.GW_ALARM_WEBHOOK_URL, dingtalkSecret: config.GW_ALARM_WEBHOOK_DINGTALK_SECRET } : undefined },
+  });
+  const observers = webhooks.configured('alarms')
+    ? [alarmNotifier({ outbox: webhooks, registry, format: config.GW_ALARM_WEBHOOK_FORMAT, minSeverity: config.GW_ALARM_WEBHOOK_MIN_SEVERITY })]
+    : [];
   const ingest = createIngest({
-    db, journal, alarms, registry, metrics, logger, bus, influx,
+    db, journal, alarms, registry, metrics, logger, bus, influx, observers,
     rulesConfig: startup.rules,
     maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
     inboxMaxBatch: config.GW_INBOX_MAX_BATCH,
@@ -74,6 +85,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
   ingest.runPeriodic();
   metrics.alarmsOpen.set(alarms.countActive());
   influx?.start();
+  webhooks.start();
 
   const broker = await createBroker({ registry, inbox, logger, onDenied: (code) => metrics.messagesRejected.inc({ code }) });
   const mqttAddress = await broker.listen({ host: config.GW_MQTT_HOST, port: config.GW_MQTT_PORT });
@@ -90,12 +102,13 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
   ingest.start();
 
   return {
-    db, http, mqttPort: mqttAddress.port, httpPort,
+    db, http, mqttPort: mqttAddress.port, httpPort, ingest,
     async stop() {
       await http.close();
       await broker.close();
       ingest.stop();
       await influx?.stop();
+      await webhooks.stop();
       db.close();
     },
   };

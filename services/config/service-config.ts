@@ -29,6 +29,10 @@ export const ServiceConfigSchema = z.object({
     .optional()
     .describe('Optional: an admin API token to create at start (for automation); otherwise use `npm run admin -- create-token`'),
   GW_REGISTRY_FILE: z.string().optional().describe('Optional JSON registry (communities, devices with secrets) loaded at start'),
+  GW_ALARM_WEBHOOK_URL: z.url().optional().describe('Where new alarms are POSTed (JSON, or a WeCom / DingTalk group robot)'),
+  GW_ALARM_WEBHOOK_FORMAT: z.enum(['json', 'wecom', 'dingtalk']).default('json'),
+  GW_ALARM_WEBHOOK_MIN_SEVERITY: z.enum(['low', 'medium', 'high', 'critical']).default('low'),
+  GW_ALARM_WEBHOOK_DINGTALK_SECRET: z.string().optional().describe('DingTalk robot signing secret (加签)'),
   GW_METRICS_PUBLIC: bool.default(true).describe('Serve /metrics without a token'),
   GW_RECTIFICATION_DAYS: z.coerce.number().int().min(1).max(365).default(15).describe('Days from a failed inspection to its rectification deadline'),
 });
