@@ -17,6 +17,7 @@ import { EventBus } from './events.js';
 import { createIngest, type Ingest } from './ingest/ingest.js';
 import { loadRulesConfig } from './config/rules-config.js';
 import { createInfluxSink, parseInfluxConfig, type InfluxConfig } from './influx/index.js';
+import { inspectionToLines, telemetryScoreToLines } from './influx/checklist-points.js';
 import type { RulesConfig } from './rules/index.js';
 import { createWebhookOutbox } from './notify/webhook-outbox.js';
 import { alarmNotifier } from './notify/alarm-notifier.js';
@@ -72,8 +73,15 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
   const observers = webhooks.configured('alarms')
     ? [alarmNotifier({ outbox: webhooks, registry, format: config.GW_ALARM_WEBHOOK_FORMAT, minSeverity: config.GW_ALARM_WEBHOOK_MIN_SEVERITY })]
     : [];
+  const inspections = createInspectionsService({
+    db,
+    rectificationDays: config.GW_RECTIFICATION_DAYS,
+    onSigned: (signed, result) => influx?.enqueue(inspectionToLines(signed.communityId, signed.date, result)),
+  });
   const ingest = createIngest({
     db, journal, alarms, registry, metrics, logger, bus, influx, observers,
+    // Telemetry's checklist sub-scores of each recomputed day, for the county dashboard.
+    onDay: influx ? (communityId, day) => influx.enqueue(telemetryScoreToLines(communityId, day, inspections.itemScores(communityId, day, day))) : undefined,
     rulesConfig: startup.rules,
     maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
     inboxMaxBatch: config.GW_INBOX_MAX_BATCH,
@@ -92,7 +100,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
 
   const http = await buildApp({
     logger, registry: metrics.registry, alarms, journal, tokens, bus, metricsPublic: config.GW_METRICS_PUBLIC,
-    inspections: createInspectionsService({ db, rectificationDays: config.GW_RECTIFICATION_DAYS }),
+    inspections,
     readiness: () => ({ database: db.open, mqtt: !broker.aedes.closed }),
   });
   await http.listen({ host: config.GW_HTTP_HOST, port: config.GW_HTTP_PORT });

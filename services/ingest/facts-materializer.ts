@@ -11,7 +11,8 @@ import type { EngineRules } from './engine-rules.js';
 export interface FactsMaterializerDeps {
   rules: EngineRules;
   facts: FactsRepo;
-  onDay?: (facts: DailyFact[]) => void;
+  /** After a day's facts were rewritten (InfluxDB points, checklist sub-scores). */
+  onDay?: (communityId: string, day: string, facts: DailyFact[]) => void;
   /** How often today's facts of every community are recomputed even without new readings. */
   todayEveryMs: number;
 }
@@ -23,7 +24,7 @@ export function createFactsMaterializer(deps: FactsMaterializerDeps) {
     const facts = deps.rules.factsFor(communityId, day, now);
     if (!facts) return;
     deps.facts.replaceDay(communityId, day, facts, now);
-    deps.onDay?.(facts);
+    deps.onDay?.(communityId, day, facts);
   }
 
   return {

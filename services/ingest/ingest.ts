@@ -30,6 +30,8 @@ export interface IngestDeps {
   influx?: InfluxSink;
   /** More in-transaction observers (alarm webhook, ...). */
   observers?: IngestObserver[];
+  /** After a day's facts were recomputed (e.g. checklist sub-scores to InfluxDB). */
+  onDay?: (communityId: string, day: string) => void;
   maxPayloadBytes: number;
   inboxMaxBatch: number;
   factsRefreshMs: number;
@@ -59,7 +61,10 @@ export function createIngest(deps: IngestDeps) {
     rules,
     facts,
     todayEveryMs: deps.factsRefreshMs,
-    onDay: deps.influx ? (dayFacts) => deps.influx!.enqueue(dayFacts.map((f) => dailyFactToLine(f))) : undefined,
+    onDay: (communityId, day, dayFacts) => {
+      deps.influx?.enqueue(dayFacts.map((f) => dailyFactToLine(f)));
+      deps.onDay?.(communityId, day);
+    },
   });
   const inbox: Inbox = createInbox(deps.db, {
     maxBatch: deps.inboxMaxBatch,

@@ -14,7 +14,7 @@ import type {
   ScoresBody,
   UpdateInspectionBody,
 } from '../../schemas/src/checklist.js';
-import { inspectionIssues, totalInspection } from '../scoring/inspection.js';
+import { inspectionIssues, totalInspection, type InspectionTotal } from '../scoring/inspection.js';
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from '../scoring/policy.js';
 import { scoreItems } from '../scoring/score.js';
 import type { DayWindow } from '../scoring/types.js';
@@ -35,6 +35,11 @@ export interface InspectionsServiceDeps {
   now?: () => number;
   /** Days from the inspection date to the rectification deadline of a fail. */
   rectificationDays?: number;
+  /**
+   * Called inside the signing transaction with the signed inspection, so what
+   * it queues (InfluxDB points, the group-chat announcement) commits with it.
+   */
+  onSigned?: (signed: InspectionBody, result: InspectionTotal) => void;
   policy?: ScoringPolicy;
 }
 
@@ -116,6 +121,11 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     checklist: checklistBody,
     today,
 
+    /** The scoring core's item scores of one window (for InfluxDB points). */
+    itemScores(communityId: string, from: string, to: string) {
+      return scoreItems(sources.scoreInput(communityId, checkedWindow(from, to)), policy);
+    },
+
     /** Telemetry sub-scores with evidence for a community and window (default: today). */
     scores(communityId: string, from?: string, to?: string): ScoresBody {
       community(communityId);
@@ -189,12 +199,17 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
       }
       const signedAt = now();
       const snapshot: Snapshot = { itemScores: state.itemScores, result, factsComputedAt: state.factsComputedAt };
-      const ok = repo.sign(id, {
-        signedAt, signedBy: actor, snapshot, total: result.total, passed: result.passed,
-        rectificationDeadline: result.passed ? null : addDays(r.date, rectificationDays),
-      });
-      if (!ok) throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is already signed`);
-      return view(record(id));
+      // One transaction: the signature and what onSigned queues (points, announcement) land together.
+      return deps.db.transaction(() => {
+        const ok = repo.sign(id, {
+          signedAt, signedBy: actor, snapshot, total: result.total, passed: result.passed,
+          rectificationDeadline: result.passed ? null : addDays(r.date, rectificationDays),
+        });
+        if (!ok) throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is already signed`);
+        const signed = view(record(id));
+        deps.onSigned?.(signed, result);
+        return signed;
+      })();
     },
 
     /** A re-inspection of a signed fail, linked to it; one per failed inspection. */

@@ -98,4 +98,18 @@ describe('service → InfluxDB', () => {
     const totals = await waitForCount(250);
     expect(totals.sum).toBeCloseTo(expectedSum, 6);
   });
+
+  it("sends each recomputed day's telemetry checklist sub-scores for the county dashboard", async () => {
+    svc!.runtime.ingest.runPeriodic();
+    const res = await eventually(async () => {
+      const r = await influxd.query(`SELECT "max", scored_items, insufficient_items FROM checklist_score WHERE stage = 'telemetry' AND community = 'hc-001'`, 'gw_test');
+      return r.results[0]?.series?.[0]?.values;
+    }, 10_000, 100);
+    // 11 telemetry items (auto + assisted) worth 57 points; a day recomputed again overwrites the same point.
+    expect(res.length).toBe(1);
+    expect(res[0]!.slice(1)).toEqual([57, expect.any(Number), expect.any(Number)]);
+    expect(Number(res[0]![2]) + Number(res[0]![3])).toBe(11);
+    const items = await influxd.query(`SELECT count(score) FROM checklist_item WHERE stage = 'telemetry' AND community = 'hc-001' GROUP BY item`, 'gw_test');
+    expect(items.results[0]!.series!.map((s) => s.tags!.item).sort()).toEqual(['1.4', '2.1', '3.1', '3.2', '3.3', '4.1', '4.2', '4.3', '6.1', '7.2', '7.3']);
+  });
 });
