@@ -78,8 +78,10 @@ export interface PlayOptions {
   window?: number;
   qos?: 0 | 1;
   progress?: Progress;
-  /** Live mode: send messages whose time has passed at once, with their own event times; default: skip them. */
+  /** Live mode: send messages whose time had passed when the play started at once, with their own event times; default: skip them. */
   catchUp?: boolean;
+  /** Skip messages sent before this instant (live mode: a day's prelude from the evening before). */
+  notBefore?: number;
   signal?: AbortSignal;
   now?: () => number;
 }
@@ -127,13 +129,19 @@ export async function play(messages: readonly SimMessage[], connections: Connect
 
   for (const m of messages) {
     if (opts.signal?.aborted) break;
+    if (opts.notBefore !== undefined && m.at < opts.notBefore) {
+      stats.skipped++;
+      continue;
+    }
     let delta = 0;
     if (opts.mode === 'live') {
-      const wait = m.at - now();
-      if (wait < 0 && !opts.catchUp) {
+      // In the past when the play started: skipped (or sent now with catch-up). Late only because
+      // sending the previous ones took time: sent now.
+      if (m.at < started && !opts.catchUp) {
         stats.skipped++;
         continue;
       }
+      const wait = m.at - now();
       if (wait > 0) {
         await sleep(wait, opts.signal);
         if (opts.signal?.aborted) break;

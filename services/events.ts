@@ -10,6 +10,8 @@ export interface EventBusMap {
   'alarm.created': [alarm: Alarm];
   'alarm.updated': [alarm: Alarm];
   'reading.accepted': [reading: { id: number; communityId: string; deviceId: string; kind: string; eventTime: number }];
+  /** A device's MQTT presence changed (services/broker/sessions.ts); `at` is unix ms. */
+  'device.presence': [presence: { deviceId: string; communityId: string; online: boolean; at: number; reason: string }];
 }
 
 export class EventBus {

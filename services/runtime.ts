@@ -22,6 +22,8 @@ import type { RulesConfig } from './rules/index.js';
 import { createWebhookOutbox } from './notify/webhook-outbox.js';
 import { alarmNotifier } from './notify/alarm-notifier.js';
 import { createBroker } from './broker/broker.js';
+import { brokerLimitsFrom, brokerListenFrom } from './broker/settings.js';
+import { createPresenceRepo } from './store/presence-repo.js';
 import { buildApp } from './api/app.js';
 import { createInspectionsService } from './inspections/service.js';
 
@@ -30,7 +32,12 @@ export interface Runtime {
   http: FastifyInstance;
   mqttPort: number;
   httpPort: number;
+  /** Set when the mqtts / WebSocket listeners are configured. */
+  mqttsPort?: number;
+  mqttWsPort?: number;
   /** The ingest side, for tests and tools that must run its periodic work now. */
+  /** The in-process event bus (device.presence, alarm.*), for tests and tools. */
+  bus: EventBus;
   ingest: Ingest;
   stop(): Promise<void>;
 }
@@ -95,12 +102,16 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
   influx?.start();
   webhooks.start();
 
-  const broker = await createBroker({ registry, inbox, logger, onDenied: (code) => metrics.messagesRejected.inc({ code }) });
-  const mqttAddress = await broker.listen({ host: config.GW_MQTT_HOST, port: config.GW_MQTT_PORT });
+  const broker = await createBroker({
+    registry, inbox, logger, bus, presence: createPresenceRepo(db), metricsRegistry: metrics.registry, limits: brokerLimitsFrom(config),
+    onDenied: (code) => metrics.messagesRejected.inc({ code }),
+  });
+  const mqttAddress = await broker.listen(brokerListenFrom(config));
 
   const http = await buildApp({
     logger, registry: metrics.registry, alarms, journal, tokens, bus, metricsPublic: config.GW_METRICS_PUBLIC,
     inspections,
+    registryRepo: registry, deviceControl: broker,
     readiness: () => ({ database: db.open, mqtt: !broker.aedes.closed }),
   });
   await http.listen({ host: config.GW_HTTP_HOST, port: config.GW_HTTP_PORT });
@@ -110,7 +121,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
   ingest.start();
 
   return {
-    db, http, mqttPort: mqttAddress.port, httpPort, ingest,
+    db, http, mqttPort: mqttAddress.tcp.port, mqttsPort: mqttAddress.tls?.port, mqttWsPort: mqttAddress.ws?.port, httpPort, bus, ingest,
     async stop() {
       await http.close();
       await broker.close();

@@ -16,6 +16,9 @@ import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { communityRoutes } from './routes/communities.js';
+import { deviceRoutes, type DeviceControl } from './routes/devices.js';
+import type { RegistryRepo } from '../store/registry-repo.js';
 import { checklistRoutes } from './routes/checklist.js';
 import { inspectionRoutes } from './routes/inspections.js';
 import { webRoutes } from './routes/web.js';
@@ -32,6 +35,10 @@ export interface ApiDeps {
   metricsPublic: boolean;
   inspections: InspectionsService;
   now?: () => number;
+  /** The registry of communities and devices (`registry` is the metrics registry). */
+  registryRepo: RegistryRepo;
+  /** Device presence and disconnects, from the broker. */
+  deviceControl: DeviceControl;
 }
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -57,6 +64,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(checklistRoutes, { inspections: deps.inspections });
   await app.register(inspectionRoutes, { inspections: deps.inspections });
   await app.register(webRoutes);
+  await app.register(communityRoutes, { registry: deps.registryRepo, control: deps.deviceControl, now });
+  await app.register(deviceRoutes, { registry: deps.registryRepo, control: deps.deviceControl });
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

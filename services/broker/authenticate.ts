@@ -17,11 +17,14 @@ export interface DeviceIdentity {
 export const identityOf = (client: Client | null): DeviceIdentity | undefined =>
   (client as (Client & { gatewatch?: DeviceIdentity }) | null)?.gatewatch;
 
-function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
-export function createAuthenticate(registry: RegistryRepo, logger: Logger) {
+/** Last word on an authenticated client (connection limits): a refusal message, or null to let it in. */
+export type Admit = (client: Client, identity: DeviceIdentity) => string | null;
+
+export function createAuthenticate(registry: RegistryRepo, logger: Logger, admit: Admit = () => null) {
   // scrypt is slow on purpose; remember (device, secret hash, password digest)
   // triples that verified so a reconnect storm does not burn the CPU.
   const verified = new Map<string, string>();
@@ -44,7 +47,11 @@ export function createAuthenticate(registry: RegistryRepo, logger: Logger) {
     const secret = password.toString('utf8');
     const cacheKey = `${device.id}\u0000${device.secretHash}`;
     const accept = () => {
-      (client as Client & { gatewatch?: DeviceIdentity }).gatewatch = { deviceId: device.id, communityId: device.communityId };
+      const identity = { deviceId: device.id, communityId: device.communityId };
+      const refusal = admit(client, identity);
+      // CONNACK 0x02 "identifier rejected" [MQTT-3.2.2-3]: the client id is another device's.
+      if (refusal) return done(authError(refusal, 2), false);
+      (client as Client & { gatewatch?: DeviceIdentity }).gatewatch = identity;
       done(null, true);
     };
     if (verified.get(cacheKey) === sha256Hex(secret)) return accept();

@@ -4,80 +4,197 @@
  * hook answers only after the commit, so aedes sends the QoS 1 PUBACK after the
  * reading is on disk. (aedes 1.2.0 writes PUBACK before its own publish chain,
  * so authorizePublish is the last point before the ack.)
+ *
+ * Overload: aedes reads a connection's next chunk only when every packet of
+ * the previous one has completed. Because each completes after its commit
+ * (QoS 0 too), a connection has at most about two socket chunks in flight and
+ * TCP flow control slows a flooding sender. Device telemetry never enters
+ * aedes' fan-out (see skipTelemetryFanOut), which is where 1.2.0 overflowed
+ * its stack. Limits: services/broker/README.md.
  */
 import { Aedes, type Client, type PublishPacket } from 'aedes';
-import { createServer, type Server, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Registry } from 'prom-client';
 import type { Inbox } from '../store/inbox.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
+import type { PresenceRepo } from '../store/presence-repo.js';
+import type { EventBus } from '../events.js';
 import type { Logger } from '../observability/logger.js';
 import { createAuthenticate, identityOf } from './authenticate.js';
 import { createAuthorizeSubscribe, mayPublish } from './authorize.js';
+import { FrameGuard } from './frame-guard.js';
+import { createLagMonitor, createLimitReporter, MAX_RATE_DELAY_MS, TokenBucket, type BrokerLimits } from './limits.js';
+import { createListeners, type ListenAddresses, type ListenOptions } from './listeners.js';
+import { createBrokerMetrics } from './metrics.js';
+import { createSessions, type DisconnectReason } from './sessions.js';
+
+export type { BrokerLimits, ListenOptions, ListenAddresses };
 
 export interface BrokerDeps {
   registry: RegistryRepo;
   inbox: Inbox;
+  presence: PresenceRepo;
+  bus: EventBus;
+  metricsRegistry: Registry;
   logger: Logger;
+  limits: BrokerLimits;
   onDenied?: (reason: string) => void;
+  now?: () => number;
 }
 
-export interface BrokerListenOptions {
-  host: string;
-  port: number;
+const FLUSH_PRESENCE_MS = 5_000;
+/** A socket that has not sent CONNECT by then is closed (it holds a connection slot). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+type PublishFn = (packet: PublishPacket, client: Client | null, done?: (err?: Error | null) => void) => void;
+
+/**
+ * aedes.publish() is the broker's fan-out (retained store, offline queues,
+ * mqemitter). Device telemetry has no subscribers by construction (a device
+ * may subscribe only to its own .../cmd, which it may not publish to), so it
+ * stops here once stored. That also removes aedes 1.2.0's flood crash from
+ * the path: mqemitter queues emits beyond its concurrency without bound and
+ * releases them recursively ("Maximum call stack size exceeded",
+ * moscajs/aedes#193, mcollina/mqemitter#204). Completion is always deferred
+ * to the next turn, so a packet never completes inside the parse of its chunk.
+ * The broker's own publishes ($SYS, commands to devices) fan out as before.
+ */
+function skipTelemetryFanOut(aedes: Aedes): void {
+  const target = aedes as unknown as { publish: PublishFn };
+  const fanOut = target.publish.bind(aedes);
+  target.publish = (packet, clientOrDone, maybeDone) => {
+    const client = typeof clientOrDone === 'function' ? null : clientOrDone;
+    const done = typeof clientOrDone === 'function' ? clientOrDone : maybeDone;
+    if (client && identityOf(client)) {
+      setImmediate(() => done?.(null));
+      return;
+    }
+    fanOut(packet, client, done);
+  };
 }
 
 export async function createBroker(deps: BrokerDeps) {
-  const { inbox, logger } = deps;
-  const log = logger.child({ component: 'broker' });
+  const { inbox, limits: cfg } = deps;
+  const now = deps.now ?? Date.now;
+  const log = deps.logger.child({ component: 'broker' });
+  let inflight = 0;
+  const metrics = createBrokerMetrics(deps.metricsRegistry, () => inflight);
+  const limits = createLimitReporter(metrics, log, now);
+  const sessions = createSessions({ presence: deps.presence, bus: deps.bus, metrics, limits, logger: log, maxPerDevice: cfg.maxConnectionsPerDevice, now });
+  const lag = createLagMonitor(cfg.overloadLagMs, (overloaded, lagMs) => {
+    metrics.overloaded.set(overloaded ? 1 : 0);
+    if (overloaded) log.warn({ lagMs: Math.round(lagMs) }, 'mqtt overloaded: shedding QoS 0 until the event loop catches up');
+    else log.info({ lagMs: Math.round(lagMs) }, 'mqtt overload over');
+  });
+  const buckets = new Map<string, TokenBucket>();
+  const bucketOf = (deviceId: string): TokenBucket => {
+    let b = buckets.get(deviceId);
+    if (!b) buckets.set(deviceId, (b = new TokenBucket(cfg.ratePerDevice, cfg.burstPerDevice, now())));
+    return b;
+  };
+
+  /** Appends to the inbox and completes after the commit: PUBACK for QoS 1, the next read for both. */
+  function store(client: Client, packet: PublishPacket, payload: Buffer, done: (err?: Error | null) => void): void {
+    inflight++;
+    inbox.append(client.id, packet.topic, payload, packet.qos, (err) => {
+      inflight--;
+      done(err);
+    });
+  }
 
   function authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
     if (!client) return done(null); // the broker's own publishes ($SYS heartbeats)
-    if (!mayPublish(client, packet.topic)) {
+    const identity = identityOf(client);
+    if (!identity || !mayPublish(client, packet.topic)) {
       deps.onDenied?.('topic_not_allowed');
-      log.warn({ clientId: client.id, device: identityOf(client)?.deviceId, topic: packet.topic }, 'mqtt publish refused: topic not allowed');
+      log.warn({ clientId: client.id, device: identity?.deviceId, topic: packet.topic }, 'mqtt publish refused: topic not allowed');
+      sessions.flag(client, 'protocol_error');
       return done(new Error(`not allowed to publish on ${packet.topic}`));
     }
+    const { deviceId } = identity;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    if (payload.length > cfg.maxPayloadBytes) {
+      // Stored and acknowledged, so the device stops resending it; ingest dead-letters it with the reason.
+      limits.hit('payload_size', 'dead_lettered', { deviceId, bytes: payload.length, topic: packet.topic });
+    }
+    const t = now();
     if (packet.qos === 0) {
-      // QoS 0 is "at most once": no ack to wait for, but it still goes through the inbox.
-      inbox.append(client.id, packet.topic, payload, 0, () => {});
+      // "At most once": under overload or over the rate it is dropped, counted.
+      const shed = lag.overloaded() ? 'overload' : bucketOf(deviceId).tryTake(t) ? null : 'rate';
+      if (!shed) return store(client, packet, payload, done);
+      limits.hit(shed, 'shed', { deviceId });
       return done(null);
     }
-    inbox.append(client.id, packet.topic, payload, packet.qos, (err) => done(err));
+    // QoS 1/2: never dropped. Over the rate it waits for its token (no PUBACK yet,
+    // and the connection is not read meanwhile); far over it, the connection closes.
+    const bucket = bucketOf(deviceId);
+    const waitMs = bucket.reserve(t);
+    if (waitMs === 0) return store(client, packet, payload, done);
+    if (waitMs > MAX_RATE_DELAY_MS) {
+      bucket.refund();
+      limits.hit('rate', 'closed', { deviceId, waitMs });
+      sessions.flag(client, 'protocol_error');
+      return done(new Error(`rate limit: ${deviceId} is more than ${MAX_RATE_DELAY_MS} ms over its rate`));
+    }
+    limits.hit('rate', 'delayed', { deviceId, waitMs });
+    inflight++;
+    setTimeout(() => {
+      inflight--;
+      store(client, packet, payload, done);
+    }, waitMs);
   }
 
   const aedes = new Aedes({
-    authenticate: createAuthenticate(deps.registry, log),
+    authenticate: createAuthenticate(deps.registry, log, (client, identity) => sessions.admit(client, identity)),
     authorizePublish,
     authorizeSubscribe: createAuthorizeSubscribe(log),
-    // Devices never receive each other's telemetry; nothing to forward but commands.
+    connectTimeout: CONNECT_TIMEOUT_MS,
   });
+  skipTelemetryFanOut(aedes);
   await aedes.listen();
+  aedes.on('clientReady', (client) => sessions.ready(client));
+  aedes.on('keepaliveTimeout', (client) => sessions.flag(client, 'keepalive_timeout'));
   aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
   aedes.on('connectionError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'mqtt connection error'));
 
-  let server: Server | undefined;
+  function accept(stream: Duplex, transport: string): void {
+    const guard: FrameGuard = new FrameGuard(stream, {
+      maxPacketBytes: cfg.maxPacketBytes,
+      onOversize: (bytes, type) => {
+        const client = (guard as FrameGuard & { client?: Client }).client;
+        limits.hit('packet_size', 'closed', { deviceId: identityOf(client ?? null)?.deviceId, transport, bytes: Number.isFinite(bytes) ? bytes : 'malformed', packetType: type });
+        if (client) sessions.flag(client, 'protocol_error');
+      },
+      now,
+      // Under overload a connection with a backlog is read at most once per lag period.
+      pace: () => (lag.overloaded() ? Math.min(1000, Math.max(20, lag.lagMs())) : 0),
+    });
+    aedes.handle(guard);
+  }
+
+  const listeners = createListeners({ maxConnections: cfg.maxConnections, maxPacketBytes: cfg.maxPacketBytes, metrics, limits, logger: log, accept });
+  const ticker = setInterval(() => {
+    sessions.flush();
+    limits.prune();
+  }, FLUSH_PRESENCE_MS);
+  ticker.unref();
 
   return {
     aedes,
-    async listen(opts: BrokerListenOptions): Promise<AddressInfo> {
-      server = createServer((socket) => {
-        // Nagle's algorithm added ~20 ms to every small ack; devices want them now.
-        socket.setNoDelay(true);
-        aedes.handle(socket);
-      });
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(opts.port, opts.host, () => resolve());
-      });
-      const address = server.address() as AddressInfo;
-      log.info({ host: address.address, port: address.port }, 'mqtt listening');
-      return address;
-    },
+    listen: (opts: ListenOptions): Promise<ListenAddresses> => listeners.listen(opts),
+    /** Live state of a device for the API: online, since when, last heard. */
+    presenceOf: (deviceId: string) => sessions.presenceOf(deviceId),
+    /** Closes every live connection of a device; returns how many. */
+    disconnectDevice: (deviceId: string, reason: DisconnectReason) => sessions.disconnectDevice(deviceId, reason),
     async close(): Promise<void> {
-      // Stop accepting first, then let aedes close the client connections the server waits for.
-      const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      clearInterval(ticker);
+      lag.stop();
+      sessions.shuttingDown();
+      // Stop accepting first, then let aedes close the client connections the servers wait for.
+      const closed = listeners.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await closed;
+      sessions.flush();
     },
   };
 }

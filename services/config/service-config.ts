@@ -3,14 +3,26 @@
  * the environment once at start, frozen, and passed in explicitly.
  */
 import { z } from 'zod';
+import { existsSync } from 'node:fs';
 import { parseEnv } from './env.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const file = z.string().min(1).refine((p) => existsSync(p), 'no such file');
 
 export const ServiceConfigSchema = z.object({
   GW_MQTT_HOST: z.string().min(1).default('0.0.0.0').describe('Address the MQTT listener binds to'),
   GW_MQTT_PORT: port.default(1883),
+  GW_MQTT_TLS_CERT: file.optional().describe('PEM certificate (chain) file: with GW_MQTT_TLS_KEY, turns on the mqtts listener'),
+  GW_MQTT_TLS_KEY: file.optional().describe('PEM private key file of GW_MQTT_TLS_CERT'),
+  GW_MQTTS_PORT: port.default(8883).describe('mqtts listener port (when a certificate is configured)'),
+  GW_MQTT_WS_PORT: port.optional().describe('Optional MQTT-over-WebSocket listener port; off when unset'),
+  GW_MQTT_MAX_PACKET_BYTES: z.coerce.number().int().min(1024).max(16_777_216).default(65_536).describe('Largest MQTT packet; a larger one closes the connection unread'),
+  GW_MQTT_RATE_PER_DEVICE: z.coerce.number().positive().max(1_000_000).default(100).describe('Sustained messages/s per device (token bucket)'),
+  GW_MQTT_BURST_PER_DEVICE: z.coerce.number().int().min(1).max(10_000_000).default(3000).describe('Messages a device may send at once (bucket size)'),
+  GW_MQTT_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000).describe('Open MQTT connections, all listeners together'),
+  GW_MQTT_MAX_CONNECTIONS_PER_DEVICE: z.coerce.number().int().min(1).max(100).default(1).describe('Live connections per device; one more takes over the oldest'),
+  GW_MQTT_OVERLOAD_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(200).describe('Event-loop lag above which QoS 0 is shed; 0 = never'),
   GW_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   GW_HTTP_PORT: port.default(3000),
   GW_DATA_DIR: z.string().min(1).default('./data').describe('Where the SQLite system of record lives'),
@@ -35,6 +47,14 @@ export const ServiceConfigSchema = z.object({
   GW_ALARM_WEBHOOK_DINGTALK_SECRET: z.string().optional().describe('DingTalk robot signing secret (加签)'),
   GW_METRICS_PUBLIC: bool.default(true).describe('Serve /metrics without a token'),
   GW_RECTIFICATION_DAYS: z.coerce.number().int().min(1).max(365).default(15).describe('Days from a failed inspection to its rectification deadline'),
+}).superRefine((c, ctx) => {
+  // Settings that only make sense together (the issue names the variable to fix).
+  if (Boolean(c.GW_MQTT_TLS_CERT) !== Boolean(c.GW_MQTT_TLS_KEY)) {
+    ctx.addIssue({ code: 'custom', path: [c.GW_MQTT_TLS_CERT ? 'GW_MQTT_TLS_KEY' : 'GW_MQTT_TLS_CERT'], message: 'set both GW_MQTT_TLS_CERT and GW_MQTT_TLS_KEY, or neither' });
+  }
+  if (c.GW_MQTT_MAX_PACKET_BYTES < c.GW_MAX_PAYLOAD_BYTES + 1024) {
+    ctx.addIssue({ code: 'custom', path: ['GW_MQTT_MAX_PACKET_BYTES'], message: `must be at least GW_MAX_PAYLOAD_BYTES + 1024 (${c.GW_MAX_PAYLOAD_BYTES + 1024})` });
+  }
 });
 
 export type ServiceConfig = Readonly<z.infer<typeof ServiceConfigSchema>>;

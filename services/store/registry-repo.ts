@@ -32,6 +32,15 @@ export function createRegistryRepo(db: Db) {
         (r) => ({ id: r.id, name: r.name, propertyCompany: r.property_company, timeZone: r.time_zone }),
       );
     },
+    /** A community with its gates, areas and staff, in one transaction (none removed). */
+    saveCommunity(c: Community & { gates: Omit<Gate, 'communityId'>[]; areas: Omit<Area, 'communityId'>[]; staff: Omit<Staff, 'communityId'>[] }): void {
+      db.transaction(() => {
+        this.upsertCommunity({ id: c.id, name: c.name, propertyCompany: c.propertyCompany, timeZone: c.timeZone });
+        for (const g of c.gates) this.upsertGate({ communityId: c.id, ...g });
+        for (const a of c.areas) this.upsertArea({ communityId: c.id, ...a });
+        for (const s of c.staff) this.upsertStaff({ communityId: c.id, ...s });
+      })();
+    },
     upsertGate(g: Gate): void {
       db.prepare('INSERT INTO gates (community_id, id, name) VALUES (@communityId, @id, @name) ON CONFLICT DO UPDATE SET name = excluded.name').run(g);
     },
@@ -62,6 +71,17 @@ export function createRegistryRepo(db: Db) {
          ON CONFLICT (id) DO UPDATE SET community_id = excluded.community_id, kind = excluded.kind, location = excluded.location,
            secret_hash = excluded.secret_hash, enabled = excluded.enabled`,
       ).run({ ...d, enabled: d.enabled === false ? 0 : 1, now });
+    },
+    /** Adds a device; false (nothing written) when the id exists already. */
+    insertDevice(d: Omit<Device, 'createdAt' | 'enabled'> & { secretHash: string }, now: number): boolean {
+      return (
+        db
+          .prepare(
+            `INSERT INTO devices (id, community_id, kind, location, secret_hash, enabled, created_at) VALUES (@id, @communityId, @kind, @location, @secretHash, 1, @now)
+             ON CONFLICT (id) DO NOTHING`,
+          )
+          .run({ ...d, now }).changes === 1
+      );
     },
     setDeviceSecret(id: string, secretHash: string): boolean {
       return db.prepare('UPDATE devices SET secret_hash = ? WHERE id = ?').run(secretHash, id).changes === 1;

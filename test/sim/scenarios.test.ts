@@ -106,6 +106,13 @@ describe('scenarios', () => {
     expect(shift.payload.ts).toBe('2021-02-03T05:58:00-05:00');
   });
 
+  it('"a+b" is the compliant day with both things going wrong', () => {
+    const both = run('couriers+broadcast-stops');
+    expect(tagged(both, 'courier-in')).toHaveLength(2);
+    expect(tagged(both, 'broadcast:stopped')).toHaveLength(1);
+    expect(() => scenarioByName('couriers+nonsense')).toThrow(/unknown scenario "nonsense"/);
+  });
+
   it('summaries exist for every scenario', () => {
     for (const s of Object.values(SCENARIOS)) expect(s.summary.length).toBeGreaterThan(5);
   });

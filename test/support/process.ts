@@ -7,7 +7,10 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = `${ROOT}node_modules/.bin/tsx`;
+// node with tsx's loader, not the tsx CLI: the CLI runs the service in a
+// grandchild, so a SIGKILL to the child pid killed only the wrapper and left
+// the service running (and answering) as an orphan.
+const NODE_ARGS = ['--import', 'tsx', 'services/main.ts'];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,7 +30,7 @@ export interface ServiceProcess {
 }
 
 export function spawnService(env: Record<string, string>): ServiceProcess {
-  const child = spawn(TSX, ['services/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, NODE_ARGS, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

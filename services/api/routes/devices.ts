@@ -1,0 +1,86 @@
+/**
+ * Devices: list with live presence (admins, operators, inspectors), and the
+ * admin actions on one device: rotate its secret, enable or disable it. Both
+ * actions close the device's live MQTT connection, so the old secret or a
+ * disabled device stops at once, not at its next reconnect.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ErrorBody } from '../../../schemas/src/http.js';
+import { DeviceBody, DeviceListQuery, DeviceParams, DevicePatchBody, RotatedSecretBody, type DeviceKind } from '../../../schemas/src/registry.js';
+import { hashSecret, newSecret } from '../../auth/secrets.js';
+import type { Device, RegistryRepo } from '../../store/registry-repo.js';
+import { actorOf } from '../auth.js';
+import { notFound } from '../errors.js';
+
+/** What the API needs from the broker (the API does not import it; the runtime wires it). */
+export interface DeviceControl {
+  presenceOf(deviceId: string): { online: boolean; connectedAt: number | null; lastSeenAt: number | null };
+  /** Closes the device's live connections; returns how many. */
+  disconnectDevice(deviceId: string, reason: 'disabled' | 'secret_rotated'): number;
+}
+
+export interface DeviceRouteDeps {
+  registry: RegistryRepo;
+  control: DeviceControl;
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function deviceToBody(d: Device, control: DeviceControl): DeviceBody {
+  const p = control.presenceOf(d.id);
+  return {
+    id: d.id, communityId: d.communityId, kind: d.kind as z.infer<typeof DeviceKind>, location: d.location, enabled: d.enabled,
+    online: p.online, lastSeenAt: isoOrNull(p.lastSeenAt), connectedAt: isoOrNull(p.connectedAt),
+  };
+}
+
+export const READERS = ['admin', 'operator', 'inspector'] as const;
+export const registryErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+export async function deviceRoutes(app: FastifyInstance, deps: DeviceRouteDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { registry, control } = deps;
+
+  r.get(
+    '/api/v1/devices',
+    {
+      config: { access: READERS },
+      schema: { tags: ['registry'], summary: 'Devices with presence (online, last seen)', querystring: DeviceListQuery, response: { 200: z.object({ items: z.array(DeviceBody) }), ...registryErrors } },
+    },
+    async (req) => ({ items: registry.devices(req.query.communityId).map((d) => deviceToBody(d, control)) }),
+  );
+
+  r.post(
+    '/api/v1/devices/:deviceId/rotate-secret',
+    {
+      config: { access: ['admin'] },
+      schema: { tags: ['registry'], summary: 'New MQTT secret (shown once); the live connection is closed', params: DeviceParams, response: { 200: RotatedSecretBody, ...registryErrors } },
+    },
+    async (req) => {
+      const { deviceId } = req.params;
+      if (!registry.getDevice(deviceId)) throw notFound('device');
+      const secret = newSecret();
+      if (!registry.setDeviceSecret(deviceId, await hashSecret(secret))) throw notFound('device');
+      const closed = control.disconnectDevice(deviceId, 'secret_rotated');
+      req.log.info({ device: deviceId, actor: actorOf(req), closedConnections: closed }, 'device secret rotated');
+      return { id: deviceId, secret };
+    },
+  );
+
+  r.patch(
+    '/api/v1/devices/:deviceId',
+    {
+      config: { access: ['admin'] },
+      schema: { tags: ['registry'], summary: 'Enable or disable a device; disabling closes its live connection', params: DeviceParams, body: DevicePatchBody, response: { 200: DeviceBody, ...registryErrors } },
+    },
+    async (req) => {
+      const { deviceId } = req.params;
+      if (!registry.setDeviceEnabled(deviceId, req.body.enabled)) throw notFound('device');
+      const closed = req.body.enabled ? 0 : control.disconnectDevice(deviceId, 'disabled');
+      req.log.info({ device: deviceId, enabled: req.body.enabled, actor: actorOf(req), closedConnections: closed }, 'device updated');
+      return deviceToBody(registry.getDevice(deviceId)!, control);
+    },
+  );
+}
