@@ -67,7 +67,8 @@ interface Service {
 
 function startService(env: Record<string, string>, logFile: string): Service {
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['services/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node with tsx's loader, not the tsx CLI: then the pid we stop is the service itself, not a wrapper.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   return { child, exited: new Promise((done) => child.once('exit', (code) => done(code))) };

@@ -1,7 +1,7 @@
 /**
  * Golden-day harness: the real service in-process (test/support/service.ts),
- * communities provisioned through a registry file the service loads at start
- * (devices-sim's offline provisioner), scenarios played over MQTT by the
+ * communities provisioned through the registry API (devices-sim's HTTP
+ * provisioner, admin token), scenarios played over MQTT by the
  * simulator with each device's own credentials, then the day's facts, alarms
  * and checklist sub-scores read back from the store.
  */
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { addDays, localDayOf } from '../../devices-sim/clock.js';
 import { makePlan, planMessages, type Plan } from '../../devices-sim/plan.js';
 import { connectDevices, play, type PlayStats } from '../../devices-sim/player.js';
-import { createRegistryFileProvisioner, secretsOf } from '../../devices-sim/provision.js';
+import { createHttpProvisioner, secretsOf } from '../../devices-sim/provision.js';
+import type { RegistryFile } from '../../schemas/src/registry.js';
 import type { SimMessage } from '../../devices-sim/messages.js';
 import type { DailyFact, RuleId } from '../../services/rules/facts.js';
 import { createFactsRepo } from '../../services/store/facts-repo.js';
@@ -51,13 +52,14 @@ export async function runGoldenDay(scenarios: string[], seed = 20210203): Promis
   const dir = mkdtempSync(join(tmpdir(), 'gatewatch-golden-'));
   const day = addDays(localDayOf(Date.now(), TZ), -1);
   const plan = makePlan({ communities: scenarios.length, scenarios, day, seed, prefix: 'gd', timeZone: TZ });
-  const provisioner = createRegistryFileProvisioner();
-  for (const { community } of plan.communities) await provisioner.provision(community);
-  provisioner.write(join(dir, 'registry.json'));
-  const svc = await startTestService({ GW_REGISTRY_FILE: join(dir, 'registry.json'), GW_MAX_LATENESS_HOURS: '96' });
+  const svc = await startTestService({ GW_MAX_LATENESS_HOURS: '96' }, dir);
+  // Provisioned as an installer would: over the registry API with an admin token.
+  const provisioner = createHttpProvisioner({ api: `http://127.0.0.1:${svc.runtime.httpPort}`, token: svc.tokens.admin });
+  const credentials: RegistryFile = { communities: [] };
+  for (const { community } of plan.communities) credentials.communities.push(await provisioner.provision(community));
   const messages = planMessages(plan);
   const devices = plan.communities.flatMap(({ community }) => community.devices.map((d) => d.id));
-  const connections = await connectDevices(svc.mqttUrl, devices, secretsOf(provisioner.file()));
+  const connections = await connectDevices(svc.mqttUrl, devices, secretsOf(credentials));
   const stats = await play(messages, connections, { mode: 'fast', window: 512 });
   const playedAt = Date.now();
   await connections.close();
