@@ -25,19 +25,20 @@ import { createBroker } from './broker/broker.js';
 import { brokerLimitsFrom, brokerListenFrom } from './broker/settings.js';
 import { createPresenceRepo } from './store/presence-repo.js';
 import { buildApp } from './api/app.js';
+import { createFactsRepo } from './store/facts-repo.js';
 import { createInspectionsService } from './inspections/service.js';
 
 export interface Runtime {
   db: Db;
   http: FastifyInstance;
   mqttPort: number;
-  httpPort: number;
   /** Set when the mqtts / WebSocket listeners are configured. */
   mqttsPort?: number;
   mqttWsPort?: number;
-  /** The ingest side, for tests and tools that must run its periodic work now. */
+  httpPort: number;
   /** The in-process event bus (device.presence, alarm.*), for tests and tools. */
   bus: EventBus;
+  /** The ingest side, for tests and tools that must run its periodic work now. */
   ingest: Ingest;
   stop(): Promise<void>;
 }
@@ -110,8 +111,9 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
 
   const http = await buildApp({
     logger, registry: metrics.registry, alarms, journal, tokens, bus, metricsPublic: config.GW_METRICS_PUBLIC,
-    inspections,
     registryRepo: registry, deviceControl: broker,
+    inspections,
+    facts: createFactsRepo(db),
     readiness: () => ({ database: db.open, mqtt: !broker.aedes.closed }),
   });
   await http.listen({ host: config.GW_HTTP_HOST, port: config.GW_HTTP_PORT });

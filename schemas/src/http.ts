@@ -72,3 +72,28 @@ export const DeadLetterListQuery = z.object({
 });
 
 export type AlarmBody = z.infer<typeof AlarmBody>;
+
+export const RuleIdEnum = z.enum([
+  'fever', 'staff-fever', 'staff-ledger', 'area-disinfection', 'post-ventilation', 'touch-points', 'ventilation', 'garbage',
+  'gate-staffed', 'entry-checks', 'no-couriers', 'contractors', 'venues-closed', 'broadcast', 'device-health',
+]);
+
+export const DailyFactBody = z
+  .object({
+    communityId: z.string(),
+    day: z.iso.date(),
+    rule: RuleIdEnum,
+    place: z.string().describe('gate, area, room, staff ref, device, or "*" for the whole community'),
+    status: z.enum(['pass', 'fail', 'no_data']),
+    figures: z.record(z.string(), z.number()),
+    summary: z.string(),
+    readingIds: z.array(z.number().int()).describe('Journal readings the fact rests on (GET /api/v1/readings?ids=...)'),
+  })
+  .meta({ id: 'DailyFact' });
+
+export const FactsQuery = z.object({
+  from: z.iso.date().describe('First local day, YYYY-MM-DD'),
+  to: z.iso.date().optional().describe('Last local day (inclusive); defaults to from'),
+  rule: RuleIdEnum.optional(),
+  status: z.enum(['pass', 'fail', 'no_data']).optional(),
+});

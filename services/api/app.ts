@@ -22,6 +22,8 @@ import type { RegistryRepo } from '../store/registry-repo.js';
 import { checklistRoutes } from './routes/checklist.js';
 import { inspectionRoutes } from './routes/inspections.js';
 import { webRoutes } from './routes/web.js';
+import { factsRoutes } from './routes/facts.js';
+import type { FactsRepo } from '../store/facts-repo.js';
 import type { InspectionsService } from '../inspections/service.js';
 
 export interface ApiDeps {
@@ -33,12 +35,13 @@ export interface ApiDeps {
   bus: EventBus;
   readiness: () => Record<string, boolean>;
   metricsPublic: boolean;
-  inspections: InspectionsService;
-  now?: () => number;
   /** The registry of communities and devices (`registry` is the metrics registry). */
   registryRepo: RegistryRepo;
   /** Device presence and disconnects, from the broker. */
   deviceControl: DeviceControl;
+  inspections: InspectionsService;
+  facts: FactsRepo;
+  now?: () => number;
 }
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -61,11 +64,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { registry: deps.registry, readiness: deps.readiness, metricsPublic: deps.metricsPublic });
   await app.register(alarmRoutes, { alarms: deps.alarms, bus: deps.bus, now });
   await app.register(deadLetterRoutes, { journal: deps.journal });
-  await app.register(checklistRoutes, { inspections: deps.inspections });
-  await app.register(inspectionRoutes, { inspections: deps.inspections });
-  await app.register(webRoutes);
   await app.register(communityRoutes, { registry: deps.registryRepo, control: deps.deviceControl, now });
   await app.register(deviceRoutes, { registry: deps.registryRepo, control: deps.deviceControl });
+  await app.register(checklistRoutes, { inspections: deps.inspections });
+  await app.register(factsRoutes, { facts: deps.facts, registry: deps.registryRepo });
+  await app.register(inspectionRoutes, { inspections: deps.inspections });
+  await app.register(webRoutes);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

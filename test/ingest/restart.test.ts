@@ -74,6 +74,12 @@ describe('restart in the middle of a day', () => {
     const a = await start(dirA);
     await publish(a, messages);
     const expected = factsOf(a);
+    // The same facts through the API, filtered, and 404 for an unknown community.
+    const fails = await a.api('GET', `/api/v1/communities/${C}/facts?from=${yesterday}&status=fail`, { token: a.tokens.inspector });
+    expect(fails.status).toBe(200);
+    expect(fails.json.items).toEqual(expected.filter((f) => f.status === 'fail'));
+    expect((await a.api('GET', `/api/v1/communities/nowhere/facts?from=${yesterday}`)).status).toBe(404);
+    expect((await a.api('GET', `/api/v1/communities/${C}/facts?from=${yesterday}`, { token: null })).status).toBe(401);
     await a.stop();
 
     const half = Math.floor(messages.length / 2);
