@@ -25,9 +25,12 @@ async function main(): Promise<void> {
     { mqttPort: runtime.mqttPort, httpPort: runtime.httpPort, dataDir: config.GW_DATA_DIR, influx: startup.influx ? startup.influx.url : 'off' },
     'gatewatch started',
   );
-  const tokenCount = runtime.db.prepare('SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL').pluck().get() as number;
-  if (tokenCount === 0) {
-    logger.warn('no API token exists yet; create the first admin token with: npm run admin -- create-token --name <you> --role admin');
+  // There is no default password: the first admin is created from the command line.
+  const admins = runtime.db.prepare("SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND enabled = 1").pluck().get() as number;
+  if (admins === 0) {
+    const hint = 'npm run admin -- create-account --username <you> --name <your name> --role admin';
+    logger.warn({ command: hint }, 'no admin account exists yet: create the first one (it asks for a password) with the command below, then sign in at the web page');
+    console.error(`\n  No admin account yet. Create the first one (you will be asked for a password):\n    ${hint}\n`);
   }
 
   let stopping = false;

@@ -21,6 +21,8 @@ import { inspectionToLines, telemetryScoreToLines } from './influx/checklist-poi
 import type { RulesConfig } from './rules/index.js';
 import { createWebhookOutbox } from './notify/webhook-outbox.js';
 import { alarmNotifier } from './notify/alarm-notifier.js';
+import { ANNOUNCEMENTS, inspectionAnnouncer } from './notify/announcer.js';
+import { createAuditRepo } from './store/audit-repo.js';
 import { createBroker } from './broker/broker.js';
 import { brokerLimitsFrom, brokerListenFrom } from './broker/settings.js';
 import { createPresenceRepo } from './store/presence-repo.js';
@@ -76,15 +78,24 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
   const influx = startup.influx ? createInfluxSink({ db, config: startup.influx, logger, registry: metrics.registry }) : undefined;
   const webhooks = createWebhookOutbox({
     db, logger, registry: metrics.registry,
-    targets: { alarms: config.GW_ALARM_WEBHOOK_URL ? { url: config.GW_ALARM_WEBHOOK_URL, dingtalkSecret: config.GW_ALARM_WEBHOOK_DINGTALK_SECRET } : undefined },
+    targets: {
+      alarms: config.GW_ALARM_WEBHOOK_URL ? { url: config.GW_ALARM_WEBHOOK_URL, dingtalkSecret: config.GW_ALARM_WEBHOOK_DINGTALK_SECRET } : undefined,
+      [ANNOUNCEMENTS]: config.GW_ANNOUNCE_WEBHOOK_URL ? { url: config.GW_ANNOUNCE_WEBHOOK_URL, dingtalkSecret: config.GW_ANNOUNCE_WEBHOOK_DINGTALK_SECRET } : undefined,
+    },
   });
   const observers = webhooks.configured('alarms')
     ? [alarmNotifier({ outbox: webhooks, registry, format: config.GW_ALARM_WEBHOOK_FORMAT, minSeverity: config.GW_ALARM_WEBHOOK_MIN_SEVERITY })]
     : [];
+  const announce = webhooks.configured(ANNOUNCEMENTS) ? inspectionAnnouncer({ outbox: webhooks, format: config.GW_ANNOUNCE_WEBHOOK_FORMAT }) : undefined;
   const inspections = createInspectionsService({
     db,
     rectificationDays: config.GW_RECTIFICATION_DAYS,
-    onSigned: (signed, result) => influx?.enqueue(inspectionToLines(signed.communityId, signed.date, result)),
+    audit: createAuditRepo(db),
+    // Inside the signing transaction: the points and the group-chat announcement commit with the signature.
+    onSigned: (signed, result) => {
+      influx?.enqueue(inspectionToLines(signed.communityId, signed.date, result));
+      announce?.(signed);
+    },
   });
   const ingest = createIngest({
     db, journal, alarms, registry, metrics, logger, bus, influx, observers,
@@ -112,7 +123,18 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
   const http = await buildApp({
     logger, registry: metrics.registry, alarms, journal, tokens, bus, metricsPublic: config.GW_METRICS_PUBLIC,
     registryRepo: registry, deviceControl: broker,
-    inspections,
+    inspections, db,
+    auth: {
+      cookieSecure: config.GW_COOKIE_SECURE,
+      trustProxy: config.GW_TRUST_PROXY,
+      policy: {
+        idleMs: config.GW_SESSION_IDLE_MINUTES * 60_000,
+        absoluteMs: config.GW_SESSION_MAX_HOURS * 3_600_000,
+        maxFailures: config.GW_LOGIN_MAX_FAILURES,
+        lockBaseMs: config.GW_LOGIN_LOCK_SECONDS * 1000,
+        lockMaxMs: Math.max(15 * 60_000, config.GW_LOGIN_LOCK_SECONDS * 1000),
+      },
+    },
     facts: createFactsRepo(db),
     readiness: () => ({ database: db.open, mqtt: !broker.aedes.closed }),
   });

@@ -228,7 +228,15 @@ export const ReadingBody = z
   })
   .meta({ id: 'Reading' });
 
-export const MeBody = z.object({ name: z.string(), role: z.enum(['admin', 'operator', 'inspector']) });
+export const MeBody = z
+  .object({
+    name: z.string().describe('Username of an account, or the name of an API token'),
+    displayName: z.string(),
+    role: z.enum(['admin', 'operator', 'inspector']),
+    company: z.string().nullable().describe("An operator's property company; null = the whole county"),
+    via: z.enum(['session', 'token']),
+  })
+  .meta({ id: 'Me' });
 
 export type ChecklistBody = z.infer<typeof ChecklistBody>;
 export type ItemScoreBody = z.infer<typeof ItemScoreBody>;

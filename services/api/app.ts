@@ -1,6 +1,9 @@
 /**
  * Builds the HTTP API as a fastify instance (no listening here; see main.ts).
  * Tests use app.inject(). Every route is an encapsulated plugin given its deps.
+ * Each request passes, in order: authentication and role (auth.ts: 401 /
+ * 403), validation (400), tenancy (tenancy.ts: 404 for what is not the
+ * caller's), the handler.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
@@ -12,6 +15,16 @@ import type { Journal } from '../store/journal.js';
 import type { TokensRepo } from '../store/tokens-repo.js';
 import type { EventBus } from '../events.js';
 import { installAuth } from './auth.js';
+import { createScopeStore, installTenancy, type Tenant } from './tenancy.js';
+import { createChanges } from './changes.js';
+import { sessionRoutes } from './routes/session.js';
+import { accountRoutes } from './routes/accounts.js';
+import { auditRoutes } from './routes/audit.js';
+import type { Db } from '../store/db.js';
+import { createAccountsRepo } from '../store/accounts-repo.js';
+import { createAuditRepo } from '../store/audit-repo.js';
+import { createSessions, type SessionPolicy } from '../auth/sessions.js';
+import { createAccountAdmin } from '../auth/admin.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { alarmRoutes } from './routes/alarms.js';
@@ -41,34 +54,81 @@ export interface ApiDeps {
   deviceControl: DeviceControl;
   inspections: InspectionsService;
   facts: FactsRepo;
+  /** The system of record: accounts, sessions, audit log, tenancy lookups. */
+  db: Db;
+  /** Session cookie and sign-in policy (defaults: services/auth/sessions.ts). */
+  auth?: { cookieSecure?: boolean; policy?: Partial<SessionPolicy>; trustProxy?: boolean };
   now?: () => number;
 }
 
+/** Every route as registered (method, path, access, tenancy): the access-matrix test walks it. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: unknown;
+  tenant: Tenant | undefined;
+  hidden: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+}
+
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Behind a reverse proxy, the client address (per-address sign-in lock-out) comes from X-Forwarded-For.
+    trustProxy: deps.auth?.trustProxy ?? false,
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
-  installAuth(app, deps.tokens);
+  const now = deps.now ?? Date.now;
+  const accounts = createAccountsRepo(deps.db);
+  const audit = createAuditRepo(deps.db);
+  const scope = createScopeStore(deps.db);
+  const changes = createChanges(deps.db, audit, now);
+  const sessions = createSessions({ accounts, policy: deps.auth?.policy, now });
+  const cookie = { secure: deps.auth?.cookieSecure ?? false };
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      routeTable.push({ method, url: route.url, access: route.config?.access, tenant: route.config?.tenant, hidden: route.schema?.hide === true });
+    }
+  });
+  installAuth(app, { tokens: deps.tokens, sessions, cookie });
+  installTenancy(app, scope);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'gatewatch API', version: '1.0.0', description: 'Epidemic-prevention telemetry for residential communities' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API token (machines)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'gw_session', description: 'Session cookie from POST /api/v1/session (people); __Host-gw_session with GW_COOKIE_SECURE=true. Changes also need the x-gatewatch-csrf: 1 header' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  const now = deps.now ?? Date.now;
   await app.register(healthRoutes, { registry: deps.registry, readiness: deps.readiness, metricsPublic: deps.metricsPublic });
-  await app.register(alarmRoutes, { alarms: deps.alarms, bus: deps.bus, now });
-  await app.register(deadLetterRoutes, { journal: deps.journal });
-  await app.register(communityRoutes, { registry: deps.registryRepo, control: deps.deviceControl, now });
-  await app.register(deviceRoutes, { registry: deps.registryRepo, control: deps.deviceControl });
-  await app.register(checklistRoutes, { inspections: deps.inspections });
+  await app.register(sessionRoutes, { sessions, cookie, now });
+  await app.register(accountRoutes, { admin: createAccountAdmin({ db: deps.db, accounts, tokens: deps.tokens, audit, now }), accounts, tokens: deps.tokens });
+  await app.register(auditRoutes, { audit });
+  await app.register(alarmRoutes, { alarms: deps.alarms, bus: deps.bus, now, scope, changes });
+  await app.register(deadLetterRoutes, { journal: deps.journal, scope });
+  await app.register(communityRoutes, { registry: deps.registryRepo, control: deps.deviceControl, now, scope, changes });
+  await app.register(deviceRoutes, { registry: deps.registryRepo, control: deps.deviceControl, scope, changes });
+  await app.register(checklistRoutes, { inspections: deps.inspections, scope });
   await app.register(factsRoutes, { facts: deps.facts, registry: deps.registryRepo });
-  await app.register(inspectionRoutes, { inspections: deps.inspections });
+  await app.register(inspectionRoutes, { inspections: deps.inspections, scope });
   await app.register(webRoutes);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -1,14 +1,22 @@
 /**
  * Administration from the command line, against the same SQLite file the
  * service uses (safe while it runs: WAL). Prints secrets and tokens once.
+ * Every change is in the audit log as cli:<os user>. A password is read from
+ * the terminal without echo, or from stdin when it is not a terminal.
  *
- *   npm run admin -- create-token --name alice --role admin
+ *   npm run admin -- create-account --username alice --name "Alice Wang" --role admin     (asks for the password)
+ *   npm run admin -- create-account --username li --name 李工 --role operator --company 安居物业
+ *   npm run admin -- disable-account --username li        (also enable-account, set-password)
+ *   npm run admin -- create-token --name sim --role admin
+ *   npm run admin -- create-token --name gateway-7 --role operator --company 安居物业
  *   npm run admin -- add-community --id hc-001 --name "Sunshine Garden" --company "Anju Property"
  *   npm run admin -- add-device --community hc-001 --id therm-g1 --kind thermometer --location g1
  *   npm run admin -- rotate-secret --id therm-g1
  *   npm run admin -- load-registry devices-sim/demo-registry.json
  */
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CommunityId, DeviceId, Slug } from '../../schemas/src/common.js';
@@ -18,8 +26,13 @@ import { hashSecret, newSecret } from '../auth/secrets.js';
 import { loadServiceConfig } from '../config/service-config.js';
 import { openDatabase } from '../store/db.js';
 import { createRegistryRepo } from '../store/registry-repo.js';
+import { deviceAuditShape } from '../api/routes/devices.js';
 import { createTokensRepo } from '../store/tokens-repo.js';
 import { loadRegistryFile } from '../store/registry-loader.js';
+import { createAccountsRepo } from '../store/accounts-repo.js';
+import { createAuditRepo } from '../store/audit-repo.js';
+import { createAccountAdmin } from '../auth/admin.js';
+import { AccountCreateBody, Company, Password, Username } from '../../schemas/src/accounts.js';
 
 const commands: Record<string, { options: Record<string, { type: 'string' }>; schema: z.ZodObject; run: (args: never) => Promise<void> }> = {};
 
@@ -32,21 +45,76 @@ const config = loadServiceConfig();
 const db = openDatabase(join(config.GW_DATA_DIR, 'gatewatch.sqlite'), { synchronous: config.GW_SQLITE_SYNCHRONOUS });
 const registry = createRegistryRepo(db);
 const tokens = createTokensRepo(db);
+const accounts = createAccountsRepo(db);
+const audit = createAuditRepo(db);
+const admin = createAccountAdmin({ db, accounts, tokens, audit });
+const actor = `cli:${userInfo().username}`;
 
-command('create-token', z.object({ name: z.string().min(1).max(80), role: z.enum(['admin', 'operator', 'inspector']) }), async (a) => {
-  const { id, token } = tokens.create(a.name, a.role, Date.now());
-  console.log(`API token #${id} for ${a.name} (${a.role}); it is shown only now:\n${token}`);
+/** Reads a password: hidden on a terminal (asked twice), else the first line of stdin. */
+async function readPassword(): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const ask = (q: string) =>
+    new Promise<string>((resolve) => {
+      if (!process.stdin.isTTY) return rl.once('line', resolve);
+      process.stdout.write(q);
+      const out = rl as unknown as { _writeToOutput: (s: string) => void };
+      out._writeToOutput = () => {};
+      rl.question('', (answer) => {
+        process.stdout.write('\n');
+        resolve(answer);
+      });
+    });
+  try {
+    const first = await ask('Password (at least 10 characters): ');
+    if (process.stdin.isTTY && (await ask('Again: ')) !== first) throw new Error('the passwords differ');
+    const parsed = Password.safeParse(first);
+    if (!parsed.success) throw new Error(`password ${formatIssues(parsed.error)}`);
+    return first;
+  } finally {
+    rl.close();
+  }
+}
+
+command('create-account', AccountCreateBody.omit({ password: true, displayName: true }).extend({ name: z.string().min(1).max(80) }), async (a) => {
+  const created = await admin.createAccount({ username: a.username, displayName: a.name, role: a.role, company: a.company, password: await readPassword() }, actor);
+  console.log(`account #${created.id} ${created.username} (${created.role}${created.company ? `, ${created.company}` : ''}) created; sign in at the web page`);
+});
+
+for (const [name, enabled] of [['disable-account', false], ['enable-account', true]] as const) {
+  command(name, z.object({ username: Username }), async (a) => {
+    const account = accounts.byUsername(a.username);
+    if (!account) throw new Error(`no account ${a.username}`);
+    await admin.updateAccount(account.id, { enabled }, actor);
+    console.log(`account ${account.username} ${enabled ? 'enabled' : 'disabled (its sessions ended)'}`);
+  });
+}
+
+command('set-password', z.object({ username: Username }), async (a) => {
+  const account = accounts.byUsername(a.username);
+  if (!account) throw new Error(`no account ${a.username}`);
+  await admin.updateAccount(account.id, { password: await readPassword() }, actor);
+  console.log(`new password set for ${account.username}; its sessions ended`);
+});
+
+command('create-token', z.object({ name: z.string().min(1).max(80), role: z.enum(['admin', 'operator', 'inspector']), company: Company.optional() }), async (a) => {
+  const { info, token } = admin.createToken({ name: a.name, role: a.role, company: a.company }, actor);
+  console.log(`API token #${info.id} for ${a.name} (${a.role}${info.company ? `, ${info.company}` : ''}); it is shown only now:\n${token}`);
 });
 
 command('revoke-token', z.object({ id: z.coerce.number().int().min(1) }), async (a) => {
-  console.log(tokens.revoke(a.id, Date.now()) ? `token #${a.id} revoked` : `no active token #${a.id}`);
+  admin.revokeToken(a.id, actor);
+  console.log(`token #${a.id} revoked`);
 });
 
 command(
   'add-community',
   z.object({ id: CommunityId, name: z.string().min(1), company: z.string().min(1), 'time-zone': TimeZone.default('Asia/Shanghai') }),
   async (a) => {
-    registry.upsertCommunity({ id: a.id, name: a.name, propertyCompany: a.company, timeZone: a['time-zone'] });
+    db.transaction(() => {
+      const before = registry.getCommunity(a.id) ?? null;
+      registry.upsertCommunity({ id: a.id, name: a.name, propertyCompany: a.company, timeZone: a['time-zone'] });
+      audit.record({ actor, action: 'community.save', objectType: 'community', objectId: a.id, communityId: a.id, before, after: registry.getCommunity(a.id) }, Date.now());
+    })();
     console.log(`community ${a.id} saved`);
   },
 );
@@ -54,13 +122,30 @@ command(
 command('add-device', z.object({ community: CommunityId, id: DeviceId, kind: DeviceKind, location: Slug.default('') }), async (a) => {
   if (!registry.getCommunity(a.community)) throw new Error(`no community ${a.community}; add it first with add-community`);
   const secret = newSecret();
-  registry.upsertDevice({ id: a.id, communityId: a.community, kind: a.kind, location: a.location, secretHash: await hashSecret(secret) }, Date.now());
+  const secretHash = await hashSecret(secret);
+  db.transaction(() => {
+    const before = registry.getDevice(a.id);
+    registry.upsertDevice({ id: a.id, communityId: a.community, kind: a.kind, location: a.location, secretHash }, Date.now());
+    const after = registry.getDevice(a.id)!;
+    audit.record(
+      { actor, action: 'device.add', objectType: 'device', objectId: a.id, communityId: a.community, before: before && deviceAuditShape(before), after: deviceAuditShape(after) },
+      Date.now(),
+    );
+  })();
   console.log(`device ${a.id} saved. MQTT username: ${a.id}  password (shown only now): ${secret}`);
 });
 
 command('rotate-secret', z.object({ id: DeviceId }), async (a) => {
   const secret = newSecret();
-  if (!registry.setDeviceSecret(a.id, await hashSecret(secret))) throw new Error(`no device ${a.id}`);
+  const secretHash = await hashSecret(secret);
+  db.transaction(() => {
+    const before = registry.getDevice(a.id);
+    if (!before || !registry.setDeviceSecret(a.id, secretHash)) throw new Error(`no device ${a.id}`);
+    audit.record(
+      { actor, action: 'device.rotate_secret', objectType: 'device', objectId: a.id, communityId: before.communityId, before: deviceAuditShape(before), after: deviceAuditShape(registry.getDevice(a.id)!) },
+      Date.now(),
+    );
+  })();
   console.log(`new secret for ${a.id} (shown only now): ${secret}`);
 });
 

@@ -47,6 +47,15 @@ export const ServiceConfigSchema = z.object({
   GW_ALARM_WEBHOOK_DINGTALK_SECRET: z.string().optional().describe('DingTalk robot signing secret (加签)'),
   GW_METRICS_PUBLIC: bool.default(true).describe('Serve /metrics without a token'),
   GW_RECTIFICATION_DAYS: z.coerce.number().int().min(1).max(365).default(15).describe('Days from a failed inspection to its rectification deadline'),
+  GW_COOKIE_SECURE: bool.default(false).describe('Mark the session cookie Secure (and name it __Host-gw_session): set true when the page is served over HTTPS'),
+  GW_TRUST_PROXY: bool.default(false).describe('Take the client address from X-Forwarded-For (behind a reverse proxy), for per-address sign-in limits'),
+  GW_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30).describe('A session unused this long ends'),
+  GW_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12).describe('A session ends this long after sign-in, used or not'),
+  GW_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5).describe('Failed sign-ins of one username before it is locked'),
+  GW_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60).describe('First lock after too many failures; each further failure doubles it (at most 15 min)'),
+  GW_ANNOUNCE_WEBHOOK_URL: z.url().optional().describe('Where signed inspection results are announced (group-chat robot: WeCom / DingTalk, or JSON)'),
+  GW_ANNOUNCE_WEBHOOK_FORMAT: z.enum(['json', 'wecom', 'dingtalk']).default('json'),
+  GW_ANNOUNCE_WEBHOOK_DINGTALK_SECRET: z.string().optional().describe('DingTalk robot signing secret (加签) of the announcement webhook'),
 }).superRefine((c, ctx) => {
   // Settings that only make sense together (the issue names the variable to fix).
   if (Boolean(c.GW_MQTT_TLS_CERT) !== Boolean(c.GW_MQTT_TLS_KEY)) {

@@ -23,6 +23,8 @@ import type { Db } from '../store/db.js';
 import { createFactsRepo } from '../store/facts-repo.js';
 import { createInspectionsRepo, type InspectionRecord, type InspectionStatus, type OverrideLogRow, type StoredOverride } from '../store/inspections-repo.js';
 import { createRegistryRepo } from '../store/registry-repo.js';
+import type { AuditRepo } from '../store/audit-repo.js';
+import type { Visible } from '../store/visible.js';
 import { inspectionCsv } from './csv.js';
 import { InspectionError, notFound, type FieldProblem } from './errors.js';
 import { addDays, createSources } from './sources.js';
@@ -41,6 +43,17 @@ export interface InspectionsServiceDeps {
    */
   onSigned?: (signed: InspectionBody, result: InspectionTotal) => void;
   policy?: ScoringPolicy;
+  /** Each change (creation, scores, overrides, signature, re-inspection) is recorded in the same transaction. */
+  audit?: AuditRepo;
+}
+
+/** What the audit log keeps of an inspection: its inputs and result, not the (recomputable) evidence. */
+export function inspectionAuditShape(r: InspectionRecord) {
+  return {
+    communityId: r.communityId, propertyCompany: r.propertyCompany, date: r.date, window: { from: r.windowFrom, to: r.windowTo },
+    inspector: r.inspector, inspectorName: r.inspectorName, status: r.status, manualScores: r.manualScores, overrides: r.overrides, notes: r.notes,
+    signedBy: r.signedBy, signedAt: r.signedAt, total: r.total, passed: r.passed, rectificationDeadline: r.rectificationDeadline, reinspectionOf: r.reinspectionOf,
+  };
 }
 
 export function createInspectionsService(deps: InspectionsServiceDeps) {
@@ -105,16 +118,31 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     ];
   }
 
-  function create(input: { communityId: string; date: string; from: string; to: string; inspectorName: string; reinspectionOf?: number }, actor: string) {
-    const c = community(input.communityId);
-    const window = checkedWindow(input.from, input.to);
-    return repo.create(
-      {
-        communityId: c.id, communityName: c.name, propertyCompany: c.propertyCompany, inspector: actor, inspectorName: input.inspectorName,
-        date: input.date, windowFrom: window.from, windowTo: window.to, reinspectionOf: input.reinspectionOf ?? null,
-      },
+  function audited(auditActor: string, action: string, before: InspectionRecord | null, after: InspectionRecord): void {
+    deps.audit?.record(
+      { actor: auditActor, action, objectType: 'inspection', objectId: after.id, communityId: after.communityId, before: before && inspectionAuditShape(before), after: inspectionAuditShape(after) },
       now(),
     );
+  }
+
+  function create(
+    input: { communityId: string; date: string; from: string; to: string; inspectorName: string; reinspectionOf?: number },
+    actor: string,
+    auditActor: string,
+  ) {
+    const c = community(input.communityId);
+    const window = checkedWindow(input.from, input.to);
+    return deps.db.transaction(() => {
+      const r = repo.create(
+        {
+          communityId: c.id, communityName: c.name, propertyCompany: c.propertyCompany, inspector: actor, inspectorName: input.inspectorName,
+          date: input.date, windowFrom: window.from, windowTo: window.to, reinspectionOf: input.reinspectionOf ?? null,
+        },
+        now(),
+      );
+      audited(auditActor, input.reinspectionOf ? 'inspection.reinspection' : 'inspection.create', null, r);
+      return r;
+    })();
   }
 
   return {
@@ -139,23 +167,24 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
       };
     },
 
-    create(body: CreateInspectionBody, actor: string, actorName: string): InspectionBody {
+    create(body: CreateInspectionBody, actor: string, actorName: string, auditActor = actor): InspectionBody {
       const date = body.date ?? today();
       const r = create(
         { communityId: body.communityId, date, from: body.from ?? date, to: body.to ?? date, inspectorName: body.inspectorName ?? actorName },
         actor,
+        auditActor,
       );
       return view(r);
     },
 
     get: (id: number): InspectionBody => view(record(id)),
 
-    list(filter: { communityId?: string; status?: InspectionStatus; limit: number }): InspectionSummaryBody[] {
+    list(filter: { communityId?: string; status?: InspectionStatus; limit: number; visible?: Visible }): InspectionSummaryBody[] {
       return repo.list(filter).map(summaryBody);
     },
 
     /** Merge manual scores and overrides into a draft; null removes one. Every override change is logged with its reason. */
-    update(id: number, body: UpdateInspectionBody, actor: string): InspectionBody {
+    update(id: number, body: UpdateInspectionBody, actor: string, auditActor = actor): InspectionBody {
       const r = draftOrConflict(id);
       const problems = scoreProblems(body);
       if (problems.length > 0) {
@@ -180,13 +209,16 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
           log.push({ itemId, score: o.score, reason: o.reason, actor, at });
         }
       }
-      const saved = repo.saveDraft(id, { manualScores, overrides, notes: body.notes ?? r.notes, inspectorName: body.inspectorName ?? r.inspectorName }, log, at);
-      if (!saved) throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is signed and can no longer change`);
+      deps.db.transaction(() => {
+        const saved = repo.saveDraft(id, { manualScores, overrides, notes: body.notes ?? r.notes, inspectorName: body.inspectorName ?? r.inspectorName }, log, at);
+        if (!saved) throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is signed and can no longer change`);
+        audited(auditActor, 'inspection.update', r, record(id));
+      })();
       return view(record(id));
     },
 
     /** Freeze the scores and sign. Every item needs a final score and every proposal a confirmation. */
-    sign(id: number, actor: string): InspectionBody {
+    sign(id: number, actor: string, auditActor = actor): InspectionBody {
       const r = draftOrConflict(id);
       const state = stateOf(r);
       const { result } = state;
@@ -206,6 +238,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
           rectificationDeadline: result.passed ? null : addDays(r.date, rectificationDays),
         });
         if (!ok) throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is already signed`);
+        audited(auditActor, 'inspection.sign', r, record(id));
         const signed = view(record(id));
         deps.onSigned?.(signed, result);
         return signed;
@@ -213,7 +246,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     },
 
     /** A re-inspection of a signed fail, linked to it; one per failed inspection. */
-    reinspect(id: number, body: ReinspectionBody, actor: string, actorName: string): InspectionBody {
+    reinspect(id: number, body: ReinspectionBody, actor: string, actorName: string, auditActor = actor): InspectionBody {
       const parent = record(id);
       if (parent.status !== 'signed' || parent.passed !== false) {
         throw new InspectionError(409, 'NOT_A_FAILED_INSPECTION', `inspection ${id} is not a signed fail; only a fail is re-inspected`);
@@ -227,18 +260,23 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
           { path: 'body.date', message: `must not be before ${parent.date}` },
         ]);
       }
-      const r = create({ communityId: parent.communityId, date, from: date, to: date, inspectorName: body.inspectorName ?? actorName, reinspectionOf: id }, actor);
+      const r = create(
+        { communityId: parent.communityId, date, from: date, to: date, inspectorName: body.inspectorName ?? actorName, reinspectionOf: id },
+        actor,
+        auditActor,
+      );
       return view(r);
     },
 
     /** Every community: latest signed inspection, rectification state, open alarms. */
-    overview(): OverviewBody {
+    /** `visible`: the caller's communities (null = the county). */
+    overview(visible: Visible = null): OverviewBody {
       const day = today();
       const { signed, drafts } = repo.latestByCommunity();
       const alarms = sources.alarmCounts();
       return {
         today: day,
-        communities: registry.listCommunities().map((c) => {
+        communities: registry.listCommunities(visible).map((c) => {
           const latest = signed.get(c.id);
           let rectification: OverviewBody['communities'][number]['rectification'] = 'none';
           if (latest?.passed === false) rectification = latest.rectificationDeadline !== null && latest.rectificationDeadline < day ? 'overdue' : 'pending';
@@ -252,7 +290,11 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
       };
     },
 
-    readings: (ids: readonly number[]) => sources.readings(ids),
+    /** Journal readings by id, only of `visible` communities (null = all); others are left out like unknown ids. */
+    readings: (ids: readonly number[], visible: Visible = null) => {
+      const allowed = visible === null ? null : new Set(visible);
+      return sources.readings(ids).filter((r) => allowed === null || allowed.has(r.communityId));
+    },
 
     exportCsv(id: number): { filename: string; csv: string } {
       const body = view(record(id));

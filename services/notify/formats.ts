@@ -19,8 +19,13 @@ const SEVERITY_ZH: Record<string, string> = { critical: '紧急', high: '高', m
 export const ruleNameZh = (rule: string): string => RULE_ZH[rule] ?? rule;
 
 /** Local time as the chat readers expect it: 2021-02-03 08:15:00 (UTC+8 unless told). */
+const localTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function localTime(ms: number, timeZone = 'Asia/Shanghai'): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' }).format(ms);
+  // Building an Intl.DateTimeFormat costs far more than using one: one per time zone.
+  let f = localTimeFormats.get(timeZone);
+  if (!f) localTimeFormats.set(timeZone, (f = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' })));
+  return f.format(ms);
 }
 
 export interface ChatMessage {
@@ -46,4 +51,36 @@ export function webhookBody(format: WebhookFormat, message: ChatMessage, raw: Re
   if (format === 'wecom') return { msgtype: 'markdown', markdown: { content: markdown } };
   if (format === 'dingtalk') return { msgtype: 'markdown', markdown: { title: message.title, text: markdown } };
   return { ...raw, text: `${message.title}\n${message.lines.join('\n')}` };
+}
+
+/** What an announcement needs of a signed inspection (schemas/src/checklist.ts InspectionBody). */
+export interface SignedInspection {
+  id: number;
+  communityId: string;
+  communityName: string;
+  propertyCompany: string;
+  date: string;
+  total: number | null;
+  passed: boolean | null;
+  rectificationDeadline: string | null;
+  inspectorName: string;
+  reinspectionOf: number | null;
+}
+
+/** The group-chat message of a signed inspection: community, company, total, 合格 / 不合格, deadline. */
+export function inspectionMessage(i: SignedInspection): ChatMessage {
+  const verdict = i.passed ? '合格' : '不合格';
+  return {
+    title: `【检查结果】${i.communityName} ${i.total ?? '—'}分 ${verdict}`,
+    lines: [
+      `小区：${i.communityName}`,
+      `物业公司：${i.propertyCompany}`,
+      `检查日期：${i.date}${i.reinspectionOf ? `（复查，原检查编号 ${i.reinspectionOf}）` : ''}`,
+      `总分：${i.total ?? '—'} / 100`,
+      `结果：${verdict}`,
+      ...(i.passed ? [] : [`整改期限：${i.rectificationDeadline ?? '—'} 前完成整改并申请复查`]),
+      `检查人：${i.inspectorName}`,
+      `检查编号：${i.id}`,
+    ],
+  };
 }

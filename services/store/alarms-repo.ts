@@ -1,5 +1,6 @@
 /** Alarm persistence: one active alarm per (community, rule, subject); repeats bump it. */
 import type { Db } from './db.js';
+import { inList, type Visible } from './visible.js';
 
 export type AlarmStatus = 'open' | 'acknowledged' | 'resolved';
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -62,6 +63,8 @@ export interface AlarmFilter {
   communityId?: string;
   rule?: string;
   limit: number;
+  /** Only these communities (a caller's tenancy); null or absent = all. */
+  visible?: Visible;
 }
 
 export function createAlarmsRepo(db: Db) {
@@ -101,8 +104,10 @@ export function createAlarmsRepo(db: Db) {
       else if (f.status) where.push('status = @status');
       if (f.communityId) where.push('community_id = @communityId');
       if (f.rule) where.push('rule = @rule');
-      const sql = `SELECT * FROM alarms ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`;
-      return (db.prepare(sql).all({ status: f.status, communityId: f.communityId, rule: f.rule, limit: f.limit }) as Row[]).map(fromRow);
+      const visible = f.visible ?? null;
+      where.push(inList('community_id', visible));
+      const sql = `SELECT * FROM alarms WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(...(visible ?? []), { status: f.status, communityId: f.communityId, rule: f.rule, limit: f.limit }) as Row[]).map(fromRow);
     },
     acknowledge(id: number, by: string, note: string | null, now: number): Alarm | 'not_found' | 'conflict' {
       const r = db.prepare("UPDATE alarms SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, acknowledge_note = ? WHERE id = ? AND status = 'open'").run(now, by, note, id);

@@ -1,5 +1,6 @@
 /** Persistence of inspections (migration 0300): drafts, signatures, frozen snapshots, overrides kept with reasons. */
 import type { Db } from './db.js';
+import { inList, type Visible } from './visible.js';
 
 export type InspectionStatus = 'draft' | 'signed';
 
@@ -94,6 +95,8 @@ export interface InspectionFilter {
   communityId?: string;
   status?: InspectionStatus;
   limit: number;
+  /** Only these communities (a caller's tenancy); null or absent = all. */
+  visible?: Visible;
 }
 
 export function createInspectionsRepo(db: Db) {
@@ -156,8 +159,10 @@ export function createInspectionsRepo(db: Db) {
       const where: string[] = [];
       if (f.communityId) where.push('i.community_id = @communityId');
       if (f.status) where.push('i.status = @status');
-      const sql = `${SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY i.inspection_date DESC, i.id DESC LIMIT @limit`;
-      return (db.prepare(sql).all({ communityId: f.communityId, status: f.status, limit: f.limit }) as Row[]).map(fromRow);
+      const visible = f.visible ?? null;
+      where.push(inList('i.community_id', visible));
+      const sql = `${SELECT} WHERE ${where.join(' AND ')} ORDER BY i.inspection_date DESC, i.id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(...(visible ?? []), { communityId: f.communityId, status: f.status, limit: f.limit }) as Row[]).map(fromRow);
     },
     /** The latest signed inspection and the newest draft of each community. */
     latestByCommunity(): { signed: Map<string, InspectionRecord>; drafts: Map<string, number> } {

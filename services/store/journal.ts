@@ -1,5 +1,8 @@
 /** The journal of accepted readings, dead letters and ingest's checkpoint. */
 import type { Db } from './db.js';
+import { inList, type Visible } from './visible.js';
+
+const TOPIC_PREFIX = 'gatewatch/v1/';
 
 export interface NewReading {
   communityId: string;
@@ -46,13 +49,20 @@ export function createJournal(db: Db) {
     },
     checkpoint: (): number => readCheckpoint.get() as number,
     setCheckpoint: (inboxId: number): void => void writeCheckpoint.run(inboxId),
-    listDeadLetters(limit: number, beforeId?: number): DeadLetter[] {
+    /**
+     * Newest first. `visible` (a caller's tenancy; null = all) keeps the dead
+     * letters published on those communities' topics (gatewatch/v1/<community>/...):
+     * the broker lets a device publish only on its own community's topics.
+     */
+    listDeadLetters(limit: number, beforeId?: number, visible: Visible = null): DeadLetter[] {
+      const community = `substr(topic, ${TOPIC_PREFIX.length + 1}, instr(substr(topic, ${TOPIC_PREFIX.length + 1}), '/') - 1)`;
+      const scope = visible === null ? '1' : `topic LIKE '${TOPIC_PREFIX}%' AND ${inList(community, visible)}`;
       const rows = db
         .prepare(
           `SELECT id, received_at, client_id, topic, payload, code, reason FROM dead_letters
-           ${beforeId ? 'WHERE id < @beforeId' : ''} ORDER BY id DESC LIMIT @limit`,
+           WHERE ${beforeId ? 'id < @beforeId AND ' : ''}${scope} ORDER BY id DESC LIMIT @limit`,
         )
-        .all({ limit, beforeId }) as { id: number; received_at: number; client_id: string; topic: string; payload: Buffer; code: string; reason: string }[];
+        .all(...(visible ?? []), { limit, beforeId }) as { id: number; received_at: number; client_id: string; topic: string; payload: Buffer; code: string; reason: string }[];
       return rows.map((r) => ({
         id: r.id,
         receivedAt: r.received_at,

@@ -1,5 +1,6 @@
 /** The registry: communities, gates, areas, devices (with hashed secrets) and staff. */
 import type { Db } from './db.js';
+import { inList, type Visible } from './visible.js';
 
 export interface Community { id: string; name: string; propertyCompany: string; timeZone: string }
 export interface Gate { communityId: string; id: string; name: string }
@@ -27,10 +28,12 @@ export function createRegistryRepo(db: Db) {
         | undefined;
       return r && { id: r.id, name: r.name, propertyCompany: r.property_company, timeZone: r.time_zone };
     },
-    listCommunities(): Community[] {
-      return (db.prepare('SELECT id, name, property_company, time_zone FROM communities ORDER BY id').all() as { id: string; name: string; property_company: string; time_zone: string }[]).map(
-        (r) => ({ id: r.id, name: r.name, propertyCompany: r.property_company, timeZone: r.time_zone }),
-      );
+    /** Every community, or only those in `visible` (a caller's tenancy; null = all). */
+    listCommunities(visible: Visible = null): Community[] {
+      const rows = db.prepare(`SELECT id, name, property_company, time_zone FROM communities WHERE ${inList('id', visible)} ORDER BY id`).all(...(visible ?? [])) as {
+        id: string; name: string; property_company: string; time_zone: string;
+      }[];
+      return rows.map((r) => ({ id: r.id, name: r.name, propertyCompany: r.property_company, timeZone: r.time_zone }));
     },
     /** A community with its gates, areas and staff, in one transaction (none removed). */
     saveCommunity(c: Community & { gates: Omit<Gate, 'communityId'>[]; areas: Omit<Area, 'communityId'>[]; staff: Omit<Staff, 'communityId'>[] }): void {
@@ -93,10 +96,11 @@ export function createRegistryRepo(db: Db) {
       const r = db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
       return r && toDevice(r);
     },
-    devices(communityId?: string): Device[] {
+    /** Devices of one community or all, only in `visible` communities (a caller's tenancy; null = all). */
+    devices(communityId?: string, visible: Visible = null): Device[] {
       const rows = (communityId
-        ? db.prepare('SELECT * FROM devices WHERE community_id = ? ORDER BY id').all(communityId)
-        : db.prepare('SELECT * FROM devices ORDER BY id').all()) as DeviceRow[];
+        ? db.prepare(`SELECT * FROM devices WHERE community_id = ? AND ${inList('community_id', visible)} ORDER BY id`).all(communityId, ...(visible ?? []))
+        : db.prepare(`SELECT * FROM devices WHERE ${inList('community_id', visible)} ORDER BY id`).all(...(visible ?? []))) as DeviceRow[];
       return rows.map((r) => {
         const { secretHash: _secret, ...device } = toDevice(r);
         return device;

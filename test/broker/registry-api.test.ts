@@ -39,8 +39,11 @@ describe('registry API', () => {
     expect(again.json.gates).toEqual([{ id: 'east', name: '东门' }, { id: 'west', name: '西门' }]);
     expect(again.json.staff).toEqual([{ ref: 's-guard-07', role: 'gate_attendant', active: false }]);
     expect((await inject(svc, 'GET', '/api/v1/communities/hc-100', undefined, svc.tokens.inspector)).json).toEqual(again.json);
-    const list = await inject(svc, 'GET', '/api/v1/communities', undefined, svc.tokens.operator);
+    const list = await inject(svc, 'GET', '/api/v1/communities', undefined, svc.tokens.inspector);
     expect(list.json.items.map((c: { id: string }) => c.id)).toEqual(['hc-001', 'hc-002', 'hc-100']);
+    // An operator sees its own company's communities only (安居物业: hc-001).
+    const own = await inject(svc, 'GET', '/api/v1/communities', undefined, svc.tokens.operator);
+    expect(own.json.items.map((c: { id: string }) => c.id)).toEqual(['hc-001']);
   });
 
   it('answers 401 without a token, 403 to non-admins writing, 404 for unknown ones, 400 for bad bodies', async () => {

@@ -106,7 +106,7 @@ describe('telemetry sub-scores of a community', () => {
     expect(bad.json).toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ path: 'querystring.from' }] });
     const reversed = await svc.api('GET', `/api/v1/communities/${TEST_COMMUNITY}/scores?from=${BAD_DAY}&to=${DAY}`, inspector());
     expect(reversed.json).toMatchObject({ statusCode: 400, code: 'SCORING_INPUT_INVALID' });
-    expect((await svc.api('GET', '/api/v1/communities/nowhere/scores', inspector())).json).toEqual({ statusCode: 404, code: 'NOT_FOUND', message: 'community nowhere not found' });
+    expect((await svc.api('GET', '/api/v1/communities/nowhere/scores', inspector())).json).toEqual({ statusCode: 404, code: 'NOT_FOUND', message: 'community not found' });
   });
 });
 
@@ -240,7 +240,11 @@ describe('a failed inspection', () => {
     let overview = (await svc.api('GET', '/api/v1/overview', { token: svc.tokens.operator })).json;
     const row = () => overview.communities.find((c: { id: string }) => c.id === TEST_COMMUNITY);
     expect(row()).toMatchObject({ name: '阳光花园', propertyCompany: '安居物业', rectification: 'overdue', draftId: reId, latest: { id: failId, total: 37, passed: false, rectificationDeadline: '2021-02-19', reinspectionId: reId } });
-    expect(overview.communities.find((c: { id: string }) => c.id === OTHER_COMMUNITY)).toMatchObject({ latest: null, rectification: 'none', activeAlarms: 1, openAlarms: 0 });
+    // The operator (安居物业) sees its company's community only; the county's inspector sees the other one too.
+    expect(overview.communities.map((c: { id: string }) => c.id)).toEqual([TEST_COMMUNITY]);
+    const county = (await svc.api('GET', '/api/v1/overview', inspector())).json;
+    expect(county.communities.find((c: { id: string }) => c.id === TEST_COMMUNITY)).toEqual(row());
+    expect(county.communities.find((c: { id: string }) => c.id === OTHER_COMMUNITY)).toMatchObject({ latest: null, rectification: 'none', activeAlarms: 1, openAlarms: 0 });
 
     // No facts on the re-inspection day: every telemetry item is insufficient data; the inspector overrides each with a reason.
     const draft = (await svc.api('GET', `/api/v1/inspections/${reId}`)).json;

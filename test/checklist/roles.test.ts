@@ -1,4 +1,4 @@
-/** Who may do what: no anonymous access (401), a role that may not act gets 403. */
+/** Who may do what: no anonymous access (401), a role that may not act gets 403. Tenancy: test/access/. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
@@ -40,7 +40,7 @@ describe('checklist API access', () => {
     }
     for (const [method, url, body] of WRITES()) {
       const res = await svc.api(method, url, { token: null, body });
-      expect(res, `${method} ${url}`).toEqual({ status: 401, json: { statusCode: 401, code: 'UNAUTHENTICATED', message: 'send an API token: Authorization: Bearer <token>' } });
+      expect(res, `${method} ${url}`).toEqual({ status: 401, json: { statusCode: 401, code: 'UNAUTHENTICATED', message: 'sign in, or send an API token: Authorization: Bearer <token>' } });
     }
   });
 
@@ -51,7 +51,8 @@ describe('checklist API access', () => {
         expect(res.statusCode, `${role} ${url}`).toBe(200);
       }
     }
-    expect((await svc.api('GET', '/api/v1/me', { token: svc.tokens.operator })).json).toEqual({ name: 'test-operator', role: 'operator' });
+    expect((await svc.api('GET', '/api/v1/me', { token: svc.tokens.operator })).json).toEqual({ name: 'test-operator', displayName: 'test-operator', role: 'operator', company: '安居物业', via: 'token' });
+    expect((await svc.api('GET', '/api/v1/me', { token: svc.tokens.inspector })).json).toEqual({ name: 'test-inspector', displayName: 'test-inspector', role: 'inspector', company: null, via: 'token' });
   });
 
   it('forbids operators to create, fill, sign or re-inspect (403), and changes nothing', async () => {

@@ -15,6 +15,9 @@ import type { RegistryFile } from '../../schemas/src/registry.js';
 
 export const TEST_COMMUNITY = 'hc-001';
 export const OTHER_COMMUNITY = 'hc-002';
+/** The property companies of TEST_COMMUNITY and OTHER_COMMUNITY; the test operator token belongs to the first. */
+export const TEST_COMPANY = '安居物业';
+export const OTHER_COMPANY = '宜家物业';
 
 /** Two communities, each with a thermometer; secrets are known to the tests. */
 export const TEST_REGISTRY: RegistryFile = {
@@ -62,7 +65,7 @@ export async function startTestService(env: Record<string, string> = {}, dataDir
   const tokensRepo = createTokensRepo(runtime.db);
   const tokens = {
     admin: tokensRepo.create('test-admin', 'admin', Date.now()).token,
-    operator: tokensRepo.create('test-operator', 'operator', Date.now()).token,
+    operator: tokensRepo.create('test-operator', 'operator', Date.now(), { company: TEST_COMPANY }).token,
     inspector: tokensRepo.create('test-inspector', 'inspector', Date.now()).token,
   };
   const mqttUrl = `mqtt://127.0.0.1:${runtime.mqttPort}`;

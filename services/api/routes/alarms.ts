@@ -1,4 +1,4 @@
-/** Alarms: list, acknowledge, resolve. Operators act on them; everyone signed in can read. */
+/** Alarms: list, acknowledge, resolve. Operators act on their company's; everyone signed in reads what they may see. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -6,13 +6,17 @@ import { AlarmActionBody, AlarmBody, AlarmListQuery, ErrorBody, IdParams } from 
 import type { AlarmsRepo } from '../../store/alarms-repo.js';
 import { alarmToBody } from '../../alarms/alarm-body.js';
 import type { EventBus } from '../../events.js';
-import { actorOf } from '../auth.js';
+import { actorOf, auditActorOf } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
+import { visibleCommunities, type ScopeStore } from '../tenancy.js';
+import type { Changes } from '../changes.js';
 
 export interface AlarmRouteDeps {
   alarms: AlarmsRepo;
   bus: EventBus;
   now: () => number;
+  scope: ScopeStore;
+  changes: Changes;
 }
 
 export async function alarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps): Promise<void> {
@@ -22,15 +26,18 @@ export async function alarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps): P
   r.get(
     '/api/v1/alarms',
     {
-      config: { access: ['admin', 'operator', 'inspector'] },
+      config: { access: ['admin', 'operator', 'inspector'], tenant: { kind: 'list' } },
       schema: { tags: ['alarms'], summary: 'List alarms, newest first', querystring: AlarmListQuery, response: { 200: z.object({ items: z.array(AlarmBody) }), ...errors } },
     },
-    async (req) => ({ items: deps.alarms.list(req.query).map(alarmToBody) }),
+    async (req) => ({ items: deps.alarms.list({ ...req.query, visible: visibleCommunities(req, deps.scope) }).map(alarmToBody) }),
   );
 
   r.get(
     '/api/v1/alarms/:id',
-    { config: { access: ['admin', 'operator', 'inspector'] }, schema: { tags: ['alarms'], params: IdParams, response: { 200: AlarmBody, ...errors } } },
+    {
+      config: { access: ['admin', 'operator', 'inspector'], tenant: { kind: 'alarm', param: 'id' } },
+      schema: { tags: ['alarms'], params: IdParams, response: { 200: AlarmBody, ...errors } },
+    },
     async (req) => {
       const alarm = deps.alarms.get(req.params.id);
       if (!alarm) throw notFound('alarm');
@@ -42,11 +49,21 @@ export async function alarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps): P
     r.post(
       `/api/v1/alarms/:id/${action}`,
       {
-        config: { access: ['admin', 'operator'] },
+        config: { access: ['admin', 'operator'], tenant: { kind: 'alarm', param: 'id' } },
         schema: { tags: ['alarms'], summary: `${action} an alarm`, params: IdParams, body: AlarmActionBody, response: { 200: AlarmBody, ...errors } },
       },
       async (req) => {
-        const result = deps.alarms[action](req.params.id, actorOf(req), req.body.note ?? null, deps.now());
+        const result = deps.changes.run(() => {
+          const before = deps.alarms.get(req.params.id);
+          const after = deps.alarms[action](req.params.id, actorOf(req), req.body.note ?? null, deps.now());
+          if (typeof after !== 'string') {
+            deps.changes.record({
+              actor: auditActorOf(req), action: `alarm.${action}`, objectType: 'alarm', objectId: after.id, communityId: after.communityId,
+              before: before && alarmToBody(before), after: alarmToBody(after),
+            });
+          }
+          return after;
+        });
         if (result === 'not_found') throw notFound('alarm');
         if (result === 'conflict') throw new HttpError(409, 'ALARM_STATE_CONFLICT', `alarm ${req.params.id} cannot be ${action}d in its current state`);
         deps.bus.emit('alarm.updated', result);

@@ -7,26 +7,31 @@ import { CommunityId } from '../../../schemas/src/common.js';
 import { ErrorBody } from '../../../schemas/src/http.js';
 import type { InspectionsService } from '../../inspections/service.js';
 import { HttpError } from '../errors.js';
+import { visibleCommunities, type ScopeStore } from '../tenancy.js';
 
 const READ = ['admin', 'operator', 'inspector'] as const;
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
-export async function checklistRoutes(app: FastifyInstance, deps: { inspections: InspectionsService }): Promise<void> {
+export async function checklistRoutes(app: FastifyInstance, deps: { inspections: InspectionsService; scope: ScopeStore }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
     '/api/v1/me',
-    { config: { access: READ }, schema: { tags: ['checklist'], summary: 'The caller: token name and role', response: { 200: MeBody, ...errors } } },
+    {
+      config: { access: READ, tenant: { kind: 'county' } },
+      schema: { tags: ['checklist'], summary: 'The caller: name, role, property company (null = the county) and how it signed in', response: { 200: MeBody, ...errors } },
+    },
     async (req) => {
       if (!req.identity) throw new HttpError(401, 'UNAUTHENTICATED', 'no identity');
-      return { name: req.identity.name, role: req.identity.role };
+      const { name, displayName, role, company, via } = req.identity;
+      return { name, displayName, role, company, via };
     },
   );
 
   r.get(
     '/api/v1/checklist',
     {
-      config: { access: READ },
+      config: { access: READ, tenant: { kind: 'county' } },
       schema: { tags: ['checklist'], summary: 'The 100-point checklist (附件评分表) as data, zh + en', response: { 200: ChecklistBody, ...errors } },
     },
     async () => deps.inspections.checklist(),
@@ -35,7 +40,7 @@ export async function checklistRoutes(app: FastifyInstance, deps: { inspections:
   r.get(
     '/api/v1/communities/:id/scores',
     {
-      config: { access: READ },
+      config: { access: READ, tenant: { kind: 'community', param: 'id' } },
       schema: {
         tags: ['checklist'],
         summary: 'Auto and assisted sub-scores with their evidence for a window of local days (default today)',
@@ -50,23 +55,23 @@ export async function checklistRoutes(app: FastifyInstance, deps: { inspections:
   r.get(
     '/api/v1/overview',
     {
-      config: { access: READ },
-      schema: { tags: ['checklist'], summary: "Every community's latest signed score, fails and deadlines, open alarms", response: { 200: OverviewBody, ...errors } },
+      config: { access: READ, tenant: { kind: 'list' } },
+      schema: { tags: ['checklist'], summary: "Every visible community's latest signed score, fails and deadlines, open alarms", response: { 200: OverviewBody, ...errors } },
     },
-    async () => deps.inspections.overview(),
+    async (req) => deps.inspections.overview(visibleCommunities(req, deps.scope)),
   );
 
   r.get(
     '/api/v1/readings',
     {
-      config: { access: READ },
+      config: { access: READ, tenant: { kind: 'list' } },
       schema: {
         tags: ['checklist'],
-        summary: 'Journal readings by id: the evidence behind a sub-score',
+        summary: "Journal readings by id: the evidence behind a sub-score (other companies' readings are left out like unknown ids)",
         querystring: ReadingsQuery,
         response: { 200: z.object({ items: z.array(ReadingBody) }), ...errors },
       },
     },
-    async (req) => ({ items: deps.inspections.readings([...new Set(req.query.ids.split(',').map(Number))]) }),
+    async (req) => ({ items: deps.inspections.readings([...new Set(req.query.ids.split(',').map(Number))], visibleCommunities(req, deps.scope)) }),
   );
 }

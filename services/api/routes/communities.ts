@@ -1,7 +1,8 @@
 /**
  * Communities (小区) and their gates, public areas, staff and devices: admins
- * write, admins, operators and inspectors read. Adding a device generates its
- * MQTT secret here and shows it once; only its scrypt hash is kept.
+ * write, admins, operators and inspectors read (operators: their company's).
+ * Adding a device generates its MQTT secret here and shows it once; only its
+ * scrypt hash is kept. Every change is in the audit log, in its transaction.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -9,14 +10,18 @@ import { z } from 'zod';
 import { CommunityBody, CommunityParams, CommunityPutBody, DeviceCreateBody, DeviceSecretBody, type AreaKind, type StaffRole } from '../../../schemas/src/registry.js';
 import { hashSecret, newSecret } from '../../auth/secrets.js';
 import type { RegistryRepo } from '../../store/registry-repo.js';
-import { actorOf } from '../auth.js';
+import { actorOf, auditActorOf } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
-import { deviceToBody, READERS, registryErrors, type DeviceControl } from './devices.js';
+import type { Changes } from '../changes.js';
+import { visibleCommunities, type ScopeStore } from '../tenancy.js';
+import { deviceAuditShape, deviceToBody, READERS, registryErrors, type DeviceControl } from './devices.js';
 
 export interface CommunityRouteDeps {
   registry: RegistryRepo;
   control: DeviceControl;
   now: () => number;
+  scope: ScopeStore;
+  changes: Changes;
 }
 
 export async function communityRoutes(app: FastifyInstance, deps: CommunityRouteDeps): Promise<void> {
@@ -35,10 +40,19 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
     };
   }
 
+  /** What the audit log keeps of a community: its registry entry without devices (they have their own entries). */
+  function communityAuditShape(id: string) {
+    const body = communityBody(id);
+    if (!body) return null;
+    const { devices: _devices, ...rest } = body;
+    return rest;
+  }
+
   r.put(
     '/api/v1/communities/:communityId',
     {
-      config: { access: ['admin'] },
+      // An upsert: it may create the community, so it is not scoped by an existing one (admins see the county).
+      config: { access: ['admin'], tenant: { kind: 'county' } },
       schema: {
         tags: ['registry'], summary: 'Create or update a community with its gates, areas and staff (upsert; none removed)',
         params: CommunityParams, body: CommunityPutBody, response: { 200: CommunityBody, ...registryErrors },
@@ -46,7 +60,14 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
     },
     async (req) => {
       const { communityId } = req.params;
-      registry.saveCommunity({ id: communityId, ...req.body });
+      deps.changes.run(() => {
+        const before = communityAuditShape(communityId);
+        registry.saveCommunity({ id: communityId, ...req.body });
+        deps.changes.record({
+          actor: auditActorOf(req), action: 'community.save', objectType: 'community', objectId: communityId, communityId,
+          before, after: communityAuditShape(communityId),
+        });
+      });
       req.log.info({ community: communityId, actor: actorOf(req) }, 'community saved');
       return communityBody(communityId)!;
     },
@@ -54,13 +75,16 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
 
   r.get(
     '/api/v1/communities',
-    { config: { access: READERS }, schema: { tags: ['registry'], summary: 'Every community with its registry', response: { 200: z.object({ items: z.array(CommunityBody) }), ...registryErrors } } },
-    async () => ({ items: registry.listCommunities().map((c) => communityBody(c.id)!) }),
+    {
+      config: { access: READERS, tenant: { kind: 'list' } },
+      schema: { tags: ['registry'], summary: 'Every community the caller sees, with its registry', response: { 200: z.object({ items: z.array(CommunityBody) }), ...registryErrors } },
+    },
+    async (req) => ({ items: registry.listCommunities(visibleCommunities(req, deps.scope)).map((c) => communityBody(c.id)!) }),
   );
 
   r.get(
     '/api/v1/communities/:communityId',
-    { config: { access: READERS }, schema: { tags: ['registry'], params: CommunityParams, response: { 200: CommunityBody, ...registryErrors } } },
+    { config: { access: READERS, tenant: { kind: 'community', param: 'communityId' } }, schema: { tags: ['registry'], params: CommunityParams, response: { 200: CommunityBody, ...registryErrors } } },
     async (req) => {
       const body = communityBody(req.params.communityId);
       if (!body) throw notFound('community');
@@ -71,7 +95,7 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
   r.post(
     '/api/v1/communities/:communityId/devices',
     {
-      config: { access: ['admin'] },
+      config: { access: ['admin'], tenant: { kind: 'community', param: 'communityId' } },
       schema: {
         tags: ['registry'], summary: 'Add a device; its MQTT secret is in this answer only',
         params: CommunityParams, body: DeviceCreateBody, response: { 201: DeviceSecretBody, ...registryErrors },
@@ -86,7 +110,15 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
       const secret = newSecret();
       const secretHash = await hashSecret(secret);
       // Checked again after the (asynchronous) hashing: insert is the atomic step.
-      if (!registry.insertDevice({ id, communityId, kind, location, secretHash }, deps.now())) throw conflict();
+      const inserted = deps.changes.run(() => {
+        if (!registry.insertDevice({ id, communityId, kind, location, secretHash }, deps.now())) return false;
+        deps.changes.record({
+          actor: auditActorOf(req), action: 'device.add', objectType: 'device', objectId: id, communityId,
+          before: null, after: deviceAuditShape(registry.getDevice(id)!),
+        });
+        return true;
+      });
+      if (!inserted) throw conflict();
       req.log.info({ community: communityId, device: id, actor: actorOf(req) }, 'device added');
       return reply.code(201).send({ id, communityId, kind, location, enabled: true, secret });
     },

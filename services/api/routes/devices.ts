@@ -10,9 +10,12 @@ import { z } from 'zod';
 import { ErrorBody } from '../../../schemas/src/http.js';
 import { DeviceBody, DeviceListQuery, DeviceParams, DevicePatchBody, RotatedSecretBody, type DeviceKind } from '../../../schemas/src/registry.js';
 import { hashSecret, newSecret } from '../../auth/secrets.js';
-import type { Device, RegistryRepo } from '../../store/registry-repo.js';
-import { actorOf } from '../auth.js';
+import { sha256Hex } from '../../auth/secrets.js';
+import type { Device, DeviceWithSecret, RegistryRepo } from '../../store/registry-repo.js';
+import { actorOf, auditActorOf } from '../auth.js';
 import { notFound } from '../errors.js';
+import type { Changes } from '../changes.js';
+import { visibleCommunities, type ScopeStore } from '../tenancy.js';
 
 /** What the API needs from the broker (the API does not import it; the runtime wires it). */
 export interface DeviceControl {
@@ -24,6 +27,16 @@ export interface DeviceControl {
 export interface DeviceRouteDeps {
   registry: RegistryRepo;
   control: DeviceControl;
+  scope: ScopeStore;
+  changes: Changes;
+}
+
+/**
+ * What the audit log keeps of a device. Never the secret or its hash: a
+ * fingerprint of the hash shows that a rotation changed it, and nothing more.
+ */
+export function deviceAuditShape(d: DeviceWithSecret) {
+  return { id: d.id, communityId: d.communityId, kind: d.kind, location: d.location, enabled: d.enabled, secretFingerprint: sha256Hex(d.secretHash).slice(0, 12) };
 }
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -46,23 +59,33 @@ export async function deviceRoutes(app: FastifyInstance, deps: DeviceRouteDeps):
   r.get(
     '/api/v1/devices',
     {
-      config: { access: READERS },
+      config: { access: READERS, tenant: { kind: 'list' } },
       schema: { tags: ['registry'], summary: 'Devices with presence (online, last seen)', querystring: DeviceListQuery, response: { 200: z.object({ items: z.array(DeviceBody) }), ...registryErrors } },
     },
-    async (req) => ({ items: registry.devices(req.query.communityId).map((d) => deviceToBody(d, control)) }),
+    async (req) => ({ items: registry.devices(req.query.communityId, visibleCommunities(req, deps.scope)).map((d) => deviceToBody(d, control)) }),
   );
 
   r.post(
     '/api/v1/devices/:deviceId/rotate-secret',
     {
-      config: { access: ['admin'] },
+      config: { access: ['admin'], tenant: { kind: 'device', param: 'deviceId' } },
       schema: { tags: ['registry'], summary: 'New MQTT secret (shown once); the live connection is closed', params: DeviceParams, response: { 200: RotatedSecretBody, ...registryErrors } },
     },
     async (req) => {
       const { deviceId } = req.params;
       if (!registry.getDevice(deviceId)) throw notFound('device');
       const secret = newSecret();
-      if (!registry.setDeviceSecret(deviceId, await hashSecret(secret))) throw notFound('device');
+      const secretHash = await hashSecret(secret);
+      const rotated = deps.changes.run(() => {
+        const before = registry.getDevice(deviceId);
+        if (!before || !registry.setDeviceSecret(deviceId, secretHash)) return false;
+        deps.changes.record({
+          actor: auditActorOf(req), action: 'device.rotate_secret', objectType: 'device', objectId: deviceId, communityId: before.communityId,
+          before: deviceAuditShape(before), after: deviceAuditShape(registry.getDevice(deviceId)!),
+        });
+        return true;
+      });
+      if (!rotated) throw notFound('device');
       const closed = control.disconnectDevice(deviceId, 'secret_rotated');
       req.log.info({ device: deviceId, actor: actorOf(req), closedConnections: closed }, 'device secret rotated');
       return { id: deviceId, secret };
@@ -72,12 +95,21 @@ export async function deviceRoutes(app: FastifyInstance, deps: DeviceRouteDeps):
   r.patch(
     '/api/v1/devices/:deviceId',
     {
-      config: { access: ['admin'] },
+      config: { access: ['admin'], tenant: { kind: 'device', param: 'deviceId' } },
       schema: { tags: ['registry'], summary: 'Enable or disable a device; disabling closes its live connection', params: DeviceParams, body: DevicePatchBody, response: { 200: DeviceBody, ...registryErrors } },
     },
     async (req) => {
       const { deviceId } = req.params;
-      if (!registry.setDeviceEnabled(deviceId, req.body.enabled)) throw notFound('device');
+      const updated = deps.changes.run(() => {
+        const before = registry.getDevice(deviceId);
+        if (!before || !registry.setDeviceEnabled(deviceId, req.body.enabled)) return false;
+        deps.changes.record({
+          actor: auditActorOf(req), action: req.body.enabled ? 'device.enable' : 'device.disable', objectType: 'device', objectId: deviceId,
+          communityId: before.communityId, before: deviceAuditShape(before), after: deviceAuditShape(registry.getDevice(deviceId)!),
+        });
+        return true;
+      });
+      if (!updated) throw notFound('device');
       const closed = req.body.enabled ? 0 : control.disconnectDevice(deviceId, 'disabled');
       req.log.info({ device: deviceId, enabled: req.body.enabled, actor: actorOf(req), closedConnections: closed }, 'device updated');
       return deviceToBody(registry.getDevice(deviceId)!, control);

@@ -14,7 +14,7 @@ export async function factsRoutes(app: FastifyInstance, deps: { facts: FactsRepo
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/v1/communities/:id/facts',
     {
-      config: { access: ['admin', 'operator', 'inspector'] },
+      config: { access: ['admin', 'operator', 'inspector'], tenant: { kind: 'community', param: 'id' } },
       schema: {
         tags: ['facts'],
         summary: 'Daily compliance facts for a range of local days',

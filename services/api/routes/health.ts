@@ -16,7 +16,8 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
     const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
-  app.get('/metrics', { config: { access: deps.metricsPublic ? 'public' : ['admin', 'operator'] }, schema: { hide: true } }, async (_req, reply) => {
+  // Counters of the whole service, without community labels: nothing tenant-bound.
+  app.get('/metrics', { config: { access: deps.metricsPublic ? 'public' : ['admin', 'operator'], tenant: { kind: 'county' } }, schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', deps.registry.contentType);
     return deps.registry.metrics();
   });

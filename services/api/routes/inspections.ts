@@ -1,4 +1,4 @@
-/** Inspections: inspectors (and admins) create, fill and sign; everyone signed in reads and exports. */
+/** Inspections: inspectors (and admins) create, fill and sign; everyone signed in reads and exports what they may see. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -12,39 +12,40 @@ import {
 } from '../../../schemas/src/checklist.js';
 import { ErrorBody, IdParams } from '../../../schemas/src/http.js';
 import type { InspectionsService } from '../../inspections/service.js';
-import { actorOf } from '../auth.js';
+import { actorOf, auditActorOf } from '../auth.js';
+import { visibleCommunities, type ScopeStore } from '../tenancy.js';
 
 const READ = ['admin', 'operator', 'inspector'] as const;
 const WRITE = ['admin', 'inspector'] as const;
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const nameOf = (req: FastifyRequest): string => req.identity?.name ?? 'unknown';
 
-export async function inspectionRoutes(app: FastifyInstance, deps: { inspections: InspectionsService }): Promise<void> {
+export async function inspectionRoutes(app: FastifyInstance, deps: { inspections: InspectionsService; scope: ScopeStore }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = deps.inspections;
 
   r.post(
     '/api/v1/inspections',
     {
-      config: { access: WRITE },
+      config: { access: WRITE, tenant: { kind: 'community', body: 'communityId' } },
       schema: { tags: ['inspections'], summary: 'Start an inspection (draft) of a community for a date', body: CreateInspectionBody, response: { 201: InspectionBody, ...errors } },
     },
-    async (req, reply) => reply.code(201).send(svc.create(req.body, actorOf(req), nameOf(req))),
+    async (req, reply) => reply.code(201).send(svc.create(req.body, actorOf(req), nameOf(req), auditActorOf(req))),
   );
 
   r.get(
     '/api/v1/inspections',
     {
-      config: { access: READ },
+      config: { access: READ, tenant: { kind: 'list' } },
       schema: { tags: ['inspections'], summary: 'Inspections, newest date first', querystring: InspectionListQuery, response: { 200: z.object({ items: z.array(InspectionSummaryBody) }), ...errors } },
     },
-    async (req) => ({ items: svc.list(req.query) }),
+    async (req) => ({ items: svc.list({ ...req.query, visible: visibleCommunities(req, deps.scope) }) }),
   );
 
   r.get(
     '/api/v1/inspections/:id',
     {
-      config: { access: READ },
+      config: { access: READ, tenant: { kind: 'inspection', param: 'id' } },
       schema: {
         tags: ['inspections'],
         summary: 'An inspection: live scores for a draft, frozen scores for a signed one (newerDataAt flags late data)',
@@ -58,7 +59,7 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
   r.put(
     '/api/v1/inspections/:id',
     {
-      config: { access: WRITE },
+      config: { access: WRITE, tenant: { kind: 'inspection', param: 'id' } },
       schema: {
         tags: ['inspections'],
         summary: 'Enter manual scores and overrides (each with a reason) on a draft; null removes one',
@@ -67,22 +68,22 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
         response: { 200: InspectionBody, ...errors },
       },
     },
-    async (req) => svc.update(req.params.id, req.body, actorOf(req)),
+    async (req) => svc.update(req.params.id, req.body, actorOf(req), auditActorOf(req)),
   );
 
   r.post(
     '/api/v1/inspections/:id/sign',
     {
-      config: { access: WRITE },
+      config: { access: WRITE, tenant: { kind: 'inspection', param: 'id' } },
       schema: { tags: ['inspections'], summary: 'Sign: freeze the scores; a total under 60 fails and gets a rectification deadline', params: IdParams, response: { 200: InspectionBody, ...errors } },
     },
-    async (req) => svc.sign(req.params.id, actorOf(req)),
+    async (req) => svc.sign(req.params.id, actorOf(req), auditActorOf(req)),
   );
 
   r.post(
     '/api/v1/inspections/:id/reinspection',
     {
-      config: { access: WRITE },
+      config: { access: WRITE, tenant: { kind: 'inspection', param: 'id' } },
       schema: {
         tags: ['inspections'],
         summary: 'Start the re-inspection of a failed inspection, linked to it',
@@ -91,13 +92,13 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
         response: { 201: InspectionBody, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(svc.reinspect(req.params.id, req.body ?? {}, actorOf(req), nameOf(req))),
+    async (req, reply) => reply.code(201).send(svc.reinspect(req.params.id, req.body ?? {}, actorOf(req), nameOf(req), auditActorOf(req))),
   );
 
   r.get(
     '/api/v1/inspections/:id/export.csv',
     {
-      config: { access: READ },
+      config: { access: READ, tenant: { kind: 'inspection', param: 'id' } },
       schema: {
         tags: ['inspections'],
         summary: 'The inspection as CSV laid out like the form (UTF-8 with BOM, for Excel)',
