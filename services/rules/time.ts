@@ -62,10 +62,22 @@ function offsetMs(ms: number, tz: string): number {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/**
+ * The last day looked up per time zone, with its bounds: nearly every reading
+ * falls in the day of the one before, and Intl's formatToParts costs
+ * microseconds per call (it was the biggest single cost of ingest).
+ */
+const lastDay = new Map<string, { start: number; end: number; day: string }>();
+
 /** Local calendar day of instant ms in tz, 'YYYY-MM-DD'. */
 export function localDay(ms: number, tz: string): string {
+  const hit = lastDay.get(tz);
+  if (hit && ms >= hit.start && ms < hit.end) return hit.day;
   const c = civil(ms, tz);
-  return `${pad(c.y, 4)}-${pad(c.mo)}-${pad(c.d)}`;
+  const day = `${pad(c.y, 4)}-${pad(c.mo)}-${pad(c.d)}`;
+  const [start, end] = dayBounds(day, tz);
+  if (ms >= start && ms < end) lastDay.set(tz, { start, end, day });
+  return day;
 }
 
 function parseDay(day: string): [number, number, number] {
@@ -81,10 +93,18 @@ function localMidnight(y: number, mo: number, d: number, tz: string): number {
   return guess - offsetMs(first, tz);
 }
 
-/** [start, end) in ms of the local day in tz. */
+const bounds = new Map<string, readonly [number, number]>();
+
+/** [start, end) in ms of the local day in tz (remembered: rules ask for the same few days all the time). */
 export function dayBounds(day: string, tz: string): [number, number] {
+  const key = `${tz}|${day}`;
+  const known = bounds.get(key);
+  if (known) return [known[0], known[1]];
   const [y, mo, d] = parseDay(day);
-  return [localMidnight(y, mo, d, tz), localMidnight(y, mo, d + 1, tz)];
+  const b = [localMidnight(y, mo, d, tz), localMidnight(y, mo, d + 1, tz)] as const;
+  if (bounds.size >= 10_000) bounds.clear();
+  bounds.set(key, b);
+  return [b[0], b[1]];
 }
 
 /** The day n days after (or before) day, calendar arithmetic. */

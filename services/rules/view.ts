@@ -49,17 +49,22 @@ export function buildDayView(
   // Everything retained before the day too: shifts, doors and broadcasts carry their state into it.
   const all = collect(cs, -Infinity, dayEnd + DAY_MS);
   const byKind = new Map<MessageKind, StoredReading[]>();
+  const byDevice = new Map<string, StoredReading[]>();
   for (const r of all) {
     const list = byKind.get(r.kind);
     if (list) list.push(r);
     else byKind.set(r.kind, [r]);
+    const own = byDevice.get(r.deviceId);
+    if (own) own.push(r);
+    else byDevice.set(r.deviceId, [r]);
   }
 
   const cover = new Map<string, Interval[]>();
   const deviceCoverage = (id: string): Interval[] => {
     let c = cover.get(id);
     if (c) return c;
-    const own = all.filter((r) => r.deviceId === id && r.eventTime >= dayStart - silenceMs && r.eventTime < end);
+    // Per device, not a scan of `all` per device (that was devices x readings on busy days).
+    const own = (byDevice.get(id) ?? []).filter((r) => r.eventTime >= dayStart - silenceMs && r.eventTime < end);
     const heard = [...heardTimes(cs, id, dayStart - silenceMs, end), ...own.filter((r) => !isCut(r)).map((r) => r.eventTime)];
     const cuts = own.filter(isCut).map((r) => r.eventTime);
     c = clip(coverageOf(heard.sort((a, b) => a - b), cuts, silenceMs), dayStart, end);

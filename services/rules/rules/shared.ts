@@ -1,4 +1,5 @@
 /** Small helpers the rule modules share. */
+import type { MessageKind } from '../../../schemas/src/device-messages.js';
 import type { RulesConfig } from '../config.js';
 import type { RuleId } from '../facts.js';
 import type { AlarmOutcome, ClearOutcome } from '../outcomes.js';
@@ -20,10 +21,19 @@ type Session = StoredOf<'disinfection'> | StoredOf<'ventilation'>;
 export const sessionStart = <R extends Session>(r: R): number => Date.parse(r.payload.startedAt);
 export const sessionEnd = <R extends Session>(r: R): number => sessionStart(r) + r.payload.durationS * 1000;
 
-/** Readings of the local day containing t (plus a day after, for sessions reported late). */
-export function readingsOfDay(ctx: RuleContext, t: number): { start: number; end: number; readings: StoredReading[] } {
+/**
+ * Readings of the local day containing t (plus a day before and after, for
+ * sessions reported late), sorted by (eventTime, readingId); only those of
+ * `kinds` when given (device-days without them are skipped unread).
+ */
+export function readingsOfDay(ctx: RuleContext, t: number, kinds?: readonly MessageKind[]): { start: number; end: number; readings: StoredReading[] } {
   const [start, end] = dayBounds(localDay(t, ctx.timeZone), ctx.timeZone);
-  return { start, end, readings: collect(ctx.cs, start - 86_400_000, end + 86_400_000) };
+  const from = start - 86_400_000;
+  const to = end + 86_400_000;
+  if (!kinds) return { start, end, readings: collect(ctx.cs, from, to) };
+  const readings = kinds.flatMap((k) => collect(ctx.cs, from, to, k));
+  if (kinds.length > 1) readings.sort((a, b) => a.eventTime - b.eventTime || a.readingId - b.readingId);
+  return { start, end, readings };
 }
 
 export function ofKind<K extends StoredReading['kind']>(list: readonly StoredReading[], kind: K): StoredOf<K>[] {

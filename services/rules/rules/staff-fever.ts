@@ -77,10 +77,13 @@ function onReading(ctx: ReadingContext): Outcome[] {
   if (ref === null) return [];
   if (input.kind === 'temperature' && !isFever(input.payload.temperatureC, config)) return [];
   const at = input.kind === 'disinfection' ? sessionStart(input) : input.eventTime;
-  const { start, end, readings } = readingsOfDay(ctx, at);
-  const first = firstFever(readings, ref, start, end, config)[0];
+  // Duty events first (few): without one there is no violation, and the day's
+  // temperatures (most of the traffic) need not be read at all.
+  const { start, end, readings: duty } = readingsOfDay(ctx, at, ['shift', 'disinfection']);
+  if (!duty.some((r) => dutyTime(r, ref))) return [];
+  const first = firstFever(readingsOfDay(ctx, at, ['temperature']).readings, ref, start, end, config)[0];
   if (!first) return [];
-  const after = dutyAfterFever(readings, ref, first.eventTime, end, config);
+  const after = dutyAfterFever(duty, ref, first.eventTime, end, config);
   const relevant = input.kind === 'temperature' ? after.length > 0 : after.some((r) => r.readingId === input.readingId);
   return relevant ? [violation(ctx, ref, first, after)] : [];
 }
