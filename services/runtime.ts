@@ -116,6 +116,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
 
   const broker = await createBroker({
     registry, inbox, logger, bus, presence: createPresenceRepo(db), metricsRegistry: metrics.registry, limits: brokerLimitsFrom(config),
+    serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS,
     onDenied: (code) => metrics.messagesRejected.inc({ code }),
   });
   const mqttAddress = await broker.listen(brokerListenFrom(config));

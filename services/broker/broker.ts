@@ -11,6 +11,10 @@
  * TCP flow control slows a flooding sender. Device telemetry never enters
  * aedes' fan-out (see skipTelemetryFanOut), which is where 1.2.0 overflowed
  * its stack. Limits: services/broker/README.md.
+ *
+ * Internal services (`service:<name>`, GW_MQTT_SERVICE_ACCOUNTS) publish device
+ * commands only: those are not stored and do fan out, to the device's own
+ * .../cmd subscription.
  */
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import type { Duplex } from 'node:stream';
@@ -20,8 +24,9 @@ import type { RegistryRepo } from '../store/registry-repo.js';
 import type { PresenceRepo } from '../store/presence-repo.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../observability/logger.js';
-import { createAuthenticate, identityOf } from './authenticate.js';
-import { createAuthorizeSubscribe, mayPublish } from './authorize.js';
+import type { ServiceAccount } from '../config/service-config.js';
+import { createAuthenticate, identityOf, serviceOf } from './authenticate.js';
+import { createAuthorizeSubscribe, mayPublish, serviceMayPublish } from './authorize.js';
 import { FrameGuard } from './frame-guard.js';
 import { createLagMonitor, createLimitReporter, MAX_RATE_DELAY_MS, TokenBucket, type BrokerLimits } from './limits.js';
 import { createListeners, type ListenAddresses, type ListenOptions } from './listeners.js';
@@ -38,6 +43,8 @@ export interface BrokerDeps {
   metricsRegistry: Registry;
   logger: Logger;
   limits: BrokerLimits;
+  /** Internal services allowed to send device commands (none by default). */
+  serviceAccounts?: readonly ServiceAccount[];
   onDenied?: (reason: string) => void;
   now?: () => number;
 }
@@ -57,15 +64,17 @@ type PublishFn = (packet: PublishPacket, client: Client | null, done?: (err?: Er
  * releases them recursively ("Maximum call stack size exceeded",
  * moscajs/aedes#193, mcollina/mqemitter#204). Completion is always deferred
  * to the next turn, so a packet never completes inside the parse of its chunk.
- * The broker's own publishes ($SYS, commands to devices) fan out as before.
+ * The broker's own publishes ($SYS) and services' commands to devices fan out
+ * as before, except a command authorizePublish shed (`dropped`: QoS 0 over the
+ * rate or under overload, since a PUBLISH it lets through is otherwise sent on).
  */
-function skipTelemetryFanOut(aedes: Aedes): void {
+function skipTelemetryFanOut(aedes: Aedes, dropped: WeakSet<PublishPacket>): void {
   const target = aedes as unknown as { publish: PublishFn };
   const fanOut = target.publish.bind(aedes);
   target.publish = (packet, clientOrDone, maybeDone) => {
     const client = typeof clientOrDone === 'function' ? null : clientOrDone;
     const done = typeof clientOrDone === 'function' ? clientOrDone : maybeDone;
-    if (client && identityOf(client)) {
+    if (client && (identityOf(client) || dropped.has(packet))) {
       setImmediate(() => done?.(null));
       return;
     }
@@ -81,17 +90,28 @@ export async function createBroker(deps: BrokerDeps) {
   const metrics = createBrokerMetrics(deps.metricsRegistry, () => inflight);
   const limits = createLimitReporter(metrics, log, now);
   const sessions = createSessions({ presence: deps.presence, bus: deps.bus, metrics, limits, logger: log, maxPerDevice: cfg.maxConnectionsPerDevice, now });
-  const lag = createLagMonitor(cfg.overloadLagMs, (overloaded, lagMs) => {
-    metrics.overloaded.set(overloaded ? 1 : 0);
-    if (overloaded) log.warn({ lagMs: Math.round(lagMs) }, 'mqtt overloaded: shedding QoS 0 until the event loop catches up');
-    else log.info({ lagMs: Math.round(lagMs) }, 'mqtt overload over');
-  });
+  // Counts only while an MQTT connection is open: before that (start-up work
+  // such as building the HTTP app blocks the loop) there is nothing to shed.
+  let openConnections = 0;
+  const lag = createLagMonitor(
+    cfg.overloadLagMs,
+    (overloaded, lagMs) => {
+      metrics.overloaded.set(overloaded ? 1 : 0);
+      if (overloaded) log.warn({ lagMs: Math.round(lagMs) }, 'mqtt overloaded: shedding QoS 0 until the event loop catches up');
+      else log.info({ lagMs: Math.round(lagMs) }, 'mqtt overload over');
+    },
+    undefined,
+    () => openConnections > 0,
+  );
+  /** Token buckets by device id, and by `service:<name>` (a device id has no ':'). */
   const buckets = new Map<string, TokenBucket>();
-  const bucketOf = (deviceId: string): TokenBucket => {
-    let b = buckets.get(deviceId);
-    if (!b) buckets.set(deviceId, (b = new TokenBucket(cfg.ratePerDevice, cfg.burstPerDevice, now())));
+  const bucketOf = (key: string): TokenBucket => {
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, (b = new TokenBucket(cfg.ratePerDevice, cfg.burstPerDevice, now())));
     return b;
   };
+  /** Service commands shed by authorizePublish, so that the fan-out drops them. */
+  const dropped = new WeakSet<PublishPacket>();
 
   /** Appends to the inbox and completes after the commit: PUBACK for QoS 1, the next read for both. */
   function store(client: Client, packet: PublishPacket, payload: Buffer, done: (err?: Error | null) => void): void {
@@ -102,55 +122,81 @@ export async function createBroker(deps: BrokerDeps) {
     });
   }
 
+  type Forward = (done: (err?: Error | null) => void) => void;
+
+  /**
+   * The rate limit of `key` (a device id or `service:<name>`) and overload
+   * shedding, then `forward`. QoS 0 under overload or over the rate is shed
+   * (counted, `onShed`); QoS 1/2 is never dropped: over the rate it waits for
+   * its token (no PUBACK yet, and the connection is not read meanwhile); far
+   * over it, the connection closes.
+   */
+  function throttle(client: Client, key: string, who: Record<string, unknown>, qos: number, forward: Forward, onShed: () => void, done: (err?: Error | null) => void): void {
+    const t = now();
+    if (qos === 0) {
+      // "At most once": under overload or over the rate it is dropped, counted.
+      const shed = lag.overloaded() ? 'overload' : bucketOf(key).tryTake(t) ? null : 'rate';
+      if (!shed) return forward(done);
+      limits.hit(shed, 'shed', who);
+      onShed();
+      return done(null);
+    }
+    const bucket = bucketOf(key);
+    const waitMs = bucket.reserve(t);
+    if (waitMs === 0) return forward(done);
+    if (waitMs > MAX_RATE_DELAY_MS) {
+      bucket.refund();
+      limits.hit('rate', 'closed', { ...who, waitMs });
+      sessions.flag(client, 'protocol_error');
+      return done(new Error(`rate limit: ${key} is more than ${MAX_RATE_DELAY_MS} ms over its rate`));
+    }
+    limits.hit('rate', 'delayed', { ...who, waitMs });
+    inflight++;
+    setTimeout(() => {
+      inflight--;
+      forward(done);
+    }, waitMs);
+  }
+
   function authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
     if (!client) return done(null); // the broker's own publishes ($SYS heartbeats)
     const identity = identityOf(client);
-    if (!identity || !mayPublish(client, packet.topic)) {
+    const service = identity ? undefined : serviceOf(client);
+    // A service sends commands to devices, never retained (a stale command must not be replayed on subscribe).
+    const allowed = identity ? mayPublish(client, packet.topic) : service ? serviceMayPublish(packet.topic) && !packet.retain : false;
+    if (!allowed) {
       deps.onDenied?.('topic_not_allowed');
-      log.warn({ clientId: client.id, device: identity?.deviceId, topic: packet.topic }, 'mqtt publish refused: topic not allowed');
+      log.warn({ clientId: client.id, device: identity?.deviceId, service: service?.service, topic: packet.topic, retain: packet.retain }, 'mqtt publish refused: topic not allowed');
       sessions.flag(client, 'protocol_error');
       return done(new Error(`not allowed to publish on ${packet.topic}`));
     }
-    const { deviceId } = identity;
+    if (service) {
+      // Not telemetry: not written to the inbox; once done, aedes fans it out to the device.
+      const forward: Forward = (d) => d(null);
+      return throttle(client, `service:${service.service}`, { service: service.service }, packet.qos, forward, () => dropped.add(packet), done);
+    }
+    const { deviceId } = identity!;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     if (payload.length > cfg.maxPayloadBytes) {
       // Stored and acknowledged, so the device stops resending it; ingest dead-letters it with the reason.
       limits.hit('payload_size', 'dead_lettered', { deviceId, bytes: payload.length, topic: packet.topic });
     }
-    const t = now();
-    if (packet.qos === 0) {
-      // "At most once": under overload or over the rate it is dropped, counted.
-      const shed = lag.overloaded() ? 'overload' : bucketOf(deviceId).tryTake(t) ? null : 'rate';
-      if (!shed) return store(client, packet, payload, done);
-      limits.hit(shed, 'shed', { deviceId });
-      return done(null);
-    }
-    // QoS 1/2: never dropped. Over the rate it waits for its token (no PUBACK yet,
-    // and the connection is not read meanwhile); far over it, the connection closes.
-    const bucket = bucketOf(deviceId);
-    const waitMs = bucket.reserve(t);
-    if (waitMs === 0) return store(client, packet, payload, done);
-    if (waitMs > MAX_RATE_DELAY_MS) {
-      bucket.refund();
-      limits.hit('rate', 'closed', { deviceId, waitMs });
-      sessions.flag(client, 'protocol_error');
-      return done(new Error(`rate limit: ${deviceId} is more than ${MAX_RATE_DELAY_MS} ms over its rate`));
-    }
-    limits.hit('rate', 'delayed', { deviceId, waitMs });
-    inflight++;
-    setTimeout(() => {
-      inflight--;
-      store(client, packet, payload, done);
-    }, waitMs);
+    throttle(client, deviceId, { deviceId }, packet.qos, (d) => store(client, packet, payload, d), () => {}, done);
   }
 
   const aedes = new Aedes({
-    authenticate: createAuthenticate(deps.registry, log, (client, identity) => sessions.admit(client, identity)),
+    authenticate: createAuthenticate(
+      deps.registry,
+      log,
+      (client, identity) => sessions.admit(client, identity),
+      deps.serviceAccounts ?? [],
+      (client, identity) => sessions.admitService(client, identity),
+    ),
     authorizePublish,
     authorizeSubscribe: createAuthorizeSubscribe(log),
     connectTimeout: CONNECT_TIMEOUT_MS,
   });
-  skipTelemetryFanOut(aedes);
+  skipTelemetryFanOut(aedes, dropped);
   await aedes.listen();
   aedes.on('clientReady', (client) => sessions.ready(client));
   aedes.on('keepaliveTimeout', (client) => sessions.flag(client, 'keepalive_timeout'));
@@ -158,6 +204,8 @@ export async function createBroker(deps: BrokerDeps) {
   aedes.on('connectionError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'mqtt connection error'));
 
   function accept(stream: Duplex, transport: string): void {
+    openConnections++;
+    stream.once('close', () => openConnections--);
     const guard: FrameGuard = new FrameGuard(stream, {
       maxPacketBytes: cfg.maxPacketBytes,
       onOversize: (bytes, type) => {

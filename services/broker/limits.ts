@@ -74,9 +74,16 @@ export class TokenBucket {
  * Overload signal: how late a short timer fires. When the event loop is busy
  * with a flood, timers, HTTP and well-behaved devices all wait; above the
  * threshold the broker sheds QoS 0 (cheap to drop, never acknowledged) so the
- * loop's time goes to acknowledged traffic.
+ * loop's time goes to acknowledged traffic. While `active()` is false (no MQTT
+ * connection open) lag is measured but never counts as overload: start-up work
+ * blocking the loop before any device is connected is not a flood.
  */
-export function createLagMonitor(thresholdMs: number, onChange: (overloaded: boolean, lagMs: number) => void, intervalMs = 50) {
+export function createLagMonitor(
+  thresholdMs: number,
+  onChange: (overloaded: boolean, lagMs: number) => void,
+  intervalMs = 50,
+  active: () => boolean = () => true,
+) {
   let overloaded = false;
   let lagMs = 0;
   let expected = performance.now() + intervalMs;
@@ -84,7 +91,7 @@ export function createLagMonitor(thresholdMs: number, onChange: (overloaded: boo
     const t = performance.now();
     lagMs = Math.max(0, t - expected);
     expected = t + intervalMs;
-    const next = thresholdMs > 0 && (overloaded ? lagMs > thresholdMs / 2 : lagMs > thresholdMs);
+    const next = thresholdMs > 0 && active() && (overloaded ? lagMs > thresholdMs / 2 : lagMs > thresholdMs);
     if (next !== overloaded) {
       overloaded = next;
       onChange(overloaded, lagMs);
@@ -110,7 +117,7 @@ export function createLimitReporter(metrics: BrokerMetrics, logger: Logger, now:
     hit(limit: LimitName, action: LimitAction, fields: Record<string, unknown> = {}): void {
       metrics.limitHits.inc({ limit, action });
       if (action === 'shed') metrics.shed.inc({ reason: limit });
-      const key = `${limit}\u0000${action}\u0000${String(fields.deviceId ?? '')}`;
+      const key = `${limit}\u0000${action}\u0000${String(fields.deviceId ?? fields.service ?? '')}`;
       const t = now();
       const entry = lastLogged.get(key);
       if (entry && t - entry.at < LOG_EVERY_MS) {

@@ -3,13 +3,15 @@
  * per-device connection limit (one more takes over the oldest, like MQTT's
  * client-id takeover [MQTT-3.1.4-2]), client ids that may not be borrowed
  * across devices, and presence (online, connected at, last seen) kept in
- * memory, written to SQLite, and announced on the event bus.
+ * memory, written to SQLite, and announced on the event bus. Service
+ * connections (`service:<name>`) only hold their client ids here: no
+ * presence, no per-device limit, and no client id of a device.
  */
 import type { Client } from 'aedes';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../observability/logger.js';
 import type { PresenceRepo } from '../store/presence-repo.js';
-import type { DeviceIdentity } from './authenticate.js';
+import type { DeviceIdentity, ServiceIdentity } from './authenticate.js';
 import { FrameGuard } from './frame-guard.js';
 import type { LimitReporter } from './limits.js';
 import type { BrokerMetrics } from './metrics.js';
@@ -30,8 +32,13 @@ export interface Presence {
   lastSeenAt: number | null;
 }
 
-interface Session {
+/** Who holds a client id: a device id, or `service:<name>`. */
+interface ClientIdHolder {
   client: Client;
+  owner: string;
+}
+
+interface Session extends ClientIdHolder {
   identity: DeviceIdentity;
   connectedAt: number;
   ready: boolean;
@@ -62,7 +69,7 @@ export function createSessions(deps: SessionsDeps) {
   const { presence, metrics, logger, now } = deps;
   const devices = new Map<string, DeviceState>();
   const byClient = new Map<Client, Session>();
-  const byClientId = new Map<string, Session>();
+  const byClientId = new Map<string, ClientIdHolder>();
 
   presence.resetOnline(now());
   for (const row of presence.all()) {
@@ -133,8 +140,8 @@ export function createSessions(deps: SessionsDeps) {
     admit(client: Client, identity: DeviceIdentity): string | null {
       if (client.closed || client.conn.destroyed) return 'connection closed during authentication';
       const holder = byClientId.get(client.id);
-      if (holder && holder.identity.deviceId !== identity.deviceId && !holder.client.closed) {
-        deps.limits.hit('client_id', 'refused', { deviceId: identity.deviceId, clientId: client.id, holder: holder.identity.deviceId });
+      if (holder && holder.owner !== identity.deviceId && !holder.client.closed) {
+        deps.limits.hit('client_id', 'refused', { deviceId: identity.deviceId, clientId: client.id, holder: holder.owner });
         return `client id ${client.id} is in use by another device`;
       }
       const state = stateOf(identity.deviceId);
@@ -143,11 +150,32 @@ export function createSessions(deps: SessionsDeps) {
         deps.limits.hit('device_connections', 'taken_over', { deviceId: identity.deviceId, clientId: oldest.client.id, newClientId: client.id });
         close(oldest, 'taken_over');
       }
-      const session: Session = { client, identity, connectedAt: now(), ready: false };
+      const session: Session = { client, owner: identity.deviceId, identity, connectedAt: now(), ready: false };
       state.sessions.push(session);
       byClient.set(client, session);
       byClientId.set(client.id, session);
       client.conn.once('close', () => closed(session));
+      return null;
+    },
+
+    /**
+     * A service connection: it only claims its client id. One held by a device
+     * (or another service) is refused, so a service never takes a device over;
+     * a service may have several connections (distinct client ids).
+     */
+    admitService(client: Client, identity: ServiceIdentity): string | null {
+      if (client.closed || client.conn.destroyed) return 'connection closed during authentication';
+      const owner = `service:${identity.service}`;
+      const holder = byClientId.get(client.id);
+      if (holder && holder.owner !== owner && !holder.client.closed) {
+        deps.limits.hit('client_id', 'refused', { service: identity.service, clientId: client.id, holder: holder.owner });
+        return `client id ${client.id} is in use by another client`;
+      }
+      const entry: ClientIdHolder = { client, owner };
+      byClientId.set(client.id, entry);
+      client.conn.once('close', () => {
+        if (byClientId.get(client.id) === entry) byClientId.delete(client.id);
+      });
       return null;
     },
 

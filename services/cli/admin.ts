@@ -12,6 +12,7 @@
  *   npm run admin -- add-community --id hc-001 --name "Sunshine Garden" --company "Anju Property"
  *   npm run admin -- add-device --community hc-001 --id therm-g1 --kind thermometer --location g1
  *   npm run admin -- rotate-secret --id therm-g1
+ *   npm run admin -- service-secret --name dispatcher   (an MQTT service account: GW_MQTT_SERVICE_ACCOUNTS)
  *   npm run admin -- load-registry devices-sim/demo-registry.json
  */
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import { z } from 'zod';
 import { CommunityId, DeviceId, Slug } from '../../schemas/src/common.js';
 import { DeviceKind, TimeZone } from '../../schemas/src/registry.js';
 import { formatIssues } from '../../schemas/src/decode.js';
-import { hashSecret, newSecret } from '../auth/secrets.js';
+import { hashSecret, newSecret, sha256Hex } from '../auth/secrets.js';
 import { loadServiceConfig } from '../config/service-config.js';
 import { openDatabase } from '../store/db.js';
 import { createRegistryRepo } from '../store/registry-repo.js';
@@ -147,6 +148,13 @@ command('rotate-secret', z.object({ id: DeviceId }), async (a) => {
     );
   })();
   console.log(`new secret for ${a.id} (shown only now): ${secret}`);
+});
+
+// MQTT service account (services/broker/README.md): a new random secret; only its SHA-256 goes into the configuration.
+command('service-secret', z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a-z, 0-9, _ and -, at most 64') }), async (a) => {
+  const secret = newSecret();
+  console.log(`MQTT username: service:${a.name}  password (shown only now): ${secret}`);
+  console.log(`add to GW_MQTT_SERVICE_ACCOUNTS (comma-separated): ${a.name}:${sha256Hex(secret)}`);
 });
 
 async function main(): Promise<void> {

@@ -10,6 +10,34 @@ const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const file = z.string().min(1).refine((p) => existsSync(p), 'no such file');
 
+/**
+ * MQTT service accounts (services/broker/README.md): "name:sha256hex,name2:sha256hex".
+ * Only the SHA-256 of each secret is configured, never the secret; the secret
+ * is 192 random bits from `npm run admin -- service-secret --name <name>`, so a
+ * fast hash suffices (as for API tokens).
+ */
+export interface ServiceAccount {
+  name: string;
+  secretSha256: string;
+}
+const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const serviceAccounts = z.string().transform((value, ctx): ServiceAccount[] => {
+  const accounts: ServiceAccount[] = [];
+  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [name = '', hash = '', ...extra] = entry.split(':');
+    if (!SERVICE_NAME.test(name) || !/^[0-9a-fA-F]{64}$/.test(hash) || extra.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `each entry must be <name>:<sha256 hex of the secret> (name: a-z 0-9 _ -), see npm run admin -- service-secret; bad entry starting "${name.slice(0, 64)}"` });
+      return z.NEVER;
+    }
+    if (accounts.some((a) => a.name === name)) {
+      ctx.addIssue({ code: 'custom', message: `service account "${name}" is listed twice` });
+      return z.NEVER;
+    }
+    accounts.push({ name, secretSha256: hash.toLowerCase() });
+  }
+  return accounts;
+});
+
 export const ServiceConfigSchema = z.object({
   GW_MQTT_HOST: z.string().min(1).default('0.0.0.0').describe('Address the MQTT listener binds to'),
   GW_MQTT_PORT: port.default(1883),
@@ -23,6 +51,9 @@ export const ServiceConfigSchema = z.object({
   GW_MQTT_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000).describe('Open MQTT connections, all listeners together'),
   GW_MQTT_MAX_CONNECTIONS_PER_DEVICE: z.coerce.number().int().min(1).max(100).default(1).describe('Live connections per device; one more takes over the oldest'),
   GW_MQTT_OVERLOAD_LAG_MS: z.coerce.number().int().min(0).max(60_000).default(200).describe('Event-loop lag above which QoS 0 is shed; 0 = never'),
+  GW_MQTT_SERVICE_ACCOUNTS: serviceAccounts
+    .default([])
+    .describe('Internal services that send device commands over MQTT: comma-separated name:sha256hex-of-secret; MQTT username service:<name>. None by default'),
   GW_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   GW_HTTP_PORT: port.default(3000),
   GW_DATA_DIR: z.string().min(1).default('./data').describe('Where the SQLite system of record lives'),

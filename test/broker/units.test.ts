@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { FrameGuard, SLICE_BYTES } from '../../services/broker/frame-guard.js';
-import { TokenBucket } from '../../services/broker/limits.js';
+import { createLagMonitor, TokenBucket } from '../../services/broker/limits.js';
 import { hugePublishHeader, publishPacket } from './raw-mqtt.js';
 
 function guarded(maxPacketBytes = 1024) {
@@ -65,5 +65,35 @@ describe('TokenBucket', () => {
     expect(b.tryTake(10_000)).toBe(true); // refilled, capped at the burst
     for (let i = 0; i < 4; i++) expect(b.tryTake(10_000)).toBe(true);
     expect(b.tryTake(10_000)).toBe(false);
+  });
+});
+
+describe('createLagMonitor', () => {
+  const block = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until); // the event loop is busy, as during start-up or a flood
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 120));
+
+  it('does not count lag as overload while inactive (no MQTT connection open), and does once active', async () => {
+    let active = false;
+    const changes: boolean[] = [];
+    const lag = createLagMonitor(100, (overloaded) => changes.push(overloaded), 20, () => active);
+    try {
+      await settle();
+      block(300);
+      await settle();
+      expect(changes).toEqual([]);
+      expect(lag.overloaded()).toBe(false);
+      active = true;
+      block(300);
+      await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(changes[0]).toBe(true);
+      await settle();
+      expect(changes.slice(0, 2)).toEqual([true, false]); // and over once the loop catches up
+    } finally {
+      lag.stop();
+    }
   });
 });
