@@ -15,6 +15,9 @@ export class ConfigError extends Error {
  * Parses `env` with a zod object schema whose keys are the variable names.
  * Unset and empty variables take the schema's default.
  */
+/** Variables whose values are credentials: an error names them but never prints the value. */
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|ACCOUNTS/;
+
 export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv, section: string): Readonly<z.infer<S>> {
   const input: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
@@ -26,7 +29,8 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '(unknown)');
       const given = env[name];
-      return `  ${name}${given === undefined ? '' : `=${JSON.stringify(given)}`}: ${issue.message}`;
+      const shown = given === undefined ? '' : SECRET_NAME.test(name) ? '=<hidden>' : `=${JSON.stringify(given)}`;
+      return `  ${name}${shown}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid ${section} configuration:\n${lines.join('\n')}`);
   }

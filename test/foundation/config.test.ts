@@ -15,6 +15,11 @@ describe('service configuration', () => {
     );
   });
 
+  it('never prints the value of a credential it refuses', () => {
+    expect(() => loadServiceConfig({ GW_BOOTSTRAP_ADMIN_TOKEN: 'short-secret' })).toThrow(/GW_BOOTSTRAP_ADMIN_TOKEN=<hidden>: must be at least 32 characters/);
+    expect(() => loadServiceConfig({ GW_BOOTSTRAP_ADMIN_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
   it('a wrong setting stops the start with exit code 2 and the variable named', async () => {
     const proc = spawnService({ GW_HTTP_PORT: '99999', GW_MQTT_PORT: String(await freePort()), GW_DATA_DIR: '/tmp/gatewatch-never' });
     expect(await proc.exited).toBe(2);
