@@ -1,9 +1,9 @@
 /**
  * Builds the HTTP API as a fastify instance (no listening here; see main.ts).
  * Tests use app.inject(). Every route is an encapsulated plugin given its deps.
- * Each request passes, in order: authentication and role (auth.ts: 401 /
- * 403), validation (400), tenancy (tenancy.ts: 404 for what is not the
- * caller's), the handler.
+ * Each request passes, in order: authentication (auth.ts: 401), validation
+ * (400), tenancy (tenancy.ts: 404 for what is not the caller's), the role
+ * (auth.ts: 403), the handler.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
@@ -14,7 +14,7 @@ import type { AlarmsRepo } from '../store/alarms-repo.js';
 import type { Journal } from '../store/journal.js';
 import type { TokensRepo } from '../store/tokens-repo.js';
 import type { EventBus } from '../events.js';
-import { installAuth } from './auth.js';
+import { installAuth, installRoleCheck } from './auth.js';
 import { createScopeStore, installTenancy, type Tenant } from './tenancy.js';
 import { createChanges } from './changes.js';
 import { sessionRoutes } from './routes/session.js';
@@ -103,6 +103,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   installAuth(app, { tokens: deps.tokens, sessions, cookie });
   installTenancy(app, scope);
+  installRoleCheck(app);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',

@@ -5,7 +5,12 @@
  * people with the session cookie set by POST /api/v1/session. A request made
  * with the cookie that changes something must also pass the CSRF check (the
  * page's custom header, and same-origin Origin / Sec-Fetch-Site when sent).
- * Tenancy (which communities a caller sees) is the next step: tenancy.ts.
+ *
+ * Order of the checks: authentication (onRequest: 401, CSRF 403), validation
+ * (400), tenancy (tenancy.ts, preHandler: 404 for another company's object),
+ * then the role (preHandler: 403). Tenancy comes before the role so that an
+ * operator gets 404 for another company's object on every route, including
+ * those its role may not use (403 only for its own company's objects).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Sessions } from '../auth/sessions.js';
@@ -75,13 +80,15 @@ export function checkSameOrigin(request: FastifyRequest): void {
   if (site !== undefined && site !== 'same-origin') throw new HttpError(403, 'CSRF_REJECTED', `cross-site request refused (Sec-Fetch-Site: ${String(site)})`);
   const origin = request.headers.origin;
   if (origin !== undefined && origin !== 'null') {
-    let host: string;
+    let same: boolean;
     try {
-      host = new URL(origin).host;
+      const from = new URL(origin);
+      // Compared as URLs, so a default port (":80", ":443") is the same host with or without it.
+      same = from.host === new URL(`${from.protocol}//${request.headers.host ?? ''}`).host;
     } catch {
-      throw new HttpError(403, 'CSRF_REJECTED', 'cross-site request refused (bad Origin)');
+      same = false;
     }
-    if (host !== request.headers.host) throw new HttpError(403, 'CSRF_REJECTED', 'cross-site request refused (Origin is not this site)');
+    if (!same) throw new HttpError(403, 'CSRF_REJECTED', 'cross-site request refused (Origin is not this site)');
   } else if (origin === 'null') {
     throw new HttpError(403, 'CSRF_REJECTED', 'cross-site request refused (Origin: null)');
   }
@@ -121,8 +128,18 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
     if (access === 'public') return;
     const identity = authenticate(request, deps);
     if (!identity) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in, or send an API token: Authorization: Bearer <token>');
-    if (!access.includes(identity.role)) throw new HttpError(403, 'FORBIDDEN', `role ${identity.role} may not do this`);
     request.identity = identity;
+  });
+}
+
+/** The role check; buildApp installs it after the tenancy hook (see the order above). */
+export function installRoleCheck(app: FastifyInstance): void {
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    const access = request.routeOptions.config?.access ?? 'public';
+    if (access === 'public') return;
+    const role = request.identity?.role;
+    if (!role) throw new HttpError(401, 'UNAUTHENTICATED', 'no identity');
+    if (!access.includes(role)) throw new HttpError(403, 'FORBIDDEN', `role ${role} may not do this`);
   });
 }
 

@@ -14,8 +14,9 @@
  *   or admin-only objects (accounts, tokens), or county-only routes (audit).
  *
  * onRoute refuses a route that has a path parameter but does not say how it
- * is scoped, so a new route cannot forget it. Role checks (auth.ts) run first:
- * a role that may not use a route gets 403 whatever the object.
+ * is scoped, so a new route cannot forget it. The role check (auth.ts) runs
+ * after this one: another company's object is 404 even on a route the
+ * operator may not use; its own company's object is 403 there.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../store/db.js';

@@ -26,7 +26,7 @@ const toInfo = (r: Row): TokenInfo => ({
 /** Operators need a company; inspectors and admins see the county and have none. */
 export function companyProblem(role: Role, company: string | null | undefined): string | null {
   if (role === 'operator' && !company) return 'an operator needs a property company';
-  if (role !== 'operator' && company) return `a ${role} sees the whole county and takes no property company`;
+  if (role !== 'operator' && company) return `an ${role} sees the whole county and takes no property company`;
   return null;
 }
 

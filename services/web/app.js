@@ -1,9 +1,10 @@
-// The inspectors' page: sign-in with an API token, county overview, a community's checklist, an inspection.
+// The inspectors' page: sign-in with username and password (session cookie), the overview of the
+// communities the account may see (an operator: its company's), a community's checklist, an inspection.
 // Hash routes: #/ overview, #/c/<communityId>?date=YYYY-MM-DD, #/i/<inspectionId>.
 /* global document, window, URLSearchParams */
-import { api, ApiError, download, setToken, token } from './api.js';
+import { api, ApiError, download, signIn, signOut } from './api.js';
 import { h, mount } from './dom.js';
-import { currentLang, setLang, t } from './i18n.js';
+import { currentLang, roleName, setLang, t } from './i18n.js';
 import { checklistForm } from './form.js';
 import { inspectionActions, signatureBlock } from './inspection.js';
 
@@ -16,9 +17,9 @@ function header() {
     { class: 'top no-print' },
     h('a', { href: '#/', class: 'brand' }, t('appTitle')),
     h('span', { class: 'spacer' }),
-    session.me && h('span', { class: 'who', id: 'who' }, `${session.me.name} · ${session.me.role}`),
+    session.me && h('span', { class: 'who', id: 'who' }, [session.me.displayName, roleName(session.me.role), session.me.company].filter(Boolean).join(' · ')),
     h('button', { type: 'button', id: 'lang', onclick: () => (setLang(currentLang() === 'zh' ? 'en' : 'zh'), render()) }, t('language')),
-    session.me && h('button', { type: 'button', id: 'signout', onclick: () => (setToken(null), (session.me = null), render()) }, t('signOut')),
+    session.me && h('button', { type: 'button', id: 'signout', onclick: logout }, t('signOut')),
   );
 }
 
@@ -27,31 +28,53 @@ function page(...content) {
   mount(root, header(), h('main', {}, content));
 }
 
+async function logout() {
+  await signOut().catch(() => {});
+  session.me = null;
+  session.checklist = null;
+  window.location.hash = '#/';
+  signInView();
+}
+
 function failure(err) {
   if (err instanceof ApiError && err.status === 401) {
-    setToken(null);
+    const wasSignedIn = session.me !== null;
     session.me = null;
-    return render();
+    return signInView(wasSignedIn ? t('sessionEnded') : undefined);
   }
   const fields = err.body?.fields?.map((f) => `${f.path}: ${f.message}`).join(t('semicolon'));
   page(h('p', { class: 'error', id: 'error' }, t('error'), err.message, fields ? ` (${fields})` : ''));
 }
 
 function signInView(message) {
-  const input = h('input', { type: 'password', id: 'token', autocomplete: 'off', placeholder: 'gw_…', 'aria-label': t('tokenLabel') });
+  const username = h('input', { type: 'text', id: 'username', name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
+  const password = h('input', { type: 'password', id: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const submit = async (ev) => {
     ev.preventDefault();
-    setToken(input.value.trim());
     try {
+      await signIn(username.value.trim(), password.value);
       session.me = await api('GET', '/api/v1/me');
       render();
-    } catch {
-      setToken(null);
-      signInView(t('badToken'));
+    } catch (err) {
+      password.value = '';
+      if (err instanceof ApiError && err.status === 429) return signInView(t('lockedLogin', { seconds: err.headers?.get('retry-after') ?? '60' }));
+      if (err instanceof ApiError && err.status === 401) return signInView(t('badLogin'));
+      failure(err);
     }
   };
   page(
-    h('form', { class: 'signin', onsubmit: submit }, h('h1', {}, t('signIn')), h('label', { for: 'token' }, t('tokenLabel')), input, h('p', { class: 'hint' }, t('tokenHint')), message && h('p', { class: 'error' }, message), h('button', { type: 'submit', id: 'signin' }, t('signIn'))),
+    h(
+      'form',
+      { class: 'signin', onsubmit: submit, method: 'post', action: '#' },
+      h('h1', {}, t('signIn')),
+      h('label', { for: 'username' }, t('username')),
+      username,
+      h('label', { for: 'password' }, t('password')),
+      password,
+      h('p', { class: 'hint' }, t('signInHint')),
+      message && h('p', { class: 'error', id: 'signin-error' }, message),
+      h('button', { type: 'submit', id: 'signin' }, t('signIn')),
+    ),
   );
 }
 
@@ -152,7 +175,6 @@ async function inspectionView(id) {
 
 async function render() {
   document.documentElement.lang = currentLang() === 'zh' ? 'zh-CN' : 'en';
-  if (!token()) return signInView();
   try {
     session.me ??= await api('GET', '/api/v1/me');
     session.checklist ??= await api('GET', '/api/v1/checklist');

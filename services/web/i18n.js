@@ -20,5 +20,6 @@ export function t(key, vars = {}) {
   return String(text).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 }
 
+export const roleName = (role) => DICTS[lang].roles?.[role] ?? role;
 export const ruleName = (rule) => DICTS[lang].rules[rule] ?? rule;
 export const figureName = (name) => DICTS[lang].figureNames[name] ?? name;

@@ -1,6 +1,6 @@
 /**
  * The inspectors' page in real headless Chromium (Debian's /usr/bin/chromium,
- * driven by playwright-core): sign in, open a community, see auto-filled
+ * driven by playwright-core): sign in with username and password, open a community, see auto-filled
  * scores and their evidence, fill the manual items, override with a reason,
  * sign; total and pass/fail are right; English works; a screenshot is saved.
  * If Chromium cannot start, this test fails: it never skips.
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
 import { DAY, goodDay, insertFacts } from './fixtures.js';
+import { createAccount, PASSWORD } from '../access/support.js';
 
 const ARTIFACTS = 'test-artifacts';
 let svc: TestService;
@@ -20,6 +21,7 @@ const problems: string[] = [];
 beforeAll(async () => {
   svc = await startTestService();
   insertFacts(svc.runtime.db, DAY, goodDay(DAY), Date.now());
+  await createAccount(svc.runtime.db, 'test-inspector', 'inspector', null, '王检查');
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
@@ -51,19 +53,25 @@ describe('the inspectors page', () => {
     });
   });
 
-  it('signs in with an API token and shows the county overview', async () => {
+  it('signs in with username and password and shows the county overview', async () => {
     await page.goto(`http://127.0.0.1:${svc.runtime.httpPort}/`);
-    await page.fill('#token', 'gw_wrong');
+    await page.fill('#username', 'test-inspector');
+    await page.fill('#password', 'not the password');
     await page.click('#signin');
-    await page.waitForSelector('text=令牌无效或已撤销');
-    problems.length = 0; // the browser logs the expected 401 of the wrong token
-    await page.fill('#token', svc.tokens.inspector);
+    await page.waitForSelector('text=用户名或密码错误');
+    problems.length = 0; // the browser logs the expected 401s (no session yet, the wrong password)
+    await page.fill('#username', 'test-inspector');
+    await page.fill('#password', PASSWORD);
     await page.click('#signin');
     const row = page.locator(`tr[data-community="${TEST_COMMUNITY}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain('阳光花园');
     expect(await row.textContent()).toContain('安居物业');
-    expect(await page.locator('#who').textContent()).toBe('test-inspector · inspector');
+    expect(await page.locator('#who').textContent()).toBe('王检查 · 检查员');
+    // The session cookie is HttpOnly: the page's scripts cannot read it, and nothing is kept in storage.
+    expect(await page.evaluate('[document.cookie, sessionStorage.length]')).toEqual(['', 0]);
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: 'gw_session', httpOnly: true, sameSite: 'Strict', path: '/' });
   });
 
   it('opens a community and shows the auto-filled scores of a day, with their evidence', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
 import { DAY, goodDay, insertFacts } from './fixtures.js';
+import { createAlarmsRepo } from '../../services/store/alarms-repo.js';
 
 let svc: TestService;
 let draftId: number;
@@ -67,8 +68,12 @@ describe('checklist API access', () => {
   });
 
   it('forbids inspectors what is not theirs: acknowledging alarms, dead letters', async () => {
-    expect((await svc.api('POST', '/api/v1/alarms/1/acknowledge', { token: svc.tokens.inspector, body: {} })).status).toBe(403);
-    expect((await svc.api('POST', '/api/v1/alarms/1/resolve', { token: svc.tokens.inspector, body: {} })).status).toBe(403);
+    const { alarm } = createAlarmsRepo(svc.runtime.db).raise(
+      { communityId: TEST_COMMUNITY, rule: 'fever', subject: 'person:p-role', severity: 'critical', title: 'fever', details: {}, eventTime: Date.now(), readingIds: [] }, Date.now(),
+    );
+    expect((await svc.api('POST', `/api/v1/alarms/${alarm.id}/acknowledge`, { token: svc.tokens.inspector, body: {} })).status).toBe(403);
+    expect((await svc.api('POST', `/api/v1/alarms/${alarm.id}/resolve`, { token: svc.tokens.inspector, body: {} })).status).toBe(403);
+    expect((await svc.api('GET', `/api/v1/alarms/${alarm.id}`)).json.status).toBe('open');
     expect((await svc.api('GET', '/api/v1/dead-letters', { token: svc.tokens.inspector })).status).toBe(403);
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { startTestService, type TestService } from '../support/service.js';
+import { startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
+import { createAlarmsRepo } from '../../services/store/alarms-repo.js';
 
 let svc: TestService;
 beforeAll(async () => {
@@ -26,7 +27,11 @@ describe('HTTP API basics', () => {
     expect((await svc.api('GET', '/api/v1/alarms', { token: null })).status).toBe(401);
     expect((await svc.api('GET', '/api/v1/alarms', { token: 'gw_not-a-token' })).json).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED', message: 'unknown or revoked API token' });
     expect((await svc.api('GET', '/api/v1/alarms', { token: svc.tokens.inspector })).status).toBe(200);
-    const forbidden = await svc.api('POST', '/api/v1/alarms/1/acknowledge', { token: svc.tokens.inspector, body: {} });
+    // An existing alarm: an unknown one is 404 whoever asks (tenancy is checked before the role).
+    const { alarm } = createAlarmsRepo(svc.runtime.db).raise(
+      { communityId: TEST_COMMUNITY, rule: 'fever', subject: 'person:p-role', severity: 'critical', title: 'fever', details: {}, eventTime: Date.now(), readingIds: [] }, Date.now(),
+    );
+    const forbidden = await svc.api('POST', `/api/v1/alarms/${alarm.id}/acknowledge`, { token: svc.tokens.inspector, body: {} });
     expect(forbidden).toEqual({ status: 403, json: { statusCode: 403, code: 'FORBIDDEN', message: 'role inspector may not do this' } });
     expect((await svc.api('GET', '/api/v1/dead-letters', { token: svc.tokens.inspector })).status).toBe(403);
   });

@@ -50,7 +50,7 @@ export interface TestService {
   mqttUrl: string;
   tokens: Record<Role, string>;
   connect(deviceId: string, secret?: string, options?: IClientOptions): Promise<MqttClient>;
-  api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, options?: { token?: string | null; body?: unknown }): Promise<{ status: number; json: any }>;
+  api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, options?: { token?: string | null; body?: unknown }): Promise<{ status: number; json: any }>;
   stop(): Promise<void>;
 }
 

@@ -1,0 +1,74 @@
+/**
+ * Accounts and sign-in for the access tests: accounts created through the
+ * admin service (as the CLI does), sign-in through the API, the cookie
+ * carried by hand (app.inject has no cookie jar). Also an API built on an
+ * in-memory database with a clock the test moves, for expiry and lock-out.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { buildApp } from '../../services/api/app.js';
+import { createAccountAdmin } from '../../services/auth/admin.js';
+import type { SessionPolicy } from '../../services/auth/sessions.js';
+import { EventBus } from '../../services/events.js';
+import { createInspectionsService } from '../../services/inspections/service.js';
+import { silentLogger } from '../../services/observability/logger.js';
+import { createAccountsRepo } from '../../services/store/accounts-repo.js';
+import { createAlarmsRepo } from '../../services/store/alarms-repo.js';
+import { createAuditRepo } from '../../services/store/audit-repo.js';
+import { openDatabase, type Db } from '../../services/store/db.js';
+import { createFactsRepo } from '../../services/store/facts-repo.js';
+import { createJournal } from '../../services/store/journal.js';
+import { applyRegistry } from '../../services/store/registry-loader.js';
+import { createRegistryRepo } from '../../services/store/registry-repo.js';
+import { createTokensRepo, type Role } from '../../services/store/tokens-repo.js';
+import { TEST_REGISTRY } from '../support/service.js';
+
+export const PASSWORD = 'correct horse battery';
+
+export function accountAdmin(db: Db, now: () => number = Date.now) {
+  return createAccountAdmin({ db, accounts: createAccountsRepo(db), tokens: createTokensRepo(db), audit: createAuditRepo(db), now });
+}
+
+export async function createAccount(db: Db, username: string, role: Role, company: string | null = null, displayName = username) {
+  return accountAdmin(db).createAccount({ username, displayName, role, company, password: PASSWORD }, 'test:setup');
+}
+
+/** The same-origin headers the page sends with a change. */
+export const SAME_ORIGIN = { 'x-gatewatch-csrf': '1', origin: 'http://localhost:80', 'sec-fetch-site': 'same-origin', host: 'localhost:80' };
+
+export async function login(app: FastifyInstance, username: string, password = PASSWORD, headers: Record<string, string> = SAME_ORIGIN) {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/session', headers, payload: { username, password } });
+  const setCookie = res.headers['set-cookie'];
+  const cookie = typeof setCookie === 'string' ? setCookie.split(';')[0]! : undefined;
+  return { res, cookie, json: res.json() as Record<string, unknown> };
+}
+
+export interface ClockApp {
+  app: FastifyInstance;
+  db: Db;
+  clock: { now: number };
+  close(): Promise<void>;
+}
+
+/** The real API (every route) over an in-memory database, with a movable clock. */
+export async function buildClockApp(policy: Partial<SessionPolicy> = {}, cookieSecure = false): Promise<ClockApp> {
+  const clock = { now: Date.parse('2021-02-03T08:00:00+08:00') };
+  const now = () => clock.now;
+  const db = openDatabase(':memory:');
+  const registryRepo = createRegistryRepo(db);
+  await applyRegistry(TEST_REGISTRY, db, registryRepo, now());
+  const app = await buildApp({
+    logger: silentLogger(), registry: new Registry(), alarms: createAlarmsRepo(db), journal: createJournal(db), tokens: createTokensRepo(db),
+    bus: new EventBus(silentLogger()), readiness: () => ({ database: true }), metricsPublic: true, registryRepo,
+    deviceControl: { presenceOf: () => ({ online: false, connectedAt: null, lastSeenAt: null }), disconnectDevice: () => 0 },
+    inspections: createInspectionsService({ db, now, audit: createAuditRepo(db) }), facts: createFactsRepo(db), db,
+    auth: { cookieSecure, policy }, now,
+  });
+  return {
+    app, db, clock,
+    async close() {
+      await app.close();
+      db.close();
+    },
+  };
+}
