@@ -195,8 +195,15 @@ async function main(): Promise<void> {
     log(`\n${played.acked} messages acknowledged; ${alarms.json?.items?.length ?? '?'} active alarms. Checklist sub-scores for ${yesterday.day}:`);
     await printScores(api, token, yesterday);
     const [first] = yesterday.communities;
+    // The page signs people in with an account (no API token in the browser): a demo admin with a random password.
+    const password = randomBytes(9).toString('base64url');
+    const account = await fetch(`${api}/api/v1/accounts`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'demo', displayName: '演示管理员', role: 'admin', password }),
+    });
+    const signIn = account.status === 201 ? `user demo, password ${password}` : `(no demo account: HTTP ${account.status})`;
     log(`
-  web page      ${api}/
+  web page      ${api}/   sign in: ${signIn}
   API token     ${token}
   alarms        curl -H "Authorization: Bearer ${token}" ${api}/api/v1/alarms
   scores        curl -H "Authorization: Bearer ${token}" "${api}/api/v1/communities/${first!.community.id}/scores?from=${yesterday.day}"

@@ -26,8 +26,7 @@ import { formatIssues } from '../../schemas/src/decode.js';
 import { hashSecret, newSecret, sha256Hex } from '../auth/secrets.js';
 import { loadServiceConfig } from '../config/service-config.js';
 import { openDatabase } from '../store/db.js';
-import { createRegistryRepo } from '../store/registry-repo.js';
-import { deviceAuditShape } from '../api/routes/devices.js';
+import { createRegistryRepo, deviceAuditShape } from '../store/registry-repo.js';
 import { createTokensRepo } from '../store/tokens-repo.js';
 import { loadRegistryFile } from '../store/registry-loader.js';
 import { createAccountsRepo } from '../store/accounts-repo.js';
@@ -69,7 +68,7 @@ async function readPassword(): Promise<string> {
     const first = await ask('Password (at least 10 characters): ');
     if (process.stdin.isTTY && (await ask('Again: ')) !== first) throw new Error('the passwords differ');
     const parsed = Password.safeParse(first);
-    if (!parsed.success) throw new Error(`password ${formatIssues(parsed.error)}`);
+    if (!parsed.success) throw new Error(`password: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     return first;
   } finally {
     rl.close();

@@ -1,5 +1,6 @@
 /** The registry: communities, gates, areas, devices (with hashed secrets) and staff. */
 import type { Db } from './db.js';
+import { sha256Hex } from '../auth/secrets.js';
 import { inList, type Visible } from './visible.js';
 
 export interface Community { id: string; name: string; propertyCompany: string; timeZone: string }
@@ -13,6 +14,14 @@ type DeviceRow = { id: string; community_id: string; kind: string; location: str
 const toDevice = (r: DeviceRow): DeviceWithSecret => ({
   id: r.id, communityId: r.community_id, kind: r.kind, location: r.location, enabled: r.enabled === 1, createdAt: r.created_at, secretHash: r.secret_hash,
 });
+
+/**
+ * What the audit log keeps of a device. Never the secret or its hash: a
+ * fingerprint of the hash shows that a rotation changed it, and nothing more.
+ */
+export function deviceAuditShape(d: DeviceWithSecret) {
+  return { id: d.id, communityId: d.communityId, kind: d.kind, location: d.location, enabled: d.enabled, secretFingerprint: sha256Hex(d.secretHash).slice(0, 12) };
+}
 
 export function createRegistryRepo(db: Db) {
   return {

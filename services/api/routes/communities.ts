@@ -14,7 +14,8 @@ import { actorOf, auditActorOf } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
 import type { Changes } from '../changes.js';
 import { visibleCommunities, type ScopeStore } from '../tenancy.js';
-import { deviceAuditShape, deviceToBody, READERS, registryErrors, type DeviceControl } from './devices.js';
+import { deviceAuditShape } from '../../store/registry-repo.js';
+import { deviceToBody, READERS, registryErrors, type DeviceControl } from './devices.js';
 
 export interface CommunityRouteDeps {
   registry: RegistryRepo;

@@ -10,8 +10,7 @@ import { z } from 'zod';
 import { ErrorBody } from '../../../schemas/src/http.js';
 import { DeviceBody, DeviceListQuery, DeviceParams, DevicePatchBody, RotatedSecretBody, type DeviceKind } from '../../../schemas/src/registry.js';
 import { hashSecret, newSecret } from '../../auth/secrets.js';
-import { sha256Hex } from '../../auth/secrets.js';
-import type { Device, DeviceWithSecret, RegistryRepo } from '../../store/registry-repo.js';
+import { deviceAuditShape, type Device, type RegistryRepo } from '../../store/registry-repo.js';
 import { actorOf, auditActorOf } from '../auth.js';
 import { notFound } from '../errors.js';
 import type { Changes } from '../changes.js';
@@ -31,13 +30,6 @@ export interface DeviceRouteDeps {
   changes: Changes;
 }
 
-/**
- * What the audit log keeps of a device. Never the secret or its hash: a
- * fingerprint of the hash shows that a rotation changed it, and nothing more.
- */
-export function deviceAuditShape(d: DeviceWithSecret) {
-  return { id: d.id, communityId: d.communityId, kind: d.kind, location: d.location, enabled: d.enabled, secretFingerprint: sha256Hex(d.secretHash).slice(0, 12) };
-}
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
