@@ -15,10 +15,20 @@ export interface FactsMaterializerDeps {
   onDay?: (communityId: string, day: string, facts: DailyFact[]) => void;
   /** How often today's facts of every community are recomputed even without new readings. */
   todayEveryMs: number;
+  /**
+   * Most wall-clock time one flush spends recomputing (default 100 ms). A day's
+   * facts are recomputed from all of its readings, so on a busy day one
+   * community can take tens of ms: days left over stay due for the next
+   * flush (oldest first), and the event loop is never held for seconds.
+   */
+  sliceMs?: number;
 }
 
 export function createFactsMaterializer(deps: FactsMaterializerDeps) {
   let lastFull = -Infinity;
+  const sliceMs = deps.sliceMs ?? 100;
+  /** Days due but not recomputed yet (a flush ran out of its slice), in the order they became due. */
+  const due = new Map<string, { communityId: string; day: string }>();
 
   function recompute(communityId: string, day: string, now: number): void {
     const facts = deps.rules.factsFor(communityId, day, now);
@@ -28,19 +38,31 @@ export function createFactsMaterializer(deps: FactsMaterializerDeps) {
   }
 
   return {
-    /** Recomputes dirty days, and all of today when due. Returns how many days were written. */
-    flush(now: number): number {
-      const work = new Map(deps.rules.takeDirty().map((d) => [`${d.communityId}|${d.day}`, d]));
+    /**
+     * Recomputes dirty days, and all of today when due, within the time slice
+     * (all of them when `all`, e.g. at shutdown). Returns how many days were written.
+     */
+    flush(now: number, all = false): number {
+      for (const d of deps.rules.takeDirty()) due.set(`${d.communityId}|${d.day}`, d);
       if (now - lastFull >= deps.todayEveryMs) {
         lastFull = now;
         for (const id of deps.rules.communityIds()) {
           const day = deps.rules.dayOf(id, now);
-          work.set(`${id}|${day}`, { communityId: id, day });
+          due.set(`${id}|${day}`, { communityId: id, day });
         }
       }
-      for (const { communityId, day } of work.values()) recompute(communityId, day, now);
-      return work.size;
+      const until = performance.now() + sliceMs;
+      let written = 0;
+      for (const [key, { communityId, day }] of due) {
+        if (!all && written > 0 && performance.now() >= until) break;
+        due.delete(key);
+        recompute(communityId, day, now);
+        written++;
+      }
+      return written;
     },
+    /** Days waiting for a recompute. */
+    pending: (): number => due.size,
   };
 }
 

@@ -82,11 +82,12 @@ export function createIngest(deps: IngestDeps) {
   }
 
   let lastRetention = -Infinity;
-  function periodic(): void {
+  /** `all`: recompute every due day now (an explicit call); the timer works in time slices. */
+  function periodic(all = false): void {
     const t = now();
     rules.refreshLayouts();
     pipeline.tick();
-    materializer.flush(t);
+    materializer.flush(t, all);
     if (t - lastRetention >= RETENTION_EVERY_MS) {
       lastRetention = t;
       const pruned = deps.journal.prune(t - deps.retentionDays * 86_400_000);
@@ -110,8 +111,8 @@ export function createIngest(deps: IngestDeps) {
       if (replayed) log.info({ replayed }, 'replayed unprocessed inbox rows');
       return replayed;
     },
-    /** Runs the periodic work once now (tests, and right after start). */
-    runPeriodic: periodic,
+    /** Runs the periodic work once now, every due day included (tests, and right after start). */
+    runPeriodic: () => periodic(true),
     start(): void {
       timer = setInterval(() => {
         try {
@@ -125,7 +126,7 @@ export function createIngest(deps: IngestDeps) {
     stop(): void {
       if (timer) clearInterval(timer);
       inbox.flush();
-      materializer.flush(now());
+      materializer.flush(now(), true);
     },
   };
 }

@@ -53,6 +53,13 @@ export function createPipeline(deps: PipelineDeps) {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'ingest' });
   const observers = deps.observers ?? [];
+  // prom-client hashes a label object on every inc(); the labelled children are kept per kind instead.
+  const perKind = new Map<string, { in: { inc(): void }; accepted: { inc(): void } }>();
+  const countersOf = (kind: string) => {
+    let c = perKind.get(kind);
+    if (!c) perKind.set(kind, (c = { in: metrics.messagesIn.labels({ kind }), accepted: metrics.readingsAccepted.labels({ kind }) }));
+    return c;
+  };
   const notifyAlarm = (alarm: Alarm, event: AlarmEventKind) => observers.forEach((o) => o.alarm?.(alarm, event));
 
   function deadLetter(row: InboxRow, code: string, reason: string): void {
@@ -95,7 +102,8 @@ export function createPipeline(deps: PipelineDeps) {
     const decoded = decodeDeviceMessage(row.topic, row.payload, deps.maxPayloadBytes);
     if (!decoded.ok) return deadLetter(row, decoded.code, decoded.reason);
     const { message } = decoded;
-    metrics.messagesIn.inc({ kind: message.kind });
+    const counters = countersOf(message.kind);
+    counters.in.inc();
     const eventTime = Date.parse(message.payload.ts);
     const rejected = timingRejection(eventTime, row.receivedAt);
     if (rejected) return deadLetter(row, rejected.code, rejected.reason);
@@ -107,7 +115,7 @@ export function createPipeline(deps: PipelineDeps) {
       metrics.messagesRejected.inc({ code: 'DUPLICATE' });
       return;
     }
-    metrics.readingsAccepted.inc({ kind: message.kind });
+    counters.accepted.inc();
     for (const o of observers) o.reading?.({ ...message, seq: message.payload.seq, eventTime });
     applyOutcomes(deps.rules.evaluate({ ...message, readingId, eventTime, receivedAt: row.receivedAt }), changes);
   }
