@@ -43,6 +43,8 @@ const MAX_STEPS = 7;
 /** The outage phase: total load time, when influxd is stopped and started again (ms from its start). */
 const OUTAGE = { total: 50_000, stopAt: 10_000, startAt: 35_000 };
 const WINDOW_PER_CONN = 500;
+/** How long after the last send a step may take to be acknowledged, and then stored. */
+const KEEP_UP_MS = 3_000;
 
 const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
@@ -52,34 +54,31 @@ function ensurePeers(): void {
   execFileSync('npm', ['ci', '--prefix', join(ROOT, 'bench/peers'), '--no-audit', '--no-fund'], { stdio: 'inherit', timeout: 300_000 });
 }
 
-/** One step: send at `rate` for STEP_MS, then count what the target stored. */
-async function step(t: Target, gen: LoadGen, rate: number, qos: 0 | 1, durationMs = STEP_MS, feverPerS = 0): Promise<{ r: StepResult; row: StepRow }> {
+/**
+ * One step: send at `rate` for `durationMs`. Sustained = sent at >= 97 % of the rate, every QoS 1
+ * message acknowledged within KEEP_UP_MS after the last send, and every sent reading counted in
+ * the target's store within KEEP_UP_MS after that (a backlog that needs longer is not keeping up).
+ */
+async function step(t: Target, gen: LoadGen, rate: number, qos: 0 | 1, durationMs = STEP_MS, feverPerS = 0): Promise<{ r: StepResult; row: StepRow; mark: number }> {
   const mark = await t.mark();
   const pids = t.procs().map((p) => p.child.pid);
   const cpu0 = pids.reduce<number>((s, pid) => s + cpuMsOf(pid), 0);
   const genCpu0 = cpuMsOf(gen.pid);
-  const r = await gen.step({ rate, durationMs, qos, feverPerS, windowPerConn: WINDOW_PER_CONN, drainMs: 10_000 });
-  // Stored: poll until all sent are there, or it stops growing for 3 s (bounded at 30 s).
+  const r = await gen.step({ rate, durationMs, qos, feverPerS, windowPerConn: WINDOW_PER_CONN, drainMs: KEEP_UP_MS });
   let stored = 0;
-  let last = -1;
-  let stableSince = Date.now();
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
+  const deadline = Date.now() + KEEP_UP_MS;
+  for (;;) {
     stored = await t.storedSince(mark);
-    if (stored >= r.sent) break;
-    if (stored !== last) {
-      last = stored;
-      stableSince = Date.now();
-    } else if (Date.now() - stableSince > 3_000) break;
-    await sleep(250);
+    if (stored >= r.sent || Date.now() > deadline) break;
+    await sleep(200);
   }
   const cpuUsPerReading = Math.round(((pids.reduce<number>((s, pid) => s + cpuMsOf(pid), 0) - cpu0) * 1000) / Math.max(1, stored));
   const genUsPerMsg = Math.round(((cpuMsOf(gen.pid) - genCpu0) * 1000) / Math.max(1, r.sent));
   const dur = durationMs / 1000;
   const ok = r.achievedRate >= 0.97 * rate && r.skipped <= 0.03 * rate * dur && r.unacked === 0 && stored >= r.sent;
   const row: StepRow = { rate, qos, sent: r.sent, acked: r.acked, skipped: r.skipped, stored, lost: Math.max(0, r.sent - stored), achieved: r.achievedRate, ackP50: r.ackP50, ackP99: r.ackP99, cpuUsPerReading, ok };
-  log(`${t.name} qos${qos} ${rate}/s: sent ${r.sent} (${r.achievedRate}/s), skipped ${r.skipped}, acked ${r.acked}, stored ${stored}, ${cpuUsPerReading} µs CPU/reading (generator ${genUsPerMsg} µs/msg) -> ${ok ? 'ok' : 'FAIL'}`);
-  return { r, row };
+  log(`${t.name} qos${qos} ${rate}/s: sent ${r.sent} (${r.achievedRate}/s), skipped ${r.skipped}, acked ${r.acked}, stored ${stored}, PUBACK p99 ${Math.round(r.ackP99)} ms, ${cpuUsPerReading} µs CPU/reading (generator ${genUsPerMsg} µs/msg) -> ${ok ? 'ok' : 'FAIL'}`);
+  return { r, row, mark };
 }
 
 /** Stepped search: x1.6 until a step fails, then bisect; at most MAX_STEPS steps. */
@@ -89,8 +88,9 @@ async function search(t: Target, gen: LoadGen, qos: 0 | 1, start = 5_000): Promi
   let hi = Infinity;
   let rate = start;
   for (let i = 0; i < MAX_STEPS && rate <= MAX_RATE; i++) {
-    const { row } = await step(t, gen, rate, qos);
+    const { row, mark } = await step(t, gen, rate, qos);
     steps.push(row);
+    if (!row.ok) await settle(t, mark);
     if (row.ok) lo = Math.max(lo, rate);
     else hi = Math.min(hi, rate);
     if (hi === Infinity) rate = Math.round((rate * 1.6) / 1000) * 1000;
@@ -98,22 +98,19 @@ async function search(t: Target, gen: LoadGen, qos: 0 | 1, start = 5_000): Promi
       if (hi - lo <= Math.max(1_000, lo * 0.08)) break;
       rate = Math.round((lo + hi) / 2 / 500) * 500;
     }
-    await settle(t);
   }
   return { max: lo, steps };
 }
 
-/** Waits until the target stops storing (a failed step's backlog), at most 20 s. */
-async function settle(t: Target): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  let prev = await t.mark();
-  const since = Date.now() - 60_000;
-  void since;
+/** Waits until the target stops storing what a step left (a failed step's backlog): stable for 1 s, at most 30 s. */
+async function settle(t: Target, mark: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let prev = await t.storedSince(mark);
   while (Date.now() < deadline) {
     await sleep(1000);
-    const m = await t.mark();
-    if (m === prev || t.name !== 'gatewatch') return;
-    prev = m;
+    const now = await t.storedSince(mark);
+    if (now === prev) return;
+    prev = now;
   }
 }
 

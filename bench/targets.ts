@@ -50,6 +50,8 @@ export interface OursOptions {
   influxUrl?: string;
   influxDb?: string;
   cpuProfDir?: string;
+  /** More node flags for the service (e.g. --trace-gc). */
+  nodeArgs?: string[];
   env?: Record<string, string>;
 }
 
@@ -74,7 +76,7 @@ export async function startOurs(o: OursOptions): Promise<Target & { httpPort: nu
     ...(o.influxUrl ? { GW_INFLUX_URL: o.influxUrl, GW_INFLUX_DB: o.influxDb ?? 'bench_ours' } : {}),
     ...o.env,
   };
-  const args = [...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []), '--import', 'tsx', 'services/main.ts'];
+  const args = [...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []), ...(o.nodeArgs ?? []), '--import', 'tsx', 'services/main.ts'];
   const proc = startProc('gatewatch', process.execPath, args, { env });
   await waitFor('gatewatch /readyz', async () => {
     if (proc.child.exitCode !== null) throw new Error(`gatewatch exited: ${proc.output()}`);
