@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     devices: { type: 'string', default: '200' },
-    'step-s': { type: 'string', default: '4' },
+    'step-s': { type: 'string', default: '5' },
   },
 });
 
@@ -39,12 +39,12 @@ const LATENCY_RATE = 10_000;
 const LATENCY_MS = 20_000;
 const FEVERS_PER_S = 25;
 const MAX_RATE = 200_000;
-const MAX_STEPS = 7;
+const MAX_STEPS = 6;
 /** The outage phase: total load time, when influxd is stopped and started again (ms from its start). */
-const OUTAGE = { total: 50_000, stopAt: 10_000, startAt: 35_000 };
+const OUTAGE = { total: 40_000, stopAt: 8_000, startAt: 28_000 };
 const WINDOW_PER_CONN = 500;
 /** How long after the last send a step may take to be acknowledged, and then stored. */
-const KEEP_UP_MS = 3_000;
+const KEEP_UP_MS = 1_500;
 
 const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
@@ -120,7 +120,7 @@ async function latency(t: Target, gen: LoadGen, rx: Receiver, rate: number) {
   return { rate, sustained: row.ok, ...alarmLatency(r.fevers, rx.arrivals), ackP50: r.ackP50, ackP99: r.ackP99, cpuUsPerReading: row.cpuUsPerReading };
 }
 
-/** Load at `rate` for 50 s; influxd is stopped from 10 s to 35 s. Alarm latency by phase, RSS, catch-up. */
+/** Load at `rate` for 40 s; influxd is stopped from 8 s to 28 s. Alarm latency by phase, RSS, catch-up. */
 async function outage(t: Target, gen: LoadGen, rx: Receiver, influxd: Influxd, rate: number, db: string): Promise<OutageReport> {
   const mark = Date.now();
   const pids = t.procs().map((p) => p.child.pid);

@@ -28,6 +28,9 @@ export interface WebhookOutboxDeps {
 
 type Row = { id: number; channel: string; body: string; attempts: number };
 
+/** Webhook calls in flight at once. */
+const DELIVER_AT_ONCE = 8;
+
 /** DingTalk signing: timestamp + HMAC-SHA256 of "timestamp\nsecret", as query parameters. */
 export function signedUrl(target: WebhookTarget, now: number): string {
   if (!target.dingtalkSecret) return target.url;
@@ -93,8 +96,11 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps) {
 
   async function drain(): Promise<void> {
     // Delivered rows are deleted and failed ones rescheduled, so each pass takes new rows.
+    // A few calls at a time: one at a time, each call waits for several turns of
+    // an event loop that is busy with ingest, and alarms queued up behind each other
+    // (seconds at 10k readings/s in bench/). Each row is still deleted only on success.
     for (let rows = due.all(now(), ...channels) as Row[]; rows.length > 0; rows = due.all(now(), ...channels) as Row[]) {
-      for (const row of rows) await deliver(row);
+      for (let i = 0; i < rows.length; i += DELIVER_AT_ONCE) await Promise.all(rows.slice(i, i + DELIVER_AT_ONCE).map(deliver));
     }
     for (const channel of channels) pendingGauge.set({ channel }, deps.db.prepare('SELECT COUNT(*) FROM webhook_outbox WHERE channel = ?').pluck().get(channel) as number);
   }
