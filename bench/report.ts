@@ -68,7 +68,7 @@ const ms = (x: number) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : Math.
 const ratio = (ours: number, peer: number, higherIsBetter: boolean) => {
   if (!Number.isFinite(ours) || !Number.isFinite(peer) || ours <= 0 || peer <= 0) return '–';
   const r = higherIsBetter ? ours / peer : peer / ours;
-  return `${r.toFixed(1)}x`;
+  return r >= 1 ? `${r.toFixed(1)}x better` : `${(1 / r).toFixed(1)}x worse`;
 };
 
 function table(r: Report): string {

@@ -5,6 +5,8 @@
  *   npm run bench -- --only ours       only gatewatch (throughput, latency, outage)
  *   npm run bench -- --profile DIR     one throughput step with node --cpu-prof, top functions
  *   npm run bench -- --no-write        do not update BENCHMARKS.md
+ *   npm run bench -- --latency-rate N  the latency and outage load (default 10000/s)
+ *   npm run bench -- --render FILE     BENCHMARKS.md again from a saved run (bench/last-run.json)
  *
  * Every phase is bounded in steps and time; every process is started here and
  * stopped by its pid; all traffic stays on 127.0.0.1. See bench/README.md.
@@ -30,12 +32,14 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     devices: { type: 'string', default: '200' },
     'step-s': { type: 'string', default: '5' },
+    'latency-rate': { type: 'string', default: '10000' },
+    render: { type: 'string' },
   },
 });
 
 const DEVICES = Number(args.devices);
 const STEP_MS = Number(args['step-s']) * 1000;
-const LATENCY_RATE = 10_000;
+const LATENCY_RATE = Number(args['latency-rate']);
 const LATENCY_MS = 20_000;
 const FEVERS_PER_S = 25;
 const MAX_RATE = 200_000;
@@ -212,6 +216,7 @@ function versions(): Record<string, string> {
 
 async function main(): Promise<void> {
   if (args.profile) return profileRun(args.profile);
+  if (args.render) return writeReport(JSON.parse(readFileSync(args.render, 'utf8')) as Report);
   const t0 = Date.now();
   const onlyOurs = args.only === 'ours';
   if (!onlyOurs) ensurePeers();
@@ -251,12 +256,17 @@ async function main(): Promise<void> {
     machine: { cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`, memGB: Math.round(totalmem() / 2 ** 30), loadBefore: loadBefore.map((l) => l.toFixed(2)).join(' '), loadAfter: loadavg().map((l) => l.toFixed(2)).join(' ') },
     versions: versions(),
     devices: DEVICES, stepS: STEP_MS / 1000, durationS: Math.round((Date.now() - t0) / 1000),
-    command: `npm run bench${args.only ? ` -- --only ${args.only}` : ''}`,
+    command: `npm run bench${args.only ? ` -- --only ${args.only}` : ''}${LATENCY_RATE !== 10_000 ? ` --latency-rate ${LATENCY_RATE}` : ''}`,
     targets, writers,
   };
+  writeFileSync(join(ROOT, 'bench/last-run.json'), JSON.stringify(report, null, 2));
+  writeReport(report);
+}
+
+/** Prints the table and, unless --no-write, puts the results section into BENCHMARKS.md. */
+function writeReport(report: Report): void {
   const md = renderReport(report);
   console.log(md.table);
-  writeFileSync(join(ROOT, 'bench/last-run.json'), JSON.stringify(report, null, 2));
   if (!args['no-write']) {
     const path = join(ROOT, 'BENCHMARKS.md');
     const begin = '<!-- bench:results:begin -->';
