@@ -4,7 +4,6 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FromLoadgen, LoadDevice, StepCmd, StepResult } from './protocol.js';
 
@@ -12,16 +11,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** One free-port helper for tests and bench alike. */
+export { freePort } from '../../test/support/process.js';
 
 export interface Proc {
   name: string;

@@ -9,9 +9,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './process.js';
 
 export const INFLUXD_BIN = process.env.GW_TEST_INFLUXD ?? '/usr/bin/influxd';
 const START_TIMEOUT_MS = 20_000;
@@ -43,18 +43,7 @@ export interface Influxd {
   query(q: string, db?: string): Promise<InfluxQueryResult>;
 }
 
-/** A free TCP port on 127.0.0.1: bind port 0, read the port back, release it. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('could not read back a free port'))));
-    });
-  });
-}
+export { freePort };
 
 function configToml(dir: string, rpcPort: number, httpPort: number): string {
   return `reporting-disabled = true
