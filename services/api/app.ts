@@ -92,6 +92,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const scope = createScopeStore(deps.db);
   const changes = createChanges(deps.db, audit, now);
   const sessions = createSessions({ accounts, policy: deps.auth?.policy, now });
+  // Ended sessions and stale failure counters would otherwise pile up forever.
+  const pruneSessions = setInterval(() => sessions.prune(), 3_600_000);
+  pruneSessions.unref();
+  app.addHook('onClose', async () => clearInterval(pruneSessions));
   const cookie = { secure: deps.auth?.cookieSecure ?? false };
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);

@@ -117,6 +117,8 @@ export function createSessions(deps: { accounts: AccountsRepo; policy?: Partial<
     },
 
     logout: (sessionId: number): boolean => accounts.revokeSession(sessionId, now()),
+    /** Deletes ended sessions and stale failure counters (run periodically). */
+    prune: () => accounts.prune(now(), policy.idleMs, policy.failureWindowMs),
   };
 }
 

@@ -123,6 +123,21 @@ export function createAccountsRepo(db: Db) {
       ).run(key, c.failures, c.lastFailureAt, c.lockedUntil);
     },
     clearFailures: (key: string): void => void db.prepare('DELETE FROM login_failures WHERE key = ?').run(key),
+
+    /**
+     * Forgets what can no longer matter: sessions that expired, went idle or
+     * were revoked, and failure counters with no lock running that are older
+     * than the failure window (the sign-in logic ignores those already).
+     */
+    prune(now: number, idleMs: number, failureWindowMs: number): { sessions: number; failures: number } {
+      const sessions = db
+        .prepare('DELETE FROM sessions WHERE expires_at <= @now OR revoked_at IS NOT NULL OR last_seen_at <= @idleBefore')
+        .run({ now, idleBefore: now - idleMs }).changes;
+      const failures = db
+        .prepare('DELETE FROM login_failures WHERE (locked_until IS NULL OR locked_until <= @now) AND last_failure_at <= @before')
+        .run({ now, before: now - failureWindowMs }).changes;
+      return { sessions, failures };
+    },
   };
 }
 
