@@ -7,9 +7,8 @@
 import type { DeviceMessage } from '../../schemas/src/device-messages.js';
 import type { DailyFact } from '../../services/rules/facts.js';
 import type { AlarmEvent } from '../../services/influx/points.js';
-import { CHECKLIST, telemetryItems } from '../../services/scoring/checklist.js';
+import { CHECKLIST } from '../../services/scoring/checklist.js';
 import type { InspectionTotal } from '../../services/scoring/inspection.js';
-import type { ItemScore } from '../../services/scoring/types.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -187,21 +186,7 @@ export function inspectionOf(total: number): InspectionTotal {
 }
 
 /** Telemetry item scores: full marks except the given ones (null = insufficient data). */
-export function telemetryScores(except: Record<string, number | null> = {}): ItemScore[] {
-  return telemetryItems().map((item) => {
-    const score = item.id in except ? (except[item.id] ?? null) : item.points;
-    return {
-      itemId: item.id,
-      fill: item.fill === 'auto' ? 'auto' : 'assisted',
-      points: item.points,
-      score,
-      status: score === null ? 'insufficient_data' : 'scored',
-      proposed: item.fill === 'assisted',
-      evidence: { rules: [], window: { from: '', to: '' }, lines: [], missing: [], readingIds: [], alarmIds: [] },
-      explanation: '',
-    } satisfies ItemScore;
-  });
-}
+export { telemetryScores } from '../scoring/fixtures.js';
 
 /** Inspections: hc-001 72 then 58 (fails), hc-002 85, hc-003 40 (fails) and an old 90 outside 30 days. */
 export function inspections({ DAY0 }: SimClock): Array<{ communityId: string; day: string; total: number }> {

@@ -1,5 +1,6 @@
 /** Hand-built facts and alarms for scoring tests. */
 import type { DailyFact, FactStatus, RuleId } from '../../services/rules/facts.js';
+import { telemetryItems } from '../../services/scoring/checklist.js';
 import { scoreItems } from '../../services/scoring/score.js';
 import type { AlarmSummary, ItemScore, ScoreInput } from '../../services/scoring/types.js';
 
@@ -72,4 +73,21 @@ export function scoreOf(itemId: string, input: Partial<ScoreInput> & Pick<ScoreI
   const found = all.find((s) => s.itemId === itemId);
   if (!found) throw new Error(`item ${itemId} not scored`);
   return found;
+}
+
+/** Telemetry item scores as scoreItems returns them: full points except the given ones (null = insufficient data). */
+export function telemetryScores(except: Record<string, number | null> = {}, day = D1): ItemScore[] {
+  return telemetryItems().map((item) => {
+    const score = item.id in except ? (except[item.id] ?? null) : item.points;
+    return {
+      itemId: item.id,
+      fill: item.fill === 'auto' ? 'auto' : 'assisted',
+      points: item.points,
+      score,
+      status: score === null ? 'insufficient_data' : 'scored',
+      proposed: item.fill === 'assisted',
+      evidence: { rules: [...item.rules], window: { from: day, to: day }, lines: [], missing: [], readingIds: [], alarmIds: [] },
+      explanation: 'test',
+    } satisfies ItemScore;
+  });
 }

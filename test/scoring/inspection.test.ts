@@ -1,31 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { allowedScores } from '../../services/scoring/allowed-scores.js';
-import { findItem, telemetryItems } from '../../services/scoring/checklist.js';
+import { findItem } from '../../services/scoring/checklist.js';
 import { InspectionInputError, totalInspection, type InspectionInput } from '../../services/scoring/inspection.js';
-import type { ItemScore } from '../../services/scoring/types.js';
-import { D1 } from './fixtures.js';
-
-/** A telemetry score as scoreItems would return it; full points unless given. */
-function telemetry(overrides: Record<string, number | null> = {}): ItemScore[] {
-  return telemetryItems().map((item) => {
-    const score = item.id in overrides ? (overrides[item.id] ?? null) : item.points;
-    return {
-      itemId: item.id,
-      fill: item.fill === 'auto' ? 'auto' : 'assisted',
-      points: item.points,
-      score,
-      status: score === null ? 'insufficient_data' : 'scored',
-      proposed: item.fill === 'assisted',
-      evidence: { rules: [...item.rules], window: { from: D1, to: D1 }, lines: [], missing: [], readingIds: [], alarmIds: [] },
-      explanation: 'test',
-    };
-  });
-}
+import { telemetryScores } from './fixtures.js';
 
 /** Telemetry 51 after the inspector's entries, 3.1 overridden to 0: 43, plus manual items worth 16 + 8.2. */
 function sheet(score82: number): InspectionInput {
   return {
-    itemScores: telemetry({ '1.4': null, '3.3': 7, '4.3': 3 }),
+    itemScores: telemetryScores({ '1.4': null, '3.3': 7, '4.3': 3 }),
     manualScores: {
       '1.4': 2, '2.1': 8, '3.3': 7, '4.2': 5, '7.3': 2,
       '1.1': 3, '1.2': 2, '1.3': 2, '2.2': 0, '5.1': 5, '5.2': 0, '6.2': 0, '7.1': 0, '8.1': 4, '8.2': score82,
@@ -62,7 +44,7 @@ describe('totalInspection', () => {
   });
 
   it('telemetry alone: full telemetry is 57, manual items missing, assisted proposals unconfirmed', () => {
-    const t = totalInspection({ itemScores: telemetry() });
+    const t = totalInspection({ itemScores: telemetryScores() });
     expect(t.total).toBe(57);
     expect(t.passed).toBe(false);
     expect(t.missing).toEqual(['1.1', '1.2', '1.3', '2.2', '5.1', '5.2', '6.2', '7.1', '8.1', '8.2']);
@@ -71,16 +53,16 @@ describe('totalInspection', () => {
   });
 
   it('insufficient data is missing until the inspector scores or overrides it', () => {
-    const t = totalInspection({ itemScores: telemetry({ '6.1': null }) });
+    const t = totalInspection({ itemScores: telemetryScores({ '6.1': null }) });
     expect(t.missing).toContain('6.1');
-    const fixed = totalInspection({ itemScores: telemetry({ '6.1': null }), overrides: { '6.1': { score: 2, reason: 'room locked on visit' } } });
+    const fixed = totalInspection({ itemScores: telemetryScores({ '6.1': null }), overrides: { '6.1': { score: 2, reason: 'room locked on visit' } } });
     expect(fixed.missing).not.toContain('6.1');
     expect(fixed.total).toBe(57);
   });
 
   it('all 100 points', () => {
     const manual = { '1.1': 3, '1.2': 2, '1.3': 2, '2.2': 2, '5.1': 5, '5.2': 10, '6.2': 3, '7.1': 6, '8.1': 5, '8.2': 5 };
-    const t = totalInspection({ itemScores: telemetry(), manualScores: manual });
+    const t = totalInspection({ itemScores: telemetryScores(), manualScores: manual });
     expect(t.total).toBe(100);
   });
 });
@@ -125,9 +107,9 @@ describe('totalInspection validation', () => {
   });
 
   it('rejects bad telemetry input', () => {
-    const dup = telemetry();
+    const dup = telemetryScores();
     expect(reject({ itemScores: [...dup, dup[0]!] }).message).toContain('given twice');
-    expect(reject({ itemScores: telemetry({ '3.1': 5 }) }).message).toContain('item 3.1: telemetry score');
+    expect(reject({ itemScores: telemetryScores({ '3.1': 5 }) }).message).toContain('item 3.1: telemetry score');
   });
 
   it('allows every deduction the form allows', () => {
