@@ -39,17 +39,11 @@ export interface InspectionRecord {
   reinspectionId: number | null;
 }
 
-export interface NewInspection {
-  communityId: string;
-  communityName: string;
-  propertyCompany: string;
-  inspector: string;
-  inspectorName: string;
-  date: string;
-  windowFrom: string;
-  windowTo: string;
-  reinspectionOf?: number | null;
-}
+/** What creating an inspection takes: its identity and window; the rest starts empty. */
+export type NewInspection = Pick<
+  InspectionRecord,
+  'communityId' | 'communityName' | 'propertyCompany' | 'inspector' | 'inspectorName' | 'date' | 'windowFrom' | 'windowTo'
+> & { reinspectionOf?: number | null };
 
 export interface OverrideLogRow {
   itemId: string;
