@@ -107,7 +107,6 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
     factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,
     retentionDays: config.GW_READINGS_RETENTION_DAYS,
   });
-  const { inbox } = ingest;
   ingest.replayUnprocessed();
   ingest.runPeriodic();
   metrics.alarmsOpen.set(alarms.countActive());
@@ -115,7 +114,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
   webhooks.start();
 
   const broker = await createBroker({
-    registry, inbox, logger, bus, presence: createPresenceRepo(db), metricsRegistry: metrics.registry, limits: brokerLimitsFrom(config),
+    registry, intake: ingest.intake, logger, bus, presence: createPresenceRepo(db), metricsRegistry: metrics.registry, limits: brokerLimitsFrom(config),
     serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS,
     onDenied: (code) => metrics.messagesRejected.inc({ code }),
   });

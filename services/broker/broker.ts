@@ -1,8 +1,8 @@
 /**
  * The embedded MQTT broker (aedes) with our policy hooks. A PUBLISH from a
- * device is written to the inbox (group commit) inside authorizePublish and the
- * hook answers only after the commit, so aedes sends the QoS 1 PUBACK after the
- * reading is on disk. (aedes 1.2.0 writes PUBACK before its own publish chain,
+ * device is handed to the intake (one transaction per loop turn: journal,
+ * rules, alarms) inside authorizePublish and the hook answers only after the
+ * commit, so aedes sends the QoS 1 PUBACK after the reading is on disk. (aedes 1.2.0 writes PUBACK before its own publish chain,
  * so authorizePublish is the last point before the ack.)
  *
  * Overload: aedes reads a connection's next chunk only when every packet of
@@ -19,7 +19,6 @@
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
-import type { Inbox } from '../store/inbox.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { PresenceRepo } from '../store/presence-repo.js';
 import type { EventBus } from '../events.js';
@@ -37,7 +36,8 @@ export type { BrokerLimits, ListenOptions, ListenAddresses };
 
 export interface BrokerDeps {
   registry: RegistryRepo;
-  inbox: Inbox;
+  /** Where device messages go (services/ingest/intake.ts); `done` fires after they are committed. */
+  intake: { append(clientId: string, topic: string, payload: Buffer, qos: number, done: (err: Error | null) => void): void };
   presence: PresenceRepo;
   bus: EventBus;
   metricsRegistry: Registry;
@@ -83,7 +83,7 @@ function skipTelemetryFanOut(aedes: Aedes, dropped: WeakSet<PublishPacket>): voi
 }
 
 export async function createBroker(deps: BrokerDeps) {
-  const { inbox, limits: cfg } = deps;
+  const { intake, limits: cfg } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'broker' });
   let inflight = 0;
@@ -113,10 +113,10 @@ export async function createBroker(deps: BrokerDeps) {
   /** Service commands shed by authorizePublish, so that the fan-out drops them. */
   const dropped = new WeakSet<PublishPacket>();
 
-  /** Appends to the inbox and completes after the commit: PUBACK for QoS 1, the next read for both. */
+  /** Hands over to the intake and completes after the commit: PUBACK for QoS 1, the next read for both. */
   function store(client: Client, packet: PublishPacket, payload: Buffer, done: (err?: Error | null) => void): void {
     inflight++;
-    inbox.append(client.id, packet.topic, payload, packet.qos, (err) => {
+    intake.append(client.id, packet.topic, payload, packet.qos, (err) => {
       inflight--;
       done(err);
     });
@@ -171,7 +171,7 @@ export async function createBroker(deps: BrokerDeps) {
       return done(new Error(`not allowed to publish on ${packet.topic}`));
     }
     if (service) {
-      // Not telemetry: not written to the inbox; once done, aedes fans it out to the device.
+      // Not telemetry: not stored; once done, aedes fans it out to the device.
       const forward: Forward = (d) => d(null);
       return throttle(client, `service:${service.service}`, { service: service.service }, packet.qos, forward, () => dropped.add(packet), done);
     }

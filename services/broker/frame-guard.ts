@@ -11,7 +11,7 @@
  *
  * Back-pressure and fairness: aedes handles every packet of what one read
  * returns at once and reads again only when all of them have completed (after
- * their inbox commit). The guard hands aedes at most SLICE_BYTES per read, so
+ * their ingest commit). The guard hands aedes at most SLICE_BYTES per read, so
  * a flooding connection has at most a few dozen messages queued for the
  * commit ahead of a well-behaved device's one. What aedes has not read yet
  * waits here (at most QUEUE_BYTES), then the transport is paused and TCP flow

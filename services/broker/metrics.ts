@@ -20,7 +20,7 @@ export function createBrokerMetrics(registry: Registry, readInflight: () => numb
     devicesOnline: new Gauge({ name: 'gatewatch_mqtt_devices_online', help: 'Devices with at least one live MQTT connection', registers }),
     inflight: new Gauge({
       name: 'gatewatch_mqtt_inflight_messages',
-      help: 'Messages received and not yet committed to the inbox (including rate-delayed QoS 1)',
+      help: 'Messages received and not yet committed by ingest (including rate-delayed QoS 1)',
       registers,
       collect() {
         this.set(readInflight());

@@ -1,10 +1,10 @@
 /**
- * Wires the ingest side: inbox (group commit) -> pipeline -> engine-backed
- * rules -> alarms, the daily-facts materializer, the optional InfluxDB
+ * Wires the ingest side: intake (one transaction per turn of the event loop,
+ * committed before the PUBACK) -> pipeline -> engine-backed rules -> alarms, the daily-facts materializer, the optional InfluxDB
  * outbox, and the periodic work (rule ticks, facts of today, retention).
  */
 import type { Db } from '../store/db.js';
-import { createInbox, type Inbox } from '../store/inbox.js';
+import { createLegacyInbox } from '../store/inbox.js';
 import type { Journal } from '../store/journal.js';
 import type { AlarmsRepo } from '../store/alarms-repo.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
@@ -17,6 +17,7 @@ import { alarmEventToLine, alarmToEvent, dailyFactToLine, readingToLine, type In
 import { createPipeline, type IngestObserver } from './pipeline.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
+import { createIntake, type Intake } from './intake.js';
 
 export interface IngestDeps {
   db: Db;
@@ -66,12 +67,13 @@ export function createIngest(deps: IngestDeps) {
       deps.onDay?.(communityId, day);
     },
   });
-  const inbox: Inbox = createInbox(deps.db, {
+  const intake: Intake = createIntake({
     maxBatch: deps.inboxMaxBatch,
-    onCommitted: (rows) => pipeline.process(rows),
+    process: (messages) => pipeline.process(messages),
     onBatch: (n) => deps.metrics.commitBatchSize.observe(n),
     now,
   });
+  const legacyInbox = createLegacyInbox(deps.db);
   // API acknowledgements and resolutions reach InfluxDB too.
   // (Bumps emit alarm.updated too while still open; those were sent inside the ingest transaction.)
   if (points) {
@@ -97,18 +99,18 @@ export function createIngest(deps: IngestDeps) {
 
   let timer: NodeJS.Timeout | undefined;
   return {
-    inbox,
+    intake,
     pipeline,
     rules,
     materializer,
-    /** After a crash: rows acknowledged (committed) but not yet processed are processed now, in order. */
+    /** After an upgrade: rows an earlier version acknowledged into the inbox but had not processed, in order. */
     replayUnprocessed(): number {
       let replayed = 0;
-      for (let rows = inbox.unprocessed(deps.journal.checkpoint()); rows.length > 0; rows = inbox.unprocessed(deps.journal.checkpoint())) {
-        pipeline.process(rows);
+      for (let rows = legacyInbox.unprocessed(deps.journal.checkpoint()); rows.length > 0; rows = legacyInbox.unprocessed(deps.journal.checkpoint())) {
+        pipeline.processInboxRows(rows);
         replayed += rows.length;
       }
-      if (replayed) log.info({ replayed }, 'replayed unprocessed inbox rows');
+      if (replayed) log.info({ replayed }, 'replayed unprocessed inbox rows of an earlier version');
       return replayed;
     },
     /** Runs the periodic work once now, every due day included (tests, and right after start). */
@@ -125,7 +127,7 @@ export function createIngest(deps: IngestDeps) {
     },
     stop(): void {
       if (timer) clearInterval(timer);
-      inbox.flush();
+      intake.flush();
       materializer.flush(now(), true);
     },
   };

@@ -1,15 +1,17 @@
 /**
- * Ingest: a pipeline of named steps over committed inbox rows, in id order:
+ * Ingest: a pipeline of named steps over received device messages, in order:
  * decode -> admit event time -> journal (de-duplicate) -> rules -> alarms
- * (-> InfluxDB outbox). Each batch is one SQLite transaction that also
- * advances the checkpoint, so after a crash exactly the unprocessed rows are
- * replayed, and outbox points commit together with what they describe.
+ * (-> InfluxDB outbox). Each batch is one SQLite transaction, committed
+ * before the broker acknowledges any of its messages (intake.ts), so outbox
+ * points commit together with what they describe. Rows of the legacy inbox
+ * (store/inbox.ts) carry an id: their batch also advances the checkpoint.
  */
 import { decodeDeviceMessage } from '../../schemas/src/decode.js';
 import type { DeviceMessage } from '../../schemas/src/device-messages.js';
 import { classifyTiming, type RulesConfig } from '../rules/index.js';
 import type { Db } from '../store/db.js';
 import type { InboxRow } from '../store/inbox.js';
+import type { IncomingMessage } from './intake.js';
 import type { Journal } from '../store/journal.js';
 import type { Alarm, AlarmsRepo } from '../store/alarms-repo.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -62,7 +64,7 @@ export function createPipeline(deps: PipelineDeps) {
   };
   const notifyAlarm = (alarm: Alarm, event: AlarmEventKind) => observers.forEach((o) => o.alarm?.(alarm, event));
 
-  function deadLetter(row: InboxRow, code: string, reason: string): void {
+  function deadLetter(row: IncomingMessage, code: string, reason: string): void {
     journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic: row.topic, payload: row.payload.subarray(0, deps.maxPayloadBytes), code, reason });
     metrics.messagesRejected.inc({ code });
     log.info({ topic: row.topic, code, reason }, 'dead-lettered');
@@ -98,7 +100,7 @@ export function createPipeline(deps: PipelineDeps) {
     }
   }
 
-  function processRow(row: InboxRow, changes: AlarmChange[]): void {
+  function processRow(row: IncomingMessage, changes: AlarmChange[]): void {
     const decoded = decodeDeviceMessage(row.topic, row.payload, deps.maxPayloadBytes);
     if (!decoded.ok) return deadLetter(row, decoded.code, decoded.reason);
     const { message } = decoded;
@@ -123,7 +125,7 @@ export function createPipeline(deps: PipelineDeps) {
   // Nested better-sqlite3 transactions are savepoints: a row that throws (a bug,
   // not bad input) rolls back alone and is dead-lettered, and the batch goes on.
   const processOne = deps.db.transaction(processRow);
-  const processBatch = deps.db.transaction((rows: InboxRow[], changes: AlarmChange[]) => {
+  const processBatch = deps.db.transaction((rows: (IncomingMessage | InboxRow)[], changes: AlarmChange[]) => {
     for (const row of rows) {
       const before = changes.length;
       try {
@@ -135,7 +137,7 @@ export function createPipeline(deps: PipelineDeps) {
       }
     }
     const last = rows[rows.length - 1];
-    if (last) journal.setCheckpoint(last.id);
+    if (last && 'id' in last) journal.setCheckpoint(last.id);
   });
 
   function announce(changes: AlarmChange[]): void {
@@ -143,17 +145,24 @@ export function createPipeline(deps: PipelineDeps) {
     if (changes.length) metrics.alarmsOpen.set(deps.alarms.countActive());
   }
 
+  function run(messages: (IncomingMessage | InboxRow)[]): void {
+    const changes: AlarmChange[] = [];
+    processBatch(messages, changes);
+    const t = now();
+    for (const m of messages) metrics.ingestLatency.observe((t - m.receivedAt) / 1000);
+    announce(changes);
+  }
+
   return {
-    /** Processes committed inbox rows; rows at or below the checkpoint are skipped. */
-    process(rows: InboxRow[]): void {
+    /** Processes received messages in one transaction; throws when it did not commit. */
+    process(messages: IncomingMessage[]): void {
+      if (messages.length > 0) run(messages);
+    },
+    /** Processes rows of the legacy inbox; rows at or below the checkpoint are skipped. */
+    processInboxRows(rows: InboxRow[]): void {
       const checkpoint = journal.checkpoint();
       const fresh = rows.filter((r) => r.id > checkpoint);
-      if (fresh.length === 0) return;
-      const changes: AlarmChange[] = [];
-      processBatch(fresh, changes);
-      const t = now();
-      for (const r of fresh) metrics.ingestLatency.observe((t - r.receivedAt) / 1000);
-      announce(changes);
+      if (fresh.length > 0) run(fresh);
     },
     /** Time-driven rule outcomes, with the service clock, e.g. every few seconds from a timer. */
     tick(): void {

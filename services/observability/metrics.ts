@@ -47,7 +47,7 @@ export function createMetrics(withDefaults = true) {
   });
   const commitBatchSize = new Histogram({
     name: 'gatewatch_inbox_commit_batch_size',
-    help: 'Messages per group commit of the inbox',
+    help: 'Messages per ingest transaction (group commit before the PUBACK)',
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
     registers: [registry],
   });

@@ -1,8 +1,9 @@
 /**
- * The inbox: raw MQTT messages appended with group commit. The broker calls
- * append() from authorizePublish and acknowledges (PUBACK) only when the
- * callback fires, i.e. after the row is committed; so an acknowledged reading
- * survives kill -9. Many messages share one commit to keep this cheap.
+ * The inbox table: raw MQTT messages that versions before the single-commit
+ * intake (services/ingest/intake.ts) committed before their PUBACK and
+ * journaled in a second step. Nothing writes it any more; at start the rows a
+ * crash of such a version left unprocessed (above ingest's checkpoint) are
+ * processed once, in id order, and retention deletes them.
  */
 import type { Db } from './db.js';
 
@@ -15,65 +16,16 @@ export interface InboxRow {
   qos: number;
 }
 
-type Pending = { row: Omit<InboxRow, 'id'>; done: (err: Error | null) => void };
-
-export interface InboxOptions {
-  maxBatch: number;
-  /** Called with the committed rows, in id order, after every commit. */
-  onCommitted: (rows: InboxRow[]) => void;
-  onBatch?: (size: number) => void;
-  now?: () => number;
-}
-
-export function createInbox(db: Db, options: InboxOptions) {
-  const insert = db.prepare('INSERT INTO inbox (received_at, client_id, topic, payload, qos) VALUES (?, ?, ?, ?, ?)');
-  const insertAll = db.transaction((batch: Pending[]) =>
-    batch.map(({ row }) => ({ ...row, id: Number(insert.run(row.receivedAt, row.clientId, row.topic, row.payload, row.qos).lastInsertRowid) })),
-  );
-  const now = options.now ?? Date.now;
-  let pending: Pending[] = [];
-  let scheduled = false;
-
-  function flush(): void {
-    scheduled = false;
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    let rows: InboxRow[];
-    try {
-      rows = insertAll(batch);
-    } catch (err) {
-      // Nothing of this batch is stored: no PUBACK, the devices will resend.
-      for (const p of batch) p.done(err as Error);
-      return;
-    }
-    options.onBatch?.(batch.length);
-    for (const p of batch) p.done(null);
-    options.onCommitted(rows);
-  }
-
+export function createLegacyInbox(db: Db) {
+  const select = db.prepare('SELECT id, received_at, client_id, topic, payload, qos FROM inbox WHERE id > ? ORDER BY id LIMIT ?');
   return {
-    append(clientId: string, topic: string, payload: Buffer, qos: number, done: (err: Error | null) => void): void {
-      pending.push({ row: { receivedAt: now(), clientId, topic, payload, qos }, done });
-      if (pending.length >= options.maxBatch) flush();
-      else if (!scheduled) {
-        scheduled = true;
-        // setImmediate runs after this loop iteration's I/O callbacks, so every
-        // message read from every socket in this iteration shares one commit.
-        setImmediate(flush);
-      }
-    },
-    flush,
-    /** Rows committed but not yet processed by ingest (after a crash). */
+    /** Rows committed but not yet processed by ingest (left by a crash of an earlier version). */
     unprocessed(afterId: number, limit = 5000): InboxRow[] {
-      return (
-        db
-          .prepare('SELECT id, received_at, client_id, topic, payload, qos FROM inbox WHERE id > ? ORDER BY id LIMIT ?')
-          .all(afterId, limit) as { id: number; received_at: number; client_id: string; topic: string; payload: Buffer; qos: number }[]
-      ).map((r) => ({ id: r.id, receivedAt: r.received_at, clientId: r.client_id, topic: r.topic, payload: r.payload, qos: r.qos }));
+      return (select.all(afterId, limit) as { id: number; received_at: number; client_id: string; topic: string; payload: Buffer; qos: number }[]).map((r) => ({
+        id: r.id, receivedAt: r.received_at, clientId: r.client_id, topic: r.topic, payload: r.payload, qos: r.qos,
+      }));
     },
-    pendingCount: () => pending.length,
   };
 }
 
-export type Inbox = ReturnType<typeof createInbox>;
+export type LegacyInbox = ReturnType<typeof createLegacyInbox>;

@@ -97,7 +97,6 @@ describe('commands', () => {
     await dispatcher.publishAsync('gatewatch/v1/hc-001/panel-g1/cmd', '{"command":"open"}', { qos: 1 });
     await sleep(200);
     expect(got).toHaveLength(3);
-    expect(count(`SELECT COUNT(*) FROM inbox WHERE topic LIKE '%/cmd'`)).toBe(0);
     expect(count(`SELECT COUNT(*) FROM readings WHERE device_id = 'therm-g1' AND kind = 'cmd'`)).toBe(0);
     expect(count(`SELECT COUNT(*) FROM dead_letters WHERE topic LIKE '%/cmd' OR client_id LIKE 'svc-%'`)).toBe(0);
     await Promise.all([device.endAsync(), dispatcher.endAsync()]);
@@ -116,7 +115,7 @@ describe('commands', () => {
       await closed;
     }
     await sleep(200);
-    expect(count(`SELECT COUNT(*) FROM inbox WHERE client_id LIKE 'svc-%'`)).toBe(0);
+    expect(count(`SELECT COUNT(*) FROM dead_letters WHERE client_id LIKE 'svc-%'`)).toBe(0);
     expect(count(`SELECT COUNT(*) FROM readings WHERE seq = 9500`)).toBe(0);
     expect(got).toEqual([]);
     expect(sample(await metricsText(svc), 'gatewatch_messages_rejected_total', { code: 'topic_not_allowed' })).toBe(before + sent.length);

@@ -1,6 +1,6 @@
 /**
  * "What the service acknowledged is never lost": a QoS 1 PUBACK is sent only
- * after the reading is committed, so SIGKILL right after a batch of PUBACKs
+ * after the reading is committed to the journal, so SIGKILL right after a batch of PUBACKs
  * loses nothing. The service runs as a real child process here.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ describe('QoS 1 durability', () => {
     const acked = acks.filter((a) => a.status === 'fulfilled').length;
     expect(acked).toBe(total);
 
-    // Restart on the same data directory: unprocessed inbox rows are replayed.
+    // Restart on the same data directory: every acknowledged reading is in the journal.
     const second = await start(mqttPort, httpPort);
     await stopProcess(second);
     const db = new Database(join(dir, 'gatewatch.sqlite'), { readonly: true });

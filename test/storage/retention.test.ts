@@ -1,16 +1,23 @@
-/** Retention: raw readings older than the cut-off go; processed inbox rows go; nothing unprocessed does. */
+/**
+ * Retention: raw readings older than the cut-off go; processed rows of the
+ * legacy inbox (written by versions before the single-commit intake) go;
+ * nothing unprocessed does.
+ */
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../services/store/db.js';
 import { createJournal } from '../../services/store/journal.js';
-import { createInbox } from '../../services/store/inbox.js';
+import { createLegacyInbox } from '../../services/store/inbox.js';
+import type { Db } from '../../services/store/db.js';
+
+/** What an earlier version's broker wrote before its PUBACK. */
+const legacyAppend = (db: Db) => db.prepare("INSERT INTO inbox (received_at, client_id, topic, payload, qos) VALUES (0, 'c', 't', '{}', 1)").run();
 
 describe('journal retention', () => {
   it('prunes old readings and processed inbox rows, keeps the rest, and never reuses ids', () => {
     const db = openDatabase(':memory:');
     const journal = createJournal(db);
-    const inbox = createInbox(db, { maxBatch: 100, onCommitted: () => {} });
-    for (let i = 0; i < 3; i++) inbox.append('c', 't', Buffer.from('{}'), 1, () => {});
-    inbox.flush();
+    const inbox = createLegacyInbox(db);
+    for (let i = 0; i < 3; i++) legacyAppend(db);
     journal.setCheckpoint(2); // rows 1 and 2 processed, row 3 not yet
     const day = 86_400_000;
     const base = { communityId: 'hc-001', deviceId: 'd1', kind: 'temperature', receivedAt: 0, payload: {} };
@@ -27,8 +34,7 @@ describe('journal retention', () => {
     journal.setCheckpoint(3);
     journal.prune(40 * day);
     expect(journal.appendReading({ ...base, seq: 4, eventTime: 41 * day })).toBe(last! + 1);
-    inbox.append('c', 't', Buffer.from('{}'), 1, () => {});
-    inbox.flush();
+    legacyAppend(db);
     expect(inbox.unprocessed(3).map((r) => r.id)).toEqual([4]);
     db.close();
   });
