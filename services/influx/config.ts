@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ConfigError, parseEnv } from '../config/env.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
 
 export const InfluxEnvSchema = z.object({
   GW_INFLUX_URL: z
@@ -24,6 +25,14 @@ export const InfluxEnvSchema = z.object({
   GW_INFLUX_FLUSH_MS: int(10, 3_600_000).default(1000).describe('Flush interval, ms'),
   GW_INFLUX_MAX_BACKOFF_MS: int(100, 3_600_000).default(30_000).describe('Longest wait between retries, ms'),
   GW_INFLUX_TIMEOUT_MS: int(100, 600_000).default(10_000).describe('Timeout of one HTTP request, ms'),
+  GW_INFLUX_TENANT_DATABASES: bool
+    .default(true)
+    .describe("Also write each community's points into its property company's own database (tenants.ts)"),
+  GW_INFLUX_TENANT_DB_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'letters, digits and _, not starting with a digit, at most 64')
+    .default('gatewatch_co_')
+    .describe("Prefix of a company's database name: <prefix><company key>"),
 });
 
 type InfluxEnv = z.infer<typeof InfluxEnvSchema>;
@@ -40,6 +49,8 @@ export interface InfluxConfig {
   readonly flushMs: number;
   readonly maxBackoffMs: number;
   readonly timeoutMs: number;
+  /** Per-company databases: null when off, else the prefix of their names (see tenants.ts). */
+  readonly tenantDbPrefix: string | null;
 }
 
 /** Reads the GW_INFLUX_* variables. Returns null when GW_INFLUX_URL is unset (sink off). */
@@ -56,6 +67,7 @@ export function parseInfluxConfig(env: NodeJS.ProcessEnv): InfluxConfig | null {
     flushMs: e.GW_INFLUX_FLUSH_MS,
     maxBackoffMs: e.GW_INFLUX_MAX_BACKOFF_MS,
     timeoutMs: e.GW_INFLUX_TIMEOUT_MS,
+    tenantDbPrefix: e.GW_INFLUX_TENANT_DATABASES ? e.GW_INFLUX_TENANT_DB_PREFIX : null,
   });
 }
 

@@ -1,5 +1,6 @@
 /** The InfluxDB sink's public API: what the composition root wires. See ./README.md. */
 export { parseInfluxConfig, InfluxEnvSchema, type InfluxConfig, type InfluxAuth } from './config.js';
+export { companyKey, tenantDatabase, tenantReader, communityOfLine } from './tenants.js';
 export { createInfluxSink, type InfluxSink, type InfluxSinkDeps, type FlushResult } from './sink.js';
 export {
   readingToLine,

@@ -18,7 +18,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../observability/logger.js';
 import type { InfluxConfig } from './config.js';
-import { createOutbox, type OutboxRow } from './outbox.js';
+import { createOutbox, type OutboxEntry, type OutboxRow } from './outbox.js';
+import { createTenantRouter } from './tenants.js';
 import { createInfluxWriter, type WriteResult } from './writer.js';
 
 export interface InfluxSinkDeps {
@@ -67,38 +68,45 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'influx' });
   const outbox = createOutbox(db);
+  const router = createTenantRouter(db, config.tenantDbPrefix, config.database);
   const writer = createInfluxWriter(config);
   const metrics = registerMetrics(deps.registry, db, outbox, now);
 
   let running = false;
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
-  let inBackoff = false;
-  let failures = 0;
-  /** The server's Retry-After on the last failure, ms. */
-  let retryAfterMs = 0;
   /** Lines enqueued since the last flush started; only a hint to flush early (a rolled-back enqueue still counts). */
   let enqueuedSince = 0;
-  let databaseReady = false;
   /** Set by stop(): a flush in progress ends between batches once this passes. */
   let drainDeadline: number | null = null;
   let tail: Promise<unknown> = Promise.resolve();
+  /** Per target database (null: the county's): is it known to exist, and its own backoff. */
+  const targets = new Map<string | null, TargetState>();
+  const stateOf = (target: string | null): TargetState => {
+    let st = targets.get(target);
+    if (!st) targets.set(target, (st = { ready: false, failures: 0, retryAt: 0, retryAfterMs: 0, reason: '' }));
+    return st;
+  };
+  const county = stateOf(null);
 
-  async function ensureDatabase(): Promise<void> {
+  async function ensureDatabase(database: string, st: TargetState): Promise<void> {
     try {
-      const res = await writer.createDatabase();
-      databaseReady = true;
+      const res = await writer.createDatabase(database);
+      st.ready = true;
       if (res.status >= 300 || res.body.includes('"error"')) {
         // 2.x / 3.x: databases are buckets mapped for the v1 API by an operator.
-        log.info({ status: res.status, body: res.body, database: config.database }, 'CREATE DATABASE not accepted; writing to the database as configured');
+        log.info({ status: res.status, body: res.body, database }, 'CREATE DATABASE not accepted; writing to the database as configured');
       }
     } catch (err) {
-      log.debug({ err }, 'CREATE DATABASE: server unreachable, will try again');
+      log.debug({ err, database }, 'CREATE DATABASE: server unreachable, will try again');
     }
   }
 
-  async function deliver(rows: OutboxRow[]): Promise<Delivery> {
-    const res = await writer.write(rows.map((r) => r.line));
+  async function deliver(rows: OutboxRow[], database: string, st: TargetState): Promise<Delivery> {
+    const res = await writer.write(
+      rows.map((r) => r.line),
+      database,
+    );
     if (res.kind === 'ok') {
       outbox.remove(rows);
       metrics.written.inc(rows.length);
@@ -106,62 +114,95 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
     }
     metrics.errors.inc({ code: res.status === null ? 'network' : String(res.status) });
     if (res.kind === 'retry') {
-      if (res.missingDatabase) databaseReady = false;
+      if (res.missingDatabase) st.ready = false;
       return { written: 0, rejected: 0, failure: res };
     }
     if (rows.length === 1 || res.allDropped) {
       outbox.reject(rows, res.status, res.reason, now());
       metrics.rejected.inc(rows.length);
-      log.warn({ lines: rows.length, status: res.status, reason: res.reason, outboxIds: rows.map((r) => r.id).slice(0, 20) }, 'lines refused by InfluxDB, set aside in influx_rejected');
+      log.warn(
+        { lines: rows.length, database, status: res.status, reason: res.reason, outboxIds: rows.map((r) => r.id).slice(0, 20) },
+        'lines refused by InfluxDB, set aside in influx_rejected',
+      );
       return { written: 0, rejected: rows.length, failure: null };
     }
     const mid = Math.ceil(rows.length / 2);
-    const left = await deliver(rows.slice(0, mid));
+    const left = await deliver(rows.slice(0, mid), database, st);
     if (left.failure) return left;
-    const right = await deliver(rows.slice(mid));
+    const right = await deliver(rows.slice(mid), database, st);
     return { written: left.written + right.written, rejected: left.rejected + right.rejected, failure: right.failure };
   }
 
-  async function drain(): Promise<FlushResult> {
+  /**
+   * Drains every target database in turn (the county's first), each until it
+   * is empty or a delivery fails. A failing database backs off on its own and
+   * is skipped until its retry time (unless `force`): one company's database
+   * that refuses writes does not hold up the county's or another company's.
+   */
+  async function drain(force: boolean): Promise<FlushResult> {
     enqueuedSince = 0;
-    if (!databaseReady) await ensureDatabase();
     let written = 0;
     let rejected = 0;
-    for (;;) {
+    let error: string | null = null;
+    for (const target of outbox.targets()) {
       if (drainDeadline !== null && now() > drainDeadline) break;
-      const rows = outbox.peek(config.batchSize);
-      if (rows.length === 0) break;
-      const d = await deliver(rows);
-      written += d.written;
-      rejected += d.rejected;
-      if (d.failure) {
-        noteFailure(d.failure);
-        return { written, rejected, depth: outbox.depth(), error: d.failure.reason };
+      const st = stateOf(target);
+      if (!force && st.failures > 0 && now() < st.retryAt) {
+        error ??= st.reason;
+        continue;
+      }
+      const database = target ?? config.database;
+      if (!st.ready) await ensureDatabase(database, st);
+      let failed = false;
+      for (;;) {
+        if (drainDeadline !== null && now() > drainDeadline) break;
+        const rows = outbox.peek(target, config.batchSize);
+        if (rows.length === 0) break;
+        const d = await deliver(rows, database, st);
+        written += d.written;
+        rejected += d.rejected;
+        if (d.failure) {
+          noteFailure(database, st, d.failure);
+          error ??= d.failure.reason;
+          failed = true;
+          break;
+        }
+      }
+      if (!failed && st.failures > 0) {
+        log.info({ database, failedAttempts: st.failures }, 'InfluxDB writes recovered');
+        st.failures = 0;
       }
     }
-    if (failures > 0) log.info({ failedAttempts: failures }, 'InfluxDB writes recovered');
-    failures = 0;
-    return { written, rejected, depth: outbox.depth(), error: null };
+    return { written, rejected, depth: outbox.depth(), error };
   }
 
-  function noteFailure(f: Retry): void {
-    failures++;
-    retryAfterMs = f.retryAfterMs;
-    const detail = { status: f.status, reason: f.reason, depth: outbox.depth(), failedAttempts: failures };
-    if (failures === 1) log.warn(detail, 'InfluxDB write failed; points wait in the outbox');
+  function noteFailure(database: string, st: TargetState, f: Retry): void {
+    st.failures++;
+    st.retryAfterMs = f.retryAfterMs;
+    st.reason = f.reason;
+    st.retryAt = now() + backoffMs(st);
+    const detail = { database, status: f.status, reason: f.reason, depth: outbox.depth(), failedAttempts: st.failures };
+    if (st.failures === 1) log.warn(detail, 'InfluxDB write failed; points wait in the outbox');
     else log.debug(detail, 'InfluxDB write failed again');
   }
 
   /** Exponential backoff with jitter: half the ceiling plus a random half; never less than Retry-After. */
-  function backoffMs(retryAfter: number): number {
+  function backoffMs(st: TargetState): number {
     const base = Math.min(config.flushMs, 1000);
-    const ceiling = Math.min(config.maxBackoffMs, base * 2 ** Math.min(failures - 1, 30));
-    return Math.min(config.maxBackoffMs, Math.max(ceiling / 2 + (Math.random() * ceiling) / 2, retryAfter));
+    const ceiling = Math.min(config.maxBackoffMs, base * 2 ** Math.min(st.failures - 1, 30));
+    return Math.min(config.maxBackoffMs, Math.max(ceiling / 2 + (Math.random() * ceiling) / 2, st.retryAfterMs));
+  }
+
+  /** How long the loop sleeps: the flush interval, or less when a database's retry is due sooner; the county's backoff when it fails. */
+  function nextWakeMs(): number {
+    let ms = county.failures > 0 ? county.retryAt - now() : config.flushMs;
+    for (const st of targets.values()) if (st.failures > 0) ms = Math.min(ms, st.retryAt - now());
+    return Math.max(0, ms);
   }
 
   /** One flush at a time: the loop, flushNow() and stop() queue behind each other. */
-  function flushNow(): Promise<FlushResult> {
-    const result = tail.then(drain);
+  function flush(force: boolean): Promise<FlushResult> {
+    const result = tail.then(() => drain(force));
     tail = result.catch(() => undefined);
     return result;
   }
@@ -181,27 +222,31 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
 
   async function run(): Promise<void> {
     while (running) {
-      let failed: boolean;
       try {
-        failed = (await flushNow()).error !== null;
+        await flush(false);
       } catch (err) {
-        failures++;
-        retryAfterMs = 0;
-        failed = true;
+        county.failures++;
+        county.retryAfterMs = 0;
+        county.retryAt = now() + backoffMs(county);
         log.error({ err }, 'InfluxDB flush failed unexpectedly');
       }
       if (!running) break;
-      inBackoff = failed;
-      await sleep(failed ? backoffMs(retryAfterMs) : config.flushMs);
-      inBackoff = false;
+      await sleep(nextWakeMs());
     }
   }
 
   return {
     enqueue(lines) {
-      outbox.enqueue(lines, now());
+      const to = router.targets(lines);
+      const entries: OutboxEntry[] = [];
+      lines.forEach((line, i) => {
+        entries.push({ line, target: null });
+        const target = to[i];
+        if (target) entries.push({ line, target });
+      });
+      outbox.enqueue(entries, now());
       enqueuedSince += lines.length;
-      if (enqueuedSince >= config.batchSize && !inBackoff) wake?.();
+      if (enqueuedSince >= config.batchSize && county.failures === 0) wake?.();
     },
     start() {
       if (running) return;
@@ -216,15 +261,28 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
       await loop;
       loop = null;
       try {
-        const result = await flushNow();
+        const result = await flush(true);
         log.info({ written: result.written, left: result.depth, error: result.error }, 'InfluxDB sink stopped');
       } finally {
         drainDeadline = null;
       }
     },
     depth: () => outbox.depth(),
-    flushNow,
+    flushNow: () => flush(true),
   };
+}
+
+interface TargetState {
+  /** CREATE DATABASE was answered (or need not be sent again). */
+  ready: boolean;
+  /** Failed deliveries in a row. */
+  failures: number;
+  /** Not before this (unix ms) unless forced. */
+  retryAt: number;
+  /** The server's Retry-After on the last failure, ms. */
+  retryAfterMs: number;
+  /** Why the last delivery failed. */
+  reason: string;
 }
 
 function registerMetrics(registry: Registry, db: Db, outbox: ReturnType<typeof createOutbox>, now: () => number) {

@@ -25,17 +25,21 @@ export type WriteResult =
   | { kind: 'refused'; status: number; reason: string; allDropped: boolean };
 
 export interface InfluxWriter {
-  write(lines: readonly string[]): Promise<WriteResult>;
+  /** Writes to `database`, the configured one by default. */
+  write(lines: readonly string[], database?: string): Promise<WriteResult>;
   /** `CREATE DATABASE` through /query. Resolves with what the server said; rejects when it could not be reached. */
-  createDatabase(): Promise<{ status: number; body: string }>;
+  createDatabase(database?: string): Promise<{ status: number; body: string }>;
 }
 
 const LINE_LEVEL = new Set([400, 413, 422]);
 
 export function createInfluxWriter(config: InfluxConfig): InfluxWriter {
-  const params = new URLSearchParams({ db: config.database, precision: 'ns' });
-  if (config.retentionPolicy !== undefined) params.set('rp', config.retentionPolicy);
-  const writeUrl = `${config.url}/write?${params.toString()}`;
+  const writeUrl = (database: string): string => {
+    const params = new URLSearchParams({ db: database, precision: 'ns' });
+    // GW_INFLUX_RP names a policy of the configured database; company databases use their default one.
+    if (config.retentionPolicy !== undefined && database === config.database) params.set('rp', config.retentionPolicy);
+    return `${config.url}/write?${params.toString()}`;
+  };
   const authHeader = authorization(config);
 
   function headers(extra: Record<string, string>): Record<string, string> {
@@ -43,12 +47,12 @@ export function createInfluxWriter(config: InfluxConfig): InfluxWriter {
   }
 
   return {
-    async write(lines) {
+    async write(lines, database = config.database) {
       const body = await gzip(Buffer.from(lines.join('\n'), 'utf8'));
       let res: Response;
       let text: string;
       try {
-        res = await fetch(writeUrl, {
+        res = await fetch(writeUrl(database), {
           method: 'POST',
           headers: headers({ 'Content-Type': 'text/plain; charset=utf-8', 'Content-Encoding': 'gzip' }),
           body,
@@ -73,11 +77,11 @@ export function createInfluxWriter(config: InfluxConfig): InfluxWriter {
       };
     },
 
-    async createDatabase() {
+    async createDatabase(database = config.database) {
       const res = await fetch(`${config.url}/query`, {
         method: 'POST',
         headers: headers({ 'Content-Type': 'application/x-www-form-urlencoded' }),
-        body: new URLSearchParams({ q: `CREATE DATABASE ${quoteIdent(config.database)}` }).toString(),
+        body: new URLSearchParams({ q: `CREATE DATABASE ${quoteIdent(database)}` }).toString(),
         signal: AbortSignal.timeout(config.timeoutMs),
       });
       return { status: res.status, body: (await res.text()).slice(0, MAX_REASON) };

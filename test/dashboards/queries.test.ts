@@ -3,6 +3,10 @@
  * real InfluxDB 1.x filled with a simulated day (test/dashboards/simulated-day.ts)
  * through the service's InfluxDB sink, with Grafana's macros substituted.
  * Each must return exactly the series and values worked out below by hand.
+ * hc-001 belongs to 安居物业 and hc-002 to City Property in the registry, so
+ * the sink also fills each company's own database: the community dashboard,
+ * unchanged, must show hc-001 exactly the same on 安居物业's database, and
+ * nothing of hc-002 there.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { silentLogger } from '../../services/observability/logger.js';
 import { openDatabase, type Db } from '../../services/store/db.js';
 import { parseInfluxConfig } from '../../services/influx/config.js';
+import { tenantDatabase } from '../../services/influx/tenants.js';
+import { createRegistryRepo } from '../../services/store/registry-repo.js';
 import { createInfluxSink, type InfluxSink } from '../../services/influx/sink.js';
 import { alarmEventToLine, dailyFactToLine, readingToLine } from '../../services/influx/points.js';
 import { inspectionToLines, telemetryScoreToLines } from '../../services/influx/checklist-points.js';
@@ -26,6 +32,9 @@ const T = FIXED_DAY;
 const { DAY0, DAY0_ISO, DAY_BEFORE_ISO, NOW, at } = T;
 
 const DB = 'gatewatch';
+const COMPANY_A = '安居物业';
+const DB_A = tenantDatabase('gatewatch_co_', COMPANY_A);
+const DB_B = tenantDatabase('gatewatch_co_', 'City Property');
 const GENERATED = join(import.meta.dirname, '../../dashboards/generated');
 const dashboards: GrafanaDashboard[] = readdirSync(GENERATED)
   .filter((f) => f.endsWith('.json'))
@@ -47,6 +56,9 @@ beforeAll(async () => {
   db = openDatabase(join(dir, 'gatewatch.sqlite'));
   const config = parseInfluxConfig({ GW_INFLUX_URL: influxd.url, GW_INFLUX_DB: DB, GW_INFLUX_FLUSH_MS: '50', GW_INFLUX_TIMEOUT_MS: '5000' });
   if (!config) throw new Error('sink config expected');
+  const registry = createRegistryRepo(db);
+  registry.upsertCommunity({ id: 'hc-001', name: '阳光花园', propertyCompany: COMPANY_A, timeZone: 'Asia/Shanghai' });
+  registry.upsertCommunity({ id: 'hc-002', name: '和平里', propertyCompany: 'City Property', timeZone: 'Asia/Shanghai' });
   sink = createInfluxSink({ db, config, logger: silentLogger(), registry: new Registry() });
   await influxd.query(`CREATE DATABASE ${DB}`);
 
@@ -60,8 +72,11 @@ beforeAll(async () => {
     ...telemetryScoreToLines('hc-002', DAY0_ISO, telemetryScores()),
   ];
   db.transaction(() => sink.enqueue(lines))();
+  // A line of hc-001 or hc-002 goes to the county's and its company's database; hc-003 is in no registry entry: county only.
+  const countyOnly = inspections(T).filter((i) => i.communityId === 'hc-003').flatMap((i) => inspectionToLines(i.communityId, i.day, inspectionOf(i.total)));
+  expect(countyOnly).toHaveLength(44);
   const flushed = await sink.flushNow();
-  expect(flushed).toEqual({ written: lines.length, rejected: 0, depth: 0, error: null });
+  expect(flushed).toEqual({ written: 2 * lines.length - countyOnly.length, rejected: 0, depth: 0, error: null });
 });
 
 afterAll(async () => {
@@ -72,21 +87,23 @@ afterAll(async () => {
 });
 
 /** Runs one target of a panel as Grafana would on `dashboard` at NOW with $__interval = 1h. */
-async function run(dashboard: GrafanaDashboard, panel: GrafanaPanel, refId: string, vars: Record<string, string>): Promise<InfluxQueryResult> {
+async function run(dashboard: GrafanaDashboard, panel: GrafanaPanel, refId: string, vars: Record<string, string>, database = DB): Promise<InfluxQueryResult> {
   const target = panel.targets?.find((t) => t.refId === refId);
   if (!target) throw new Error(`panel "${panel.title}" has no target ${refId}`);
   const range = panelRange(dashboard, panel, NOW);
-  return influxql(influxd.url, DB, interpolate(target.query, { ...range, interval: '1h', vars }));
+  return influxql(influxd.url, database, interpolate(target.query, { ...range, interval: '1h', vars }));
 }
 
 const panelsOf = (d: GrafanaDashboard) => d.panels.filter((p) => p.type !== 'row');
 
-const CASES: Array<{ uid: string; checks: Record<string, Check>; vars: Record<string, string> }> = [
-  { uid: 'gatewatch-community', checks: communityChecks(T), vars: { community: 'hc-001' } },
-  { uid: 'gatewatch-county', checks: countyChecks(T), vars: {} },
+const CASES: Array<{ uid: string; checks: Record<string, Check>; vars: Record<string, string>; database: string }> = [
+  { uid: 'gatewatch-community', checks: communityChecks(T), vars: { community: 'hc-001' }, database: DB },
+  { uid: 'gatewatch-county', checks: countyChecks(T), vars: {}, database: DB },
+  // The same dashboard and checks on the company's own database, as its Grafana organisation reads it.
+  { uid: 'gatewatch-community', checks: communityChecks(T), vars: { community: 'hc-001' }, database: DB_A },
 ];
 
-describe.each(CASES)('$uid', ({ uid, checks, vars }) => {
+describe.each(CASES)('$uid on $database', ({ uid, checks, vars, database }) => {
   test('every panel has a check, and every check a panel', () => {
     expect(panelsOf(byUid(uid)).map((p) => p.title).sort()).toEqual(Object.keys(checks).sort());
   });
@@ -98,7 +115,7 @@ describe.each(CASES)('$uid', ({ uid, checks, vars }) => {
       const panel = dashboard.panels.find((p) => p.title === title)!;
       const check = checks[title];
       if (!check) throw new Error(`no check for panel "${title}"`);
-      check(await run(dashboard, panel, refId, vars), panelRange(dashboard, panel, NOW));
+      check(await run(dashboard, panel, refId, vars, database), panelRange(dashboard, panel, NOW));
     },
   );
 });
@@ -120,4 +137,15 @@ test('the community variable filters: hc-002 sees its own fever, device and noth
   });
   expect(bySeries(await run(d, panel('Devices flagged'), 'A', vars), false)).toEqual({ '': [[0]] });
   expect(bySeries(await run(d, panel('Disinfection sessions today per area (2 required)'), 'A', vars))).toEqual({});
+});
+
+test("a company's database holds only its communities: the variable lists hc-001 on 安居物业's, hc-002 on City Property's", async () => {
+  const variable = byUid('gatewatch-community').templating?.list.find((v) => v.name === 'community');
+  expect((await influxql(influxd.url, DB_A, variable!.query)).results[0]?.series?.[0]?.values).toEqual([['community', 'hc-001']]);
+  expect((await influxql(influxd.url, DB_B, variable!.query)).results[0]?.series?.[0]?.values).toEqual([['community', 'hc-002']]);
+  const d = byUid('gatewatch-community');
+  const fevers = d.panels.find((p) => p.title === 'Fevers')!;
+  // hc-002's fever is on City Property's database and not on 安居物业's.
+  expect(bySeries(await run(d, fevers, 'A', { community: 'hc-002' }, DB_B))).toEqual({ '': [[DAY0, 1]] });
+  expect(bySeries(await run(d, fevers, 'A', { community: 'hc-002' }, DB_A))).toEqual({});
 });

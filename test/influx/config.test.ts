@@ -21,6 +21,7 @@ describe('parseInfluxConfig', () => {
       flushMs: 1000,
       maxBackoffMs: 30_000,
       timeoutMs: 10_000,
+      tenantDbPrefix: 'gatewatch_co_',
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -35,6 +36,7 @@ describe('parseInfluxConfig', () => {
       GW_INFLUX_FLUSH_MS: '250',
       GW_INFLUX_MAX_BACKOFF_MS: '5000',
       GW_INFLUX_TIMEOUT_MS: '3000',
+      GW_INFLUX_TENANT_DB_PREFIX: 'gw_company_',
     });
     expect(config).toEqual({
       url: 'https://influx.example:8443/v1',
@@ -45,6 +47,7 @@ describe('parseInfluxConfig', () => {
       flushMs: 250,
       maxBackoffMs: 5000,
       timeoutMs: 3000,
+      tenantDbPrefix: 'gw_company_',
     });
     expect(parseInfluxConfig({ ...URL_ONLY, GW_INFLUX_USER: 'gw', GW_INFLUX_PASSWORD: 'pw' })?.auth).toEqual({ kind: 'basic', user: 'gw', password: 'pw' });
   });
@@ -58,6 +61,17 @@ describe('parseInfluxConfig', () => {
     );
     // Checked even while the sink is off: a wrong setting fails at start.
     expect(() => parseInfluxConfig({ GW_INFLUX_BATCH_SIZE: '2.5' })).toThrow('GW_INFLUX_BATCH_SIZE="2.5"');
+  });
+
+  test('per-company databases: on by default, off with GW_INFLUX_TENANT_DATABASES=false, a bad prefix or flag is named', () => {
+    expect(parseInfluxConfig({ ...URL_ONLY, GW_INFLUX_TENANT_DATABASES: 'false' })?.tenantDbPrefix).toBeNull();
+    expect(parseInfluxConfig({ ...URL_ONLY, GW_INFLUX_TENANT_DATABASES: '1' })?.tenantDbPrefix).toBe('gatewatch_co_');
+    expect(() => parseInfluxConfig({ ...URL_ONLY, GW_INFLUX_TENANT_DATABASES: 'yes' })).toThrow(
+      new ConfigError('Invalid InfluxDB configuration:\n  GW_INFLUX_TENANT_DATABASES="yes": must be true or false'),
+    );
+    expect(() => parseInfluxConfig({ GW_INFLUX_TENANT_DB_PREFIX: 'co-' })).toThrow(
+      new ConfigError('Invalid InfluxDB configuration:\n  GW_INFLUX_TENANT_DB_PREFIX="co-": letters, digits and _, not starting with a digit, at most 64'),
+    );
   });
 
   test('a bad URL, and conflicting or half-given credentials, are named', () => {
