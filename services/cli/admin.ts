@@ -14,8 +14,12 @@
  *   npm run admin -- rotate-secret --id therm-g1
  *   npm run admin -- service-secret --name dispatcher   (an MQTT service account: GW_MQTT_SERVICE_ACCOUNTS)
  *   npm run admin -- load-registry devices-sim/demo-registry.json
+ *   npm run admin -- influx-tenants [--rotate <company>|all]   (per-company InfluxDB users and Grafana orgs;
+ *        GW_INFLUX_URL/_USER/_PASSWORD of an InfluxDB admin; GRAFANA_URL, GRAFANA_ADMIN_USER/_PASSWORD, GRAFANA_INFLUX_URL)
  */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -33,6 +37,8 @@ import { createAccountsRepo } from '../store/accounts-repo.js';
 import { createAuditRepo } from '../store/audit-repo.js';
 import { createAccountAdmin } from '../auth/admin.js';
 import { AccountCreateBody, Company, Password, Username } from '../../schemas/src/accounts.js';
+import { parseInfluxConfig } from '../influx/config.js';
+import { parseGrafanaConfig, provisionTenants } from '../influx/provision.js';
 
 const commands: Record<string, { options: Record<string, { type: 'string' }>; schema: z.ZodObject; run: (args: never) => Promise<void> }> = {};
 
@@ -154,6 +160,32 @@ command('service-secret', z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]
   const secret = newSecret();
   console.log(`MQTT username: service:${a.name}  password (shown only now): ${secret}`);
   console.log(`add to GW_MQTT_SERVICE_ACCOUNTS (comma-separated): ${a.name}:${sha256Hex(secret)}`);
+});
+
+// Per-company read access to InfluxDB (services/influx/README.md, "Per-company databases").
+command('influx-tenants', z.object({ rotate: z.string().min(1).optional() }), async (a) => {
+  const influx = parseInfluxConfig(process.env);
+  if (!influx) throw new Error('influx-tenants: set GW_INFLUX_URL (and GW_INFLUX_USER / GW_INFLUX_PASSWORD of an InfluxDB admin)');
+  if (influx.tenantDbPrefix === null) throw new Error('influx-tenants: per-company databases are off (GW_INFLUX_TENANT_DATABASES=false)');
+  const grafana = parseGrafanaConfig(process.env, influx.url);
+  const generated = join(dirname(fileURLToPath(import.meta.url)), '../../dashboards/generated/gatewatch-community.json');
+  const results = await provisionTenants({
+    communities: registry.listCommunities(),
+    influx,
+    prefix: influx.tenantDbPrefix,
+    grafana,
+    dashboards: grafana ? [JSON.parse(readFileSync(generated, 'utf8')) as Record<string, unknown>] : [],
+    rotate: a.rotate === undefined ? undefined : a.rotate === 'all' ? 'all' : new Set([a.rotate]),
+  });
+  for (const r of results) {
+    // The audit log keeps what was set up, never the password.
+    const { password, ...shown } = r;
+    audit.record({ actor, action: 'influx.tenant_provision', objectType: 'company', objectId: r.company, before: null, after: { ...shown, passwordChanged: password !== null } }, Date.now());
+    console.log(`${r.company}: database ${r.database}, read-only user ${r.user}${r.grafanaOrgId === null ? '' : `, Grafana org #${r.grafanaOrgId}`} (${r.communities.join(', ')})`);
+    if (password !== null) console.log(`  password of ${r.user} (shown only now): ${password}`);
+  }
+  if (results.length === 0) console.log('no communities in the registry: nothing to do');
+  if (!grafana) console.log('GRAFANA_URL unset: no Grafana organisations were set up');
 });
 
 async function main(): Promise<void> {

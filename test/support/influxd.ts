@@ -39,13 +39,22 @@ export interface Influxd {
   start(): Promise<void>;
   /** Stops the server and removes its temp dir. */
   dispose(): Promise<void>;
-  /** Runs InfluxQL through GET /query (POST for statements that change state); throws on an HTTP error. */
+  /** Runs InfluxQL through GET /query (POST for statements that change state); throws on an HTTP error. As the admin user when `auth` was given. */
   query(q: string, db?: string): Promise<InfluxQueryResult>;
+  /** The same as another user (basic auth); resolves with the HTTP status and the parsed body, also on 401/403. */
+  queryAs(user: { name: string; password: string }, q: string, db?: string): Promise<{ status: number; body: InfluxQueryResult }>;
+  /** The admin user created at start when `auth` was given. */
+  admin: { name: string; password: string } | null;
+}
+
+export interface InfluxdOptions {
+  /** `auth-enabled = true`, with this admin user created first (WITH ALL PRIVILEGES). */
+  auth?: { name: string; password: string };
 }
 
 export { freePort };
 
-function configToml(dir: string, rpcPort: number, httpPort: number): string {
+function configToml(dir: string, rpcPort: number, httpPort: number, auth: boolean): string {
   return `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 
@@ -71,7 +80,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 [http]
   enabled = true
   bind-address = "127.0.0.1:${httpPort}"
-  auth-enabled = false
+  auth-enabled = ${auth}
   log-enabled = false
   write-tracing = false
   pprof-enabled = false
@@ -82,7 +91,8 @@ bind-address = "127.0.0.1:${rpcPort}"
 `;
 }
 
-export async function startInfluxd(): Promise<Influxd> {
+export async function startInfluxd(options: InfluxdOptions = {}): Promise<Influxd> {
+  const admin = options.auth ?? null;
   try {
     accessSync(INFLUXD_BIN, constants.X_OK);
   } catch {
@@ -95,7 +105,7 @@ export async function startInfluxd(): Promise<Influxd> {
   const rpcPort = await freePort();
   const port = await freePort();
   const confPath = join(dir, 'influxdb.conf');
-  writeFileSync(confPath, configToml(dir, rpcPort, port));
+  writeFileSync(confPath, configToml(dir, rpcPort, port, admin !== null));
   const url = `http://127.0.0.1:${port}`;
 
   let child: ChildProcess | undefined;
@@ -149,25 +159,41 @@ export async function startInfluxd(): Promise<Influxd> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  async function query(q: string, db?: string): Promise<InfluxQueryResult> {
+  async function send(q: string, db: string | undefined, as: { name: string; password: string } | null): Promise<{ status: number; text: string }> {
     const params = new URLSearchParams({ q });
     if (db !== undefined) params.set('db', db);
-    const changesState = /^\s*(create|drop|alter|delete|grant|revoke|kill)\b/i.test(q);
+    const headers: Record<string, string> = as ? { Authorization: `Basic ${Buffer.from(`${as.name}:${as.password}`).toString('base64')}` } : {};
+    const changesState = /^\s*(create|drop|alter|delete|grant|revoke|kill|set)\b/i.test(q);
     const res = changesState
-      ? await fetch(`${url}/query`, { method: 'POST', body: params })
-      : await fetch(`${url}/query?${params.toString()}`);
-    const body = await res.text();
-    if (!res.ok) throw new Error(`InfluxQL ${q} failed: HTTP ${res.status} ${body}`);
-    return JSON.parse(body) as InfluxQueryResult;
+      ? await fetch(`${url}/query`, { method: 'POST', body: params, headers })
+      : await fetch(`${url}/query?${params.toString()}`, { headers });
+    return { status: res.status, text: await res.text() };
+  }
+
+  async function query(q: string, db?: string): Promise<InfluxQueryResult> {
+    const res = await send(q, db, admin);
+    if (res.status >= 300) throw new Error(`InfluxQL ${q} failed: HTTP ${res.status} ${res.text}`);
+    return JSON.parse(res.text) as InfluxQueryResult;
+  }
+
+  async function queryAs(user: { name: string; password: string }, q: string, db?: string): Promise<{ status: number; body: InfluxQueryResult }> {
+    const res = await send(q, db, user);
+    return { status: res.status, body: JSON.parse(res.text) as InfluxQueryResult };
   }
 
   try {
     await start();
+    // With auth on, 1.x lets the first user be created without credentials; it must be an admin.
+    if (admin) {
+      const res = await send(`CREATE USER ${JSON.stringify(admin.name)} WITH PASSWORD '${admin.password.replace(/[\\']/g, (c) => `\\${c}`)}' WITH ALL PRIVILEGES`, undefined, null);
+      if (res.status !== 200 || res.text.includes('"error"')) throw new Error(`creating the admin user failed: HTTP ${res.status} ${res.text}`);
+    }
   } catch (err) {
+    await stop();
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  return { url, port, dir, stop, start, dispose, query };
+  return { url, port, dir, stop, start, dispose, query, queryAs, admin };
 }
 
 async function pingOk(url: string): Promise<boolean> {
