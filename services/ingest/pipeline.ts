@@ -14,6 +14,8 @@ import type { InboxRow } from '../store/inbox.js';
 import type { IncomingMessage } from './intake.js';
 import type { Journal } from '../store/journal.js';
 import type { Alarm, AlarmsRepo } from '../store/alarms-repo.js';
+import { createAuditRepo, type AuditRepo } from '../store/audit-repo.js';
+import { alarmToBody } from '../alarms/alarm-body.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventBus } from '../events.js';
@@ -42,6 +44,8 @@ export interface PipelineDeps {
   bus: EventBus;
   maxPayloadBytes: number;
   observers?: IngestObserver[];
+  /** Where alarms resolved as `system` are recorded; the audit log of `db` by default. */
+  audit?: AuditRepo;
   now?: () => number;
 }
 
@@ -63,6 +67,23 @@ export function createPipeline(deps: PipelineDeps) {
     return c;
   };
   const notifyAlarm = (alarm: Alarm, event: AlarmEventKind) => observers.forEach((o) => o.alarm?.(alarm, event));
+  const audit = deps.audit ?? createAuditRepo(deps.db);
+
+  /**
+   * An alarm the pipeline resolved goes into the audit log like one resolved
+   * through the API (same action, before and after as the API shows them),
+   * in the same transaction. Rare (a condition ending), so no cost per
+   * reading: resolveActive sets only the status and resolved_* columns, and
+   * an active alarm is acknowledged exactly when it has an acknowledgement
+   * time, so the state before is the one after with those as they were.
+   */
+  function recordSystemResolution(after: Alarm): void {
+    const before: Alarm = { ...after, status: after.acknowledgedAt === null ? 'open' : 'acknowledged', resolvedAt: null, resolvedBy: null, resolveNote: null };
+    audit.record(
+      { actor: SYSTEM_ACTOR, action: 'alarm.resolve', objectType: 'alarm', objectId: after.id, communityId: after.communityId, before: alarmToBody(before), after: alarmToBody(after) },
+      after.resolvedAt ?? now(),
+    );
+  }
 
   function deadLetter(row: IncomingMessage, code: string, reason: string): void {
     journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic: row.topic, payload: row.payload.subarray(0, deps.maxPayloadBytes), code, reason });
@@ -88,6 +109,7 @@ export function createPipeline(deps: PipelineDeps) {
       if (o.type === 'clear') {
         const resolved = deps.alarms.resolveActive(o.communityId, o.rule, o.subject, SYSTEM_ACTOR, 'condition ended', now());
         if (resolved) {
+          recordSystemResolution(resolved);
           notifyAlarm(resolved, 'resolved');
           changes.push({ alarm: resolved, created: false });
         }

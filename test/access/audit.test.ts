@@ -123,3 +123,55 @@ describe('audit log', () => {
     expect(() => svc.runtime.db.prepare('DELETE FROM audit_log').run()).toThrow('the audit log is append-only');
   });
 });
+
+describe('audit log: what the pipeline resolves by itself', () => {
+  /** Publishes a door state and waits until the pipeline has handled it (the alarm's status is `until`). */
+  async function door(seq: number, state: 'open' | 'closed', until: (alarms: any[]) => boolean): Promise<any[]> {
+    const client = await svc.connect('door-club');
+    try {
+      await client.publishAsync('gatewatch/v1/hc-001/door-club/door', JSON.stringify({ seq, ts: new Date().toISOString(), roomId: 'club', state }), { qos: 1 });
+    } finally {
+      await client.endAsync();
+    }
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const alarms = (await ok(svc.api('GET', '/api/v1/alarms?rule=venues-closed&limit=100'))).items;
+      if (until(alarms)) return alarms;
+      if (Date.now() > deadline) throw new Error(`door ${state} (seq ${seq}) not handled: ${JSON.stringify(alarms)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('records an alarm resolved as system with its before and after, in the order it happened, once', async () => {
+    const startId = (svc.runtime.db.prepare('SELECT COALESCE(MAX(id), 0) FROM audit_log').pluck().get() as number) + 1;
+    // 1. The activity room opens and closes: its alarm is open, then resolved by the system.
+    const [first] = await door(101, 'open', (a) => a.length === 1);
+    const [firstResolved] = await door(102, 'closed', (a) => a[0]?.status === 'resolved');
+    // 2. It opens again, an operator acknowledges, it closes: acknowledged, then resolved by the system.
+    await door(103, 'open', (a) => a.length === 2);
+    const second = (await ok(svc.api('GET', '/api/v1/alarms?rule=venues-closed&status=open'))).items[0];
+    const acknowledged = await ok(svc.api('POST', `/api/v1/alarms/${second.id}/acknowledge`, { token: svc.tokens.operator, body: { note: '已上锁' } }));
+    const [secondResolved] = await door(104, 'closed', (a) => a.every((x) => x.status === 'resolved'));
+    // A close with no alarm open resolves nothing and records nothing.
+    await door(105, 'closed', () => true);
+    await new Promise((r) => setTimeout(r, 200));
+
+    const items = (await ok(svc.api('GET', '/api/v1/audit?limit=1000'))).items.filter((e: { id: number }) => e.id >= startId).reverse();
+    expect(items.map((e: any) => [e.action, e.objectType, e.objectId, e.actor, e.communityId])).toEqual([
+      ['alarm.resolve', 'alarm', String(first.id), 'system', TEST_COMMUNITY],
+      ['alarm.acknowledge', 'alarm', String(second.id), OPERATOR, TEST_COMMUNITY],
+      ['alarm.resolve', 'alarm', String(second.id), 'system', TEST_COMMUNITY],
+    ]);
+    const [sys1, , sys2] = items;
+    // Before: the alarm exactly as the API showed it just before; after: as it shows it now.
+    expect(sys1.before).toEqual(first);
+    expect(sys1.after).toEqual(firstResolved);
+    expect([sys1.after.status, sys1.after.resolvedBy, sys1.after.resolveNote]).toEqual(['resolved', 'system', 'condition ended']);
+    expect(sys2.before).toEqual(acknowledged);
+    expect(sys2.after).toEqual(secondResolved);
+    expect([sys2.before.status, sys2.after.status, sys2.after.acknowledgeNote]).toEqual(['acknowledged', 'resolved', '已上锁']);
+    expect(Date.parse(sys2.at)).toBe(Date.parse(secondResolved.resolvedAt));
+    // Found by actor and by object, like any entry.
+    expect((await ok(svc.api('GET', `/api/v1/audit?actor=system&objectType=alarm&objectId=${second.id}`))).items.map((e: any) => e.id)).toEqual([sys2.id]);
+  });
+});
