@@ -14,7 +14,7 @@ const ROOT = join(import.meta.dirname, '../..');
 const BIN = process.env.GW_TEST_DOCKER_COMPOSE ?? 'docker-compose';
 
 function compose(args: string[], env: Record<string, string | undefined>) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GRAFANA_') && !k.startsWith('COMPOSE_')));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GRAFANA_') && !k.startsWith('COMPOSE_') && !k.startsWith('INFLUX_')));
   const res = spawnSync(BIN, ['-f', join(ROOT, 'docker-compose.yml'), ...args], {
     cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...clean, ...env },
   });
@@ -59,8 +59,11 @@ function ports(s: Service): Array<{ hostIp: string | null; published: number; ta
   });
 }
 
+/** The passwords compose requires (it has no defaults for them). */
+const SECRETS = { GRAFANA_ADMIN_PASSWORD: 'test-only-password', INFLUX_ADMIN_PASSWORD: 'test-influx-admin', INFLUX_GRAFANA_PASSWORD: 'test-influx-grafana' };
+
 function resolved(): { services: Record<string, Service>; volumes: Record<string, unknown> } {
-  const res = compose(['--profile', 'sim', 'config'], { GRAFANA_ADMIN_PASSWORD: 'test-only-password' });
+  const res = compose(['--profile', 'sim', 'config'], SECRETS);
   expect(res.status, res.stderr).toBe(0);
   const py = spawnSync('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], { input: res.stdout, encoding: 'utf8' });
   expect(py.status, py.stderr).toBe(0);
@@ -70,16 +73,16 @@ function resolved(): { services: Record<string, Service>; volumes: Record<string
 describe('docker-compose.yml', () => {
   test('docker-compose config -q accepts it, with and without the sim profile', () => {
     for (const args of [['config', '-q'], ['--profile', 'sim', 'config', '-q']]) {
-      const res = compose(args, { GRAFANA_ADMIN_PASSWORD: 'test-only-password' });
+      const res = compose(args, SECRETS);
       expect(res.stderr).toBe('');
       expect(res.status).toBe(0);
     }
   });
 
-  test('without GRAFANA_ADMIN_PASSWORD it refuses: no default password', () => {
-    const res = compose(['config', '-q'], {});
+  test.each(Object.keys(SECRETS))('without %s it refuses: no default password', (name) => {
+    const res = compose(['config', '-q'], { ...SECRETS, [name]: undefined });
     expect(res.status).not.toBe(0);
-    expect(res.stderr).toContain('GRAFANA_ADMIN_PASSWORD');
+    expect(res.stderr).toContain(name);
   });
 
   test('every bind mount and build context exists; provisioning is mounted read-only', () => {
@@ -110,10 +113,21 @@ describe('docker-compose.yml', () => {
 
     const gw = services.gatewatch!;
     expect(gw.environment?.GW_INFLUX_URL).toBe('http://influxdb:8086');
+    // InfluxDB requires authentication: gatewatch writes as its admin, Grafana reads as a READ-only user.
+    expect(services.influxdb!.environment).toMatchObject({
+      INFLUXDB_HTTP_AUTH_ENABLED: 'true', INFLUXDB_ADMIN_USER: 'admin', INFLUXDB_ADMIN_PASSWORD: 'test-influx-admin',
+      INFLUXDB_READ_USER: 'grafana', INFLUXDB_READ_USER_PASSWORD: 'test-influx-grafana',
+    });
+    expect(gw.environment).toMatchObject({ GW_INFLUX_USER: 'admin', GW_INFLUX_PASSWORD: 'test-influx-admin', GW_INFLUX_TENANT_DATABASES: 'true', GRAFANA_URL: 'http://grafana:3000' });
+    expect(gw.environment?.GRAFANA_ADMIN_PASSWORD).toBeUndefined();
+    expect(services.grafana!.environment?.INFLUX_GRAFANA_PASSWORD).toBe('test-influx-grafana');
+    const datasource = readFileSync(join(ROOT, 'dashboards/provisioning/datasources/influxdb.yaml'), 'utf8');
+    expect(datasource).toMatch(/^ {4}user: grafana$/m);
+    expect(datasource).toMatch(/^ {6}password: \$INFLUX_GRAFANA_PASSWORD$/m);
     expect(ports(gw)).toEqual([{ hostIp: null, published: 1883, target: 1883 }, { hostIp: null, published: 3000, target: 3000 }]);
     expect(mounts(gw).find((v) => v.target === '/app/data')).toMatchObject({ type: 'volume', source: 'gatewatch-data', read_only: false });
     expect(gw.healthcheck?.test.join(' ')).toContain('/readyz');
-    // InfluxDB has no authentication here: published on loopback only.
+    // Published on loopback only.
     expect(ports(services.influxdb!)).toEqual([{ hostIp: '127.0.0.1', published: 8086, target: 8086 }]);
     expect(ports(services.grafana!)).toEqual([{ hostIp: null, published: 3001, target: 3000 }]);
 
