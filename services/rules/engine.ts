@@ -7,7 +7,7 @@ import type { RulesConfig } from './config.js';
 import { RULE_IDS, type DailyFact, type RuleId } from './facts.js';
 import type { CommunityLayout } from './layout.js';
 import { alarmKey, type Outcome } from './outcomes.js';
-import type { RuleContext } from './rule.js';
+import type { ReadingContext, RuleContext } from './rule.js';
 import { RULES } from './registry.js';
 import { createInitialState, emptyCommunity, prune, recordReading, type CommunityState, type ReadingInput, type RulesState } from './state.js';
 import { DAY_MS, dayBounds } from './time.js';
@@ -70,8 +70,13 @@ export function evaluate(state: RulesState, input: ReadingInput, ctx: EngineCont
   if (classifyTiming(input.eventTime, input.receivedAt, ctx.config) !== 'ok') return { state, outcomes: [] };
   const { cs, duplicate } = recordReading(state.communities[input.communityId] ?? emptyCommunity(), input);
   if (duplicate) return { state: withCommunity(state, input.communityId, cs), outcomes: [] };
-  const rc = { ...ruleContext(input.communityId, cs, ctx), input };
-  const raw = RULES.flatMap((r) => r.onReading?.(rc) ?? []);
+  const rc: ReadingContext = { ...ruleContext(input.communityId, cs, ctx), input };
+  // A loop, not flatMap: this runs for every reading, and most rules return nothing.
+  const raw: Outcome[] = [];
+  for (const r of RULES) {
+    const out = r.onReading?.(rc);
+    if (out !== undefined && out.length > 0) raw.push(...out);
+  }
   const tracked = track(cs, raw);
   return { state: withCommunity(state, input.communityId, tracked.cs), outcomes: tracked.outcomes };
 }
@@ -116,8 +121,9 @@ export function serializeState(state: RulesState): string {
 
 export function restoreState(json: string): RulesState {
   const parsed = JSON.parse(json) as Partial<RulesState>;
-  if (parsed.version !== 1 || typeof parsed.communities !== 'object' || parsed.communities === null) {
-    throw new Error('not a rules engine state (version 1)');
+  // Version 2: compact temperature rows (state.ts). A version 1 state is not read: rebuild it from the journal.
+  if (parsed.version !== 2 || typeof parsed.communities !== 'object' || parsed.communities === null) {
+    throw new Error('not a rules engine state (version 2)');
   }
   return parsed as RulesState;
 }

@@ -10,7 +10,7 @@ import { coverageOf, isCut } from './coverage.js';
 import type { DailyFact, FactStatus, RuleId } from './facts.js';
 import { clip, total, union, type Interval } from './intervals.js';
 import type { CommunityLayout } from './layout.js';
-import { collect, heardTimes, type CommunityState, type StoredOf, type StoredReading } from './state.js';
+import { collect, heardTimes, senders, type CommunityState, type StoredOf, type StoredReading } from './state.js';
 import { DAY_MS, MINUTE_MS, toMinutes } from './time.js';
 
 export interface DayView {
@@ -23,9 +23,16 @@ export interface DayView {
   /** The window judged: [dayStart, end), end = min(dayEnd, asOf). */
   end: number;
   asOf: number;
-  /** Every retained reading up to a day after the day ends (sessions are reported when they end), sorted. */
+  /**
+   * Every retained reading up to a day after the day ends (sessions are
+   * reported when they end), sorted; temperature readings only from
+   * [dayStart - deviceSilence, end): no rule reads them outside it (they
+   * carry no state into the day), and on a busy day they are most readings.
+   */
   all: readonly StoredReading[];
   of<K extends MessageKind>(kind: K): StoredOf<K>[];
+  /** Devices that sent a reading of the kind, on any retained day up to a day after the day ends, sorted. */
+  senders(kind: MessageKind): string[];
   /** Union of the times any of the devices was reporting, clipped to the window. */
   coverage(deviceIds: readonly string[]): Interval[];
   /** Minutes of the window in which none of the devices was reporting. */
@@ -47,7 +54,7 @@ export function buildDayView(
   const end = Math.max(dayStart, Math.min(dayEnd, asOf));
   const silenceMs = config.deviceSilenceMinutes * MINUTE_MS;
   // Everything retained before the day too: shifts, doors and broadcasts carry their state into it.
-  const all = collect(cs, -Infinity, dayEnd + DAY_MS);
+  const all = collect(cs, -Infinity, dayEnd + DAY_MS, undefined, { temperaturesIn: [dayStart - silenceMs, end] });
   const byKind = new Map<MessageKind, StoredReading[]>();
   const byDevice = new Map<string, StoredReading[]>();
   for (const r of all) {
@@ -84,6 +91,7 @@ export function buildDayView(
     asOf,
     all,
     of: <K extends MessageKind>(kind: K) => (byKind.get(kind) ?? []) as StoredOf<K>[],
+    senders: (kind) => senders(cs, kind, -Infinity, dayEnd + DAY_MS),
     coverage,
     noDataMinutes: (ids) => toMinutes(end - dayStart - total(coverage(ids))),
     inWindow: (ms) => ms >= dayStart && ms < end,

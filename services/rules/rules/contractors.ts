@@ -51,7 +51,7 @@ function facts(view: DayView) {
 function onReading(ctx: ReadingContext): Outcome[] {
   const { input } = ctx;
   if (input.kind !== 'access' || !isContractorPass(input)) return [];
-  const { start, end, readings } = readingsOfDay(ctx, input.eventTime);
+  const { start, end, readings } = readingsOfDay(ctx, input.eventTime, ['access']);
   const passes = ofKind(readings, 'access').filter((r) => r.eventTime >= start && r.eventTime < end && isContractorPass(r));
   const { now } = onSite(passes);
   const limit = ctx.config.contractorsMaxOnSite;

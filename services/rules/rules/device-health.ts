@@ -10,7 +10,7 @@ import { isCut } from '../coverage.js';
 import { total } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
-import { collect, heardTimes } from '../state.js';
+import { collect, heardIn } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../time.js';
 import { placesOf, type DayView } from '../view.js';
 import { alarm, clear, isPlausible } from './shared.js';
@@ -37,9 +37,7 @@ function facts(view: DayView) {
 
 /** Has the device been heard after t (so a status at t arriving now is history)? */
 function heardAfter(ctx: ReadingContext, t: number): boolean {
-  const id = ctx.input.deviceId;
-  if (heardTimes(ctx.cs, id, t + 1, Infinity).length > 0) return true;
-  return collect(ctx.cs, t + 1, Infinity).some((r) => r.deviceId === id && !isCut(r));
+  return heardIn(ctx.cs, ctx.input.deviceId, t + 1, Infinity);
 }
 
 function onReading(ctx: ReadingContext): Outcome[] {

@@ -8,9 +8,9 @@
 import type { RulesConfig } from '../config.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
-import type { StoredReading } from '../state.js';
+import { temperaturesOf, type StoredReading } from '../state.js';
 import { MINUTE_MS } from '../time.js';
-import { placesOf, relevantDevices, type DayView } from '../view.js';
+import { placesOf, type DayView } from '../view.js';
 import { absenceStatus } from '../policy.js';
 import { alarm, fixedDevices, isFever, ofKind, readingsOfDay, sessionStart } from './shared.js';
 
@@ -43,7 +43,7 @@ function facts(view: DayView) {
     (r) => view.inWindow(r.eventTime) && r.payload.subject === 'staff' && isFever(r.payload.temperatureC, view.config),
   );
   const refs = placesOf(view.layout.staff.filter((s) => s.active).map((s) => s.ref), staffFevers.map((r) => r.payload.personRef));
-  const thermometers = relevantDevices(fixedDevices(view, 'thermometer'), view.of('temperature'));
+  const thermometers = placesOf(fixedDevices(view, 'thermometer'), view.senders('temperature'));
   return refs.map((ref) => {
     const fevers = firstFever(all, ref, view.dayStart, view.end, view.config);
     const first = fevers[0];
@@ -81,7 +81,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
   // temperatures (most of the traffic) need not be read at all.
   const { start, end, readings: duty } = readingsOfDay(ctx, at, ['shift', 'disinfection']);
   if (!duty.some((r) => dutyTime(r, ref))) return [];
-  const first = firstFever(readingsOfDay(ctx, at, ['temperature']).readings, ref, start, end, config)[0];
+  const first = firstFever(temperaturesOf(ctx.cs, ref, start, end), ref, start, end, config)[0];
   if (!first) return [];
   const after = dutyAfterFever(duty, ref, first.eventTime, end, config);
   const relevant = input.kind === 'temperature' ? after.length > 0 : after.some((r) => r.readingId === input.readingId);

@@ -5,12 +5,12 @@
  * reported at all that day.
  */
 import type { RuleModule } from '../rule.js';
-import { relevantDevices, type DayView } from '../view.js';
+import { placesOf, type DayView } from '../view.js';
 import { fixedDevices, isPlausible } from './shared.js';
 
 function facts(view: DayView) {
   const temps = view.of('temperature').filter((r) => view.inWindow(r.eventTime) && isPlausible(r.payload.temperatureC, view.config));
-  const thermometers = relevantDevices(fixedDevices(view, 'thermometer'), view.of('temperature'));
+  const thermometers = placesOf(fixedDevices(view, 'thermometer'), view.senders('temperature'));
   const silent = view.windowMs <= 0 || view.coverage(thermometers).length === 0;
   const refs = view.layout.staff.filter((s) => s.active).map((s) => s.ref).sort();
   return refs.map((ref) => {
