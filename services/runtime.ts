@@ -23,7 +23,7 @@ import { createWebhookOutbox } from './notify/webhook-outbox.js';
 import { alarmNotifier } from './notify/alarm-notifier.js';
 import { ANNOUNCEMENTS, inspectionAnnouncer } from './notify/announcer.js';
 import { createAuditRepo } from './store/audit-repo.js';
-import { createBroker } from './broker/broker.js';
+import { startBrokerThread } from './broker/thread.js';
 import { brokerLimitsFrom, brokerListenFrom } from './broker/settings.js';
 import { createPresenceRepo } from './store/presence-repo.js';
 import { buildApp } from './api/app.js';
@@ -61,7 +61,8 @@ export function loadStartupConfig(env: NodeJS.ProcessEnv): StartupConfig {
 
 export async function startRuntime(startup: StartupConfig, logger: Logger): Promise<Runtime> {
   const config = startup.service;
-  const db = openDatabase(join(config.GW_DATA_DIR, 'gatewatch.sqlite'), { synchronous: config.GW_SQLITE_SYNCHRONOUS });
+  const dbPath = join(config.GW_DATA_DIR, 'gatewatch.sqlite');
+  const db = openDatabase(dbPath, { synchronous: config.GW_SQLITE_SYNCHRONOUS });
   const metrics = createMetrics();
   const bus = new EventBus(logger);
   const journal = createJournal(db);
@@ -103,7 +104,6 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
     onDay: influx ? (communityId, day) => influx.enqueue(telemetryScoreToLines(communityId, day, inspections.itemScores(communityId, day, day))) : undefined,
     rulesConfig: startup.rules,
     maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
-    inboxMaxBatch: config.GW_INBOX_MAX_BATCH,
     factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,
     retentionDays: config.GW_READINGS_RETENTION_DAYS,
   });
@@ -113,12 +113,18 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
   influx?.start();
   webhooks.start();
 
-  const broker = await createBroker({
-    registry, intake: ingest.intake, logger, bus, presence: createPresenceRepo(db), metricsRegistry: metrics.registry, limits: brokerLimitsFrom(config),
-    serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS,
+  // The broker runs on its own thread (services/broker/thread.ts); its batches are processed here.
+  const presence = createPresenceRepo(db);
+  const broker = await startBrokerThread({
+    init: {
+      dbPath, logLevel: logger.level, limits: brokerLimitsFrom(config), listen: brokerListenFrom(config),
+      serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS, maxBatch: config.GW_INBOX_MAX_BATCH,
+    },
+    process: (messages) => ingest.processBatch(messages),
+    presence, bus, logger,
     onDenied: (code) => metrics.messagesRejected.inc({ code }),
   });
-  const mqttAddress = await broker.listen(brokerListenFrom(config));
+  const mqttAddress = broker.addresses;
 
   const http = await buildApp({
     logger, registry: metrics.registry, alarms, journal, tokens, bus, metricsPublic: config.GW_METRICS_PUBLIC,
@@ -136,7 +142,8 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
       },
     },
     facts: createFactsRepo(db),
-    readiness: () => ({ database: db.open, mqtt: !broker.aedes.closed }),
+    readiness: () => ({ database: db.open, mqtt: broker.isOpen() }),
+    extraMetrics: () => broker.metrics(),
   });
   await http.listen({ host: config.GW_HTTP_HOST, port: config.GW_HTTP_PORT });
   const httpPort = (http.server.address() as { port: number }).port;

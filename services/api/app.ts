@@ -48,6 +48,8 @@ export interface ApiDeps {
   bus: EventBus;
   readiness: () => Record<string, boolean>;
   metricsPublic: boolean;
+  /** More Prometheus text for /metrics (the broker thread's registry). */
+  extraMetrics?: () => Promise<string>;
   /** The registry of communities and devices (`registry` is the metrics registry). */
   registryRepo: RegistryRepo;
   /** Device presence and disconnects, from the broker. */
@@ -123,7 +125,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(healthRoutes, { registry: deps.registry, readiness: deps.readiness, metricsPublic: deps.metricsPublic });
+  await app.register(healthRoutes, { registry: deps.registry, readiness: deps.readiness, metricsPublic: deps.metricsPublic, extraMetrics: deps.extraMetrics });
   await app.register(sessionRoutes, { sessions, cookie, now });
   await app.register(accountRoutes, { admin: createAccountAdmin({ db: deps.db, accounts, tokens: deps.tokens, audit, now }), accounts, tokens: deps.tokens });
   await app.register(auditRoutes, { audit });

@@ -39,13 +39,15 @@ export interface BrokerDeps {
   /** Where device messages go (services/ingest/intake.ts); `done` fires after they are committed. */
   intake: { append(clientId: string, topic: string, payload: Buffer, qos: number, done: (err: Error | null) => void): void };
   presence: PresenceRepo;
-  bus: EventBus;
+  bus: Pick<EventBus, 'emit'>;
   metricsRegistry: Registry;
   logger: Logger;
   limits: BrokerLimits;
   /** Internal services allowed to send device commands (none by default). */
   serviceAccounts?: readonly ServiceAccount[];
   onDenied?: (reason: string) => void;
+  /** How long the oldest message handed to the intake has waited for its commit (ms); counts as overload like event-loop lag. */
+  intakeLagMs?: () => number;
   now?: () => number;
 }
 
@@ -102,6 +104,7 @@ export async function createBroker(deps: BrokerDeps) {
     },
     undefined,
     () => openConnections > 0,
+    deps.intakeLagMs,
   );
   /** Token buckets by device id, and by `service:<name>` (a device id has no ':'). */
   const buckets = new Map<string, TokenBucket>();

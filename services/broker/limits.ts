@@ -83,13 +83,15 @@ export function createLagMonitor(
   onChange: (overloaded: boolean, lagMs: number) => void,
   intervalMs = 50,
   active: () => boolean = () => true,
+  /** Another lag that counts as overload: how long the oldest message handed to ingest has waited for its commit. */
+  extraLagMs: () => number = () => 0,
 ) {
   let overloaded = false;
   let lagMs = 0;
   let expected = performance.now() + intervalMs;
   const timer = setInterval(() => {
     const t = performance.now();
-    lagMs = Math.max(0, t - expected);
+    lagMs = Math.max(0, t - expected, extraLagMs());
     expected = t + intervalMs;
     const next = thresholdMs > 0 && active() && (overloaded ? lagMs > thresholdMs / 2 : lagMs > thresholdMs);
     if (next !== overloaded) {

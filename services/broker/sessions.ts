@@ -55,7 +55,7 @@ interface DeviceState {
 
 export interface SessionsDeps {
   presence: PresenceRepo;
-  bus: EventBus;
+  bus: Pick<EventBus, 'emit'>;
   metrics: BrokerMetrics;
   limits: LimitReporter;
   logger: Logger;

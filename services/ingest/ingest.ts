@@ -1,6 +1,7 @@
 /**
- * Wires the ingest side: intake (one transaction per turn of the event loop,
- * committed before the PUBACK) -> pipeline -> engine-backed rules -> alarms, the daily-facts materializer, the optional InfluxDB
+ * Wires the ingest side: batches of device messages from the broker thread
+ * (one transaction each, committed before their PUBACKs) -> pipeline ->
+ * engine-backed rules -> alarms, the daily-facts materializer, the optional InfluxDB
  * outbox, and the periodic work (rule ticks, facts of today, retention).
  */
 import type { Db } from '../store/db.js';
@@ -14,10 +15,9 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventBus } from '../events.js';
 import { alarmEventToLine, alarmToEvent, dailyFactToLine, readingToLine, type InfluxSink } from '../influx/index.js';
-import { createPipeline, type IngestObserver } from './pipeline.js';
+import { createPipeline, type IncomingMessage, type IngestObserver } from './pipeline.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
-import { createIntake, type Intake } from './intake.js';
 
 export interface IngestDeps {
   db: Db;
@@ -34,7 +34,6 @@ export interface IngestDeps {
   /** After a day's facts were recomputed (e.g. checklist sub-scores to InfluxDB). */
   onDay?: (communityId: string, day: string) => void;
   maxPayloadBytes: number;
-  inboxMaxBatch: number;
   factsRefreshMs: number;
   retentionDays: number;
   now?: () => number;
@@ -67,12 +66,6 @@ export function createIngest(deps: IngestDeps) {
       deps.onDay?.(communityId, day);
     },
   });
-  const intake: Intake = createIntake({
-    maxBatch: deps.inboxMaxBatch,
-    process: (messages) => pipeline.process(messages),
-    onBatch: (n) => deps.metrics.commitBatchSize.observe(n),
-    now,
-  });
   const legacyInbox = createLegacyInbox(deps.db);
   // API acknowledgements and resolutions reach InfluxDB too.
   // (Bumps emit alarm.updated too while still open; those were sent inside the ingest transaction.)
@@ -99,7 +92,11 @@ export function createIngest(deps: IngestDeps) {
 
   let timer: NodeJS.Timeout | undefined;
   return {
-    intake,
+    /** One batch of received messages in one transaction; throws when it did not commit (then nothing of it is acknowledged). */
+    processBatch(messages: IncomingMessage[]): void {
+      pipeline.process(messages);
+      deps.metrics.commitBatchSize.observe(messages.length);
+    },
     pipeline,
     rules,
     materializer,
@@ -127,7 +124,6 @@ export function createIngest(deps: IngestDeps) {
     },
     stop(): void {
       if (timer) clearInterval(timer);
-      intake.flush();
       materializer.flush(now(), true);
     },
   };

@@ -2,7 +2,7 @@
  * Ingest: a pipeline of named steps over received device messages, in order:
  * decode -> admit event time -> journal (de-duplicate) -> rules -> alarms
  * (-> InfluxDB outbox). Each batch is one SQLite transaction, committed
- * before the broker acknowledges any of its messages (intake.ts), so outbox
+ * before the broker acknowledges any of its messages (broker/handover.ts), so outbox
  * points commit together with what they describe. Rows of the legacy inbox
  * (store/inbox.ts) carry an id: their batch also advances the checkpoint.
  */
@@ -11,7 +11,6 @@ import type { DeviceMessage } from '../../schemas/src/device-messages.js';
 import { classifyTiming, type RulesConfig } from '../rules/index.js';
 import type { Db } from '../store/db.js';
 import type { InboxRow } from '../store/inbox.js';
-import type { IncomingMessage } from './intake.js';
 import type { Journal } from '../store/journal.js';
 import type { Alarm, AlarmsRepo } from '../store/alarms-repo.js';
 import { createAuditRepo, type AuditRepo } from '../store/audit-repo.js';
@@ -50,6 +49,9 @@ export interface PipelineDeps {
 }
 
 type AlarmChange = { alarm: Alarm; created: boolean };
+
+/** A device message as received (before decoding), handed over by the broker thread. */
+export type IncomingMessage = Omit<InboxRow, 'id'>;
 
 /** The one who resolves alarms whose condition ended by itself (device back, gate staffed again). */
 export const SYSTEM_ACTOR = 'system';

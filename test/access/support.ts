@@ -60,7 +60,7 @@ export async function buildClockApp(policy: Partial<SessionPolicy> = {}, cookieS
   const app = await buildApp({
     logger: silentLogger(), registry: new Registry(), alarms: createAlarmsRepo(db), journal: createJournal(db), tokens: createTokensRepo(db),
     bus: new EventBus(silentLogger()), readiness: () => ({ database: true }), metricsPublic: true, registryRepo,
-    deviceControl: { presenceOf: () => ({ online: false, connectedAt: null, lastSeenAt: null }), disconnectDevice: () => 0 },
+    deviceControl: { presenceOf: async (ids) => ids.map(() => ({ online: false, connectedAt: null, lastSeenAt: null })), disconnectDevice: async () => 0 },
     inspections: createInspectionsService({ db, now, audit: createAuditRepo(db) }), facts: createFactsRepo(db), db,
     auth: { cookieSecure, policy }, now,
   });

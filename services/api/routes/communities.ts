@@ -15,7 +15,7 @@ import { HttpError, notFound } from '../errors.js';
 import type { Changes } from '../changes.js';
 import { visibleCommunities, type ScopeStore } from '../tenancy.js';
 import { deviceAuditShape } from '../../store/registry-repo.js';
-import { deviceToBody, READERS, registryErrors, type DeviceControl } from './devices.js';
+import { devicesToBodies, READERS, registryErrors, type DeviceControl } from './devices.js';
 
 export interface CommunityRouteDeps {
   registry: RegistryRepo;
@@ -29,24 +29,21 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { registry, control } = deps;
 
-  function communityBody(id: string): CommunityBody | undefined {
+  /** A community's registry entry without its devices (also what the audit log keeps: devices have their own entries). */
+  function communityAuditShape(id: string): Omit<CommunityBody, 'devices'> | null {
     const c = registry.getCommunity(id);
-    if (!c) return undefined;
+    if (!c) return null;
     return {
       ...c,
       gates: registry.gates(id).map((g) => ({ id: g.id, name: g.name })),
       areas: registry.areas(id).map((a) => ({ id: a.id, name: a.name, kind: a.kind as z.infer<typeof AreaKind> })),
       staff: registry.staff(id).map((s) => ({ ref: s.ref, role: s.role as z.infer<typeof StaffRole>, active: s.active })),
-      devices: registry.devices(id).map((d) => deviceToBody(d, control)),
     };
   }
 
-  /** What the audit log keeps of a community: its registry entry without devices (they have their own entries). */
-  function communityAuditShape(id: string) {
-    const body = communityBody(id);
-    if (!body) return null;
-    const { devices: _devices, ...rest } = body;
-    return rest;
+  async function communityBody(id: string): Promise<CommunityBody | undefined> {
+    const entry = communityAuditShape(id);
+    return entry ? { ...entry, devices: await devicesToBodies(registry.devices(id), control) } : undefined;
   }
 
   r.put(
@@ -70,7 +67,7 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
         });
       });
       req.log.info({ community: communityId, actor: actorOf(req) }, 'community saved');
-      return communityBody(communityId)!;
+      return (await communityBody(communityId))!;
     },
   );
 
@@ -80,14 +77,14 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
       config: { access: READERS, tenant: { kind: 'list' } },
       schema: { tags: ['registry'], summary: 'Every community the caller sees, with its registry', response: { 200: z.object({ items: z.array(CommunityBody) }), ...registryErrors } },
     },
-    async (req) => ({ items: registry.listCommunities(visibleCommunities(req, deps.scope)).map((c) => communityBody(c.id)!) }),
+    async (req) => ({ items: (await Promise.all(registry.listCommunities(visibleCommunities(req, deps.scope)).map((c) => communityBody(c.id)))).map((b) => b!) }),
   );
 
   r.get(
     '/api/v1/communities/:communityId',
     { config: { access: READERS, tenant: { kind: 'community', param: 'communityId' } }, schema: { tags: ['registry'], params: CommunityParams, response: { 200: CommunityBody, ...registryErrors } } },
     async (req) => {
-      const body = communityBody(req.params.communityId);
+      const body = await communityBody(req.params.communityId);
       if (!body) throw notFound('community');
       return body;
     },

@@ -18,9 +18,10 @@ import { visibleCommunities, type ScopeStore } from '../tenancy.js';
 
 /** What the API needs from the broker (the API does not import it; the runtime wires it). */
 export interface DeviceControl {
-  presenceOf(deviceId: string): { online: boolean; connectedAt: number | null; lastSeenAt: number | null };
-  /** Closes the device's live connections; returns how many. */
-  disconnectDevice(deviceId: string, reason: 'disabled' | 'secret_rotated'): number;
+  /** Live presence of each device, in the order asked (the broker runs on its own thread: asynchronous). */
+  presenceOf(deviceIds: readonly string[]): Promise<{ online: boolean; connectedAt: number | null; lastSeenAt: number | null }[]>;
+  /** Closes the device's live connections; resolves to how many. */
+  disconnectDevice(deviceId: string, reason: 'disabled' | 'secret_rotated'): Promise<number>;
 }
 
 export interface DeviceRouteDeps {
@@ -33,12 +34,15 @@ export interface DeviceRouteDeps {
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function deviceToBody(d: Device, control: DeviceControl): DeviceBody {
-  const p = control.presenceOf(d.id);
-  return {
-    id: d.id, communityId: d.communityId, kind: d.kind as z.infer<typeof DeviceKind>, location: d.location, enabled: d.enabled,
-    online: p.online, lastSeenAt: isoOrNull(p.lastSeenAt), connectedAt: isoOrNull(p.connectedAt),
-  };
+export async function devicesToBodies(devices: readonly Device[], control: DeviceControl): Promise<DeviceBody[]> {
+  const presence = await control.presenceOf(devices.map((d) => d.id));
+  return devices.map((d, i) => {
+    const p = presence[i]!;
+    return {
+      id: d.id, communityId: d.communityId, kind: d.kind as z.infer<typeof DeviceKind>, location: d.location, enabled: d.enabled,
+      online: p.online, lastSeenAt: isoOrNull(p.lastSeenAt), connectedAt: isoOrNull(p.connectedAt),
+    };
+  });
 }
 
 export const READERS = ['admin', 'operator', 'inspector'] as const;
@@ -54,7 +58,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: DeviceRouteDeps):
       config: { access: READERS, tenant: { kind: 'list' } },
       schema: { tags: ['registry'], summary: 'Devices with presence (online, last seen)', querystring: DeviceListQuery, response: { 200: z.object({ items: z.array(DeviceBody) }), ...registryErrors } },
     },
-    async (req) => ({ items: registry.devices(req.query.communityId, visibleCommunities(req, deps.scope)).map((d) => deviceToBody(d, control)) }),
+    async (req) => ({ items: await devicesToBodies(registry.devices(req.query.communityId, visibleCommunities(req, deps.scope)), control) }),
   );
 
   r.post(
@@ -78,7 +82,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: DeviceRouteDeps):
         return true;
       });
       if (!rotated) throw notFound('device');
-      const closed = control.disconnectDevice(deviceId, 'secret_rotated');
+      const closed = await control.disconnectDevice(deviceId, 'secret_rotated');
       req.log.info({ device: deviceId, actor: actorOf(req), closedConnections: closed }, 'device secret rotated');
       return { id: deviceId, secret };
     },
@@ -102,9 +106,9 @@ export async function deviceRoutes(app: FastifyInstance, deps: DeviceRouteDeps):
         return true;
       });
       if (!updated) throw notFound('device');
-      const closed = req.body.enabled ? 0 : control.disconnectDevice(deviceId, 'disabled');
+      const closed = req.body.enabled ? 0 : await control.disconnectDevice(deviceId, 'disabled');
       req.log.info({ device: deviceId, enabled: req.body.enabled, actor: actorOf(req), closedConnections: closed }, 'device updated');
-      return deviceToBody(registry.getDevice(deviceId)!, control);
+      return (await devicesToBodies([registry.getDevice(deviceId)!], control))[0]!;
     },
   );
 }

@@ -7,6 +7,8 @@ export interface HealthDeps {
   /** Each check answers true when that dependency is usable. */
   readiness: () => Record<string, boolean>;
   metricsPublic: boolean;
+  /** More Prometheus text for the same scrape (the broker thread's registry). */
+  extraMetrics?: () => Promise<string>;
 }
 
 export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
@@ -19,6 +21,8 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
   // Counters of the whole service, without community labels: nothing tenant-bound.
   app.get('/metrics', { config: { access: deps.metricsPublic ? 'public' : ['admin', 'operator'], tenant: { kind: 'county' } }, schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', deps.registry.contentType);
-    return deps.registry.metrics();
+    const own = await deps.registry.metrics();
+    // The broker thread keeps its own registry (gatewatch_mqtt_*); one scrape shows both.
+    return deps.extraMetrics ? `${own}\n${await deps.extraMetrics()}` : own;
   });
 }

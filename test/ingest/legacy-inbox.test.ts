@@ -1,44 +1,17 @@
 /**
- * The intake: messages of one loop turn share one transaction and are
- * acknowledged only after it committed; a batch that fails is acknowledged to
- * no one. And an upgrade: rows an earlier version left in its inbox table
- * (acknowledged, not yet processed) are processed once at start.
+ * An upgrade: rows an earlier version left in its inbox table (acknowledged,
+ * not yet processed when it was killed) are processed once at start.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createIntake, type IncomingMessage } from '../../services/ingest/intake.js';
 import { openDatabase } from '../../services/store/db.js';
 import { createJournal } from '../../services/store/journal.js';
 import { startTestService, TEST_COMMUNITY } from '../support/service.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-describe('intake', () => {
-  it('processes one loop turn as one batch and calls back after it', async () => {
-    const batches: string[][] = [];
-    const events: string[] = [];
-    const intake = createIntake({ maxBatch: 3, process: (ms: IncomingMessage[]) => void batches.push(ms.map((m) => m.topic)), now: () => 42 });
-    for (const t of ['a', 'b', 'c', 'd']) intake.append('c1', t, Buffer.from('{}'), 1, (err) => events.push(`${t}:${err ? 'err' : 'ok'}`));
-    // maxBatch reached: a, b, c were processed at once, in order; d waits for the end of the turn.
-    expect(batches).toEqual([['a', 'b', 'c']]);
-    expect(events).toEqual(['a:ok', 'b:ok', 'c:ok']);
-    expect(intake.pendingCount()).toBe(1);
-    await new Promise((r) => setImmediate(r));
-    expect(batches).toEqual([['a', 'b', 'c'], ['d']]);
-    expect(events).toEqual(['a:ok', 'b:ok', 'c:ok', 'd:ok']);
-  });
-
-  it('acknowledges nothing of a batch whose transaction failed', () => {
-    const events: string[] = [];
-    const intake = createIntake({ maxBatch: 100, process: () => { throw new Error('disk I/O error'); } });
-    for (const t of ['a', 'b']) intake.append('c1', t, Buffer.from('{}'), 1, (err) => events.push(`${t}:${err?.message ?? 'ok'}`));
-    intake.flush();
-    expect(events).toEqual(['a:disk I/O error', 'b:disk I/O error']);
-  });
-});
 
 describe('upgrade from the two-step inbox', () => {
   it('processes the inbox rows above the checkpoint once, in order, at start', async () => {

@@ -1,0 +1,159 @@
+/**
+ * The main thread's handle on the broker thread (worker.ts): starts it,
+ * processes the batches of device messages it hands over (ingest, one
+ * transaction per batch) and answers each with committed or failed, writes
+ * presence, re-emits presence events on the bus, and forwards the API's
+ * calls (presence, disconnect) and the /metrics scrape.
+ *
+ * Why a thread: broker work (MQTT parsing, authentication, ACLs, limits,
+ * PUBACK writes) and ingest (validation, journal, rules, alarms, outboxes)
+ * shared one event loop and one core; now each has its own.
+ */
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../observability/logger.js';
+import type { PresenceRepo } from '../store/presence-repo.js';
+import type { ListenAddresses } from './listeners.js';
+import type { DisconnectReason, Presence } from './sessions.js';
+import type { BrokerThreadInit, Call, CallResult, FromWorker, PresenceWrite, ToWorker } from './thread-protocol.js';
+
+/** A device message as the main thread processes it. */
+export interface ReceivedMessage {
+  receivedAt: number;
+  clientId: string;
+  topic: string;
+  payload: Buffer;
+  qos: number;
+}
+
+export interface BrokerThreadDeps {
+  init: BrokerThreadInit;
+  /** Processes one batch in one transaction; throws when nothing of it was committed. */
+  process: (messages: ReceivedMessage[]) => void;
+  presence: PresenceRepo;
+  bus: EventBus;
+  logger: Logger;
+  onDenied?: (code: string) => void;
+}
+
+export interface BrokerThread {
+  addresses: ListenAddresses;
+  isOpen(): boolean;
+  /** Live presence of each device, in the order asked. */
+  presenceOf(deviceIds: readonly string[]): Promise<Presence[]>;
+  /** Closes every live connection of a device; resolves to how many. */
+  disconnectDevice(deviceId: string, reason: DisconnectReason): Promise<number>;
+  /** The broker's Prometheus metrics (text format). */
+  metrics(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Worker threads do not inherit tsx's loader: the thread registers it, then loads worker.ts. */
+function bootstrap(): string {
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+}
+
+function applyPresence(repo: PresenceRepo, w: PresenceWrite): void {
+  if (w.op === 'connected') repo.connected(w.deviceId, w.at);
+  else if (w.op === 'disconnected') repo.disconnected(w.deviceId, w.at, w.reason, w.lastSeenAt);
+  else repo.saveLastSeen(w.entries);
+}
+
+export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerThread> {
+  const log = deps.logger.child({ component: 'broker-thread' });
+  // Profiling flags follow the service into the thread (bench --profile); nothing else of the parent's.
+  const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  const worker = new Worker(bootstrap(), { eval: true, workerData: deps.init, execArgv });
+  const post = (m: ToWorker) => worker.postMessage(m);
+  const calls = new Map<number, { resolve: (r: CallResult | undefined) => void; reject: (e: Error) => void }>();
+  let nextCall = 1;
+  let open = false;
+  let exited = false;
+
+  function onBatch(batch: number, messages: ReceivedMessage[]): void {
+    try {
+      deps.process(messages);
+    } catch (err) {
+      log.error({ err, messages: messages.length }, 'ingest batch failed: not acknowledged, devices resend');
+      return post({ t: 'committed', batch, error: (err as Error).message });
+    }
+    post({ t: 'committed', batch });
+  }
+
+  const listening = new Promise<ListenAddresses>((resolve, reject) => {
+    worker.on('message', (m: FromWorker) => {
+      switch (m.t) {
+        case 'batch':
+          return onBatch(m.batch, m.messages.map((w) => ({ ...w, payload: Buffer.from(w.payload.buffer, w.payload.byteOffset, w.payload.byteLength) })));
+        case 'presence':
+          try {
+            return applyPresence(deps.presence, m.write);
+          } catch (err) {
+            return log.error({ err, op: m.write.op }, 'presence write failed');
+          }
+        case 'event':
+          return deps.bus.emit('device.presence', m.presence);
+        case 'denied':
+          return deps.onDenied?.(m.code);
+        case 'reply': {
+          const call = calls.get(m.id);
+          calls.delete(m.id);
+          return m.error === undefined ? call?.resolve(m.result) : call?.reject(new Error(m.error));
+        }
+        case 'listening':
+          open = true;
+          return resolve(m.addresses);
+        case 'failed':
+          return reject(new Error(`mqtt broker failed to start: ${m.error}`));
+      }
+    });
+    worker.on('error', (err) => {
+      log.error({ err }, 'mqtt broker thread failed');
+      reject(err);
+    });
+    worker.on('exit', (code) => {
+      exited = true;
+      open = false;
+      for (const c of calls.values()) c.reject(new Error(`mqtt broker thread exited (${code})`));
+      calls.clear();
+      reject(new Error(`mqtt broker thread exited (${code}) before listening`));
+    });
+  });
+
+  function call(c: Call): Promise<CallResult | undefined> {
+    if (exited) return Promise.reject(new Error('mqtt broker thread is not running'));
+    const id = nextCall++;
+    return new Promise((resolve, reject) => {
+      calls.set(id, { resolve, reject });
+      post({ t: 'call', id, call: c });
+    });
+  }
+
+  let addresses: ListenAddresses;
+  try {
+    addresses = await listening;
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+  log.info({ port: addresses.tcp.port }, 'mqtt broker thread listening');
+
+  return {
+    addresses,
+    isOpen: () => open,
+    presenceOf: async (deviceIds) => (deviceIds.length ? ((await call({ op: 'presenceOf', deviceIds: [...deviceIds] })) as Presence[]) : []),
+    disconnectDevice: async (deviceId, reason) => (await call({ op: 'disconnectDevice', deviceId, reason })) as number,
+    metrics: async () => (await call({ op: 'metrics' })) as string,
+    async close() {
+      if (exited) return;
+      open = false;
+      // The thread closes aedes (batches it sends meanwhile are still processed here), then answers.
+      await call({ op: 'close' });
+      await worker.terminate();
+    },
+  };
+}

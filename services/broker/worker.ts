@@ -1,0 +1,84 @@
+/**
+ * The broker thread: aedes, its listeners, device authentication, ACLs,
+ * limits and sessions run here, on their own event loop and core, while the
+ * main thread runs ingest (journal, rules, alarms), the API and the sinks.
+ *
+ * A device message is handed to the main thread in batches (one per turn of
+ * this loop); its packet completes (QoS 1: PUBACK) only when the main thread
+ * answers that the batch committed. Presence writes and events go to the main
+ * thread too, which owns every write to SQLite but the presence reset at
+ * start; this thread reads the registry through its own connection (WAL:
+ * readers never wait for the writer).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Registry } from 'prom-client';
+import { openDatabase } from '../store/db.js';
+import { createRegistryRepo } from '../store/registry-repo.js';
+import { createPresenceRepo, type PresenceRepo } from '../store/presence-repo.js';
+import { createLogger } from '../observability/logger.js';
+import { createBroker, type Broker, type BrokerDeps } from './broker.js';
+import { createHandover } from './handover.js';
+import type { BrokerThreadInit, Call, CallResult, FromWorker, PresenceEvent, ToWorker } from './thread-protocol.js';
+
+const port = parentPort!;
+const init = workerData as BrokerThreadInit;
+const send = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+
+/** Presence reads (and the reset at start) on this thread's connection; writes on the main thread's. */
+function remotePresence(local: PresenceRepo): PresenceRepo {
+  return {
+    ...local,
+    connected: (deviceId, at) => send({ t: 'presence', write: { op: 'connected', deviceId, at } }),
+    disconnected: (deviceId, at, reason, lastSeenAt) => send({ t: 'presence', write: { op: 'disconnected', deviceId, at, reason, lastSeenAt } }),
+    saveLastSeen: (entries) => {
+      if (entries.length) send({ t: 'presence', write: { op: 'saveLastSeen', entries } });
+    },
+  };
+}
+
+async function answer(broker: Broker, metrics: Registry, call: Call): Promise<CallResult> {
+  switch (call.op) {
+    case 'presenceOf':
+      return call.deviceIds.map((id) => broker.presenceOf(id));
+    case 'disconnectDevice':
+      return broker.disconnectDevice(call.deviceId, call.reason);
+    case 'metrics':
+      return metrics.metrics();
+    case 'close':
+      await broker.close();
+      db.close();
+      return null;
+  }
+}
+
+const logger = createLogger(init.logLevel).child({ thread: 'broker' });
+const db = openDatabase(init.dbPath);
+const intake = createHandover({ maxBatch: init.maxBatch, send: (batch, messages) => send({ t: 'batch', batch, messages }) });
+const metricsRegistry = new Registry();
+
+try {
+  const broker = await createBroker({
+    registry: createRegistryRepo(db),
+    intake,
+    presence: remotePresence(createPresenceRepo(db)),
+    // The broker emits only device.presence.
+    bus: { emit: ((_event: string, presence: PresenceEvent) => send({ t: 'event', presence })) as BrokerDeps['bus']['emit'] },
+    metricsRegistry,
+    logger,
+    limits: init.limits,
+    serviceAccounts: init.serviceAccounts,
+    onDenied: (code) => send({ t: 'denied', code }),
+    intakeLagMs: () => intake.lagMs(),
+  });
+  port.on('message', (m: ToWorker) => {
+    if (m.t === 'committed') return intake.settled(m.batch, m.error);
+    answer(broker, metricsRegistry, m.call).then(
+      (result) => send({ t: 'reply', id: m.id, result }),
+      (err: unknown) => send({ t: 'reply', id: m.id, error: (err as Error).message }),
+    );
+  });
+  const addresses = await broker.listen(init.listen);
+  send({ t: 'listening', addresses });
+} catch (err) {
+  send({ t: 'failed', error: (err as Error).message });
+}

@@ -1,0 +1,53 @@
+/**
+ * The broker thread's handover to ingest: one batch per loop turn (or per
+ * maxBatch), callbacks only when the main thread answers for that batch, a
+ * failed batch acknowledged to no one, and the wait of the oldest batch as
+ * the overload signal.
+ */
+import { describe, expect, it } from 'vitest';
+import { createHandover } from '../../services/broker/handover.js';
+import type { WireMessage } from '../../services/broker/thread-protocol.js';
+
+function setup(maxBatch: number) {
+  const sent: { batch: number; topics: string[]; messages: WireMessage[] }[] = [];
+  const events: string[] = [];
+  let clock = 1000;
+  const handover = createHandover({ maxBatch, send: (batch, messages) => void sent.push({ batch, topics: messages.map((m) => m.topic), messages }), now: () => 42, clock: () => clock });
+  const append = (topic: string) => handover.append('c1', topic, Buffer.from(`{"t":"${topic}"}`), 1, (err) => events.push(`${topic}:${err ? err.message : 'ok'}`));
+  return { handover, sent, events, append, tick: (ms: number) => (clock += ms) };
+}
+
+describe('handover', () => {
+  it('sends one loop turn as one batch and completes its messages only when the batch committed', async () => {
+    const { handover, sent, events, append, tick } = setup(3);
+    for (const t of ['a', 'b', 'c', 'd']) append(t);
+    // maxBatch reached: a, b, c were sent at once, in order; d waits for the end of the turn.
+    expect(sent.map((s) => [s.batch, s.topics])).toEqual([[1, ['a', 'b', 'c']]]);
+    expect(sent[0]!.messages[0]).toEqual({ receivedAt: 42, clientId: 'c1', topic: 'a', payload: new Uint8Array(Buffer.from('{"t":"a"}')), qos: 1 });
+    await new Promise((r) => setImmediate(r));
+    expect(sent.map((s) => [s.batch, s.topics])).toEqual([[1, ['a', 'b', 'c']], [2, ['d']]]);
+    expect(events).toEqual([]);
+    expect(handover.waiting()).toBe(4);
+    tick(250);
+    expect(handover.lagMs()).toBe(250);
+
+    handover.settled(2);
+    expect(events).toEqual(['d:ok']);
+    handover.settled(1, 'disk I/O error');
+    expect(events).toEqual(['d:ok', 'a:disk I/O error', 'b:disk I/O error', 'c:disk I/O error']);
+    // Answered once: a repeated answer changes nothing.
+    handover.settled(1);
+    expect(events).toHaveLength(4);
+    expect(handover.waiting()).toBe(0);
+    expect(handover.lagMs()).toBe(0);
+  });
+
+  it('copies each payload out of the socket chunk it was read from', () => {
+    const { sent, handover } = setup(1);
+    const chunk = Buffer.from('xx{"a":1}yy');
+    handover.append('c1', 't', chunk.subarray(2, 9), 0, () => {});
+    chunk.fill(0);
+    expect(Buffer.from(sent[0]!.messages[0]!.payload).toString()).toBe('{"a":1}');
+    expect(sent[0]!.messages[0]!.payload.byteLength).toBe(7);
+  });
+});
