@@ -38,16 +38,16 @@ function firstFever(readings: readonly StoredReading[], ref: string, from: numbe
 }
 
 function facts(view: DayView) {
-  const all = [...view.of('shift'), ...view.of('disinfection'), ...view.of('temperature')];
-  const staffFevers = view.of('temperature').filter(
-    (r) => view.inWindow(r.eventTime) && r.payload.subject === 'staff' && isFever(r.payload.temperatureC, view.config),
-  );
+  // The day's fevers and duty events once, not every temperature of the day once per person.
+  const duty = [...view.of('shift'), ...view.of('disinfection')];
+  const feversOfDay = view.of('temperature').filter((r) => view.inWindow(r.eventTime) && isFever(r.payload.temperatureC, view.config));
+  const staffFevers = feversOfDay.filter((r) => r.payload.subject === 'staff');
   const refs = placesOf(view.layout.staff.filter((s) => s.active).map((s) => s.ref), staffFevers.map((r) => r.payload.personRef));
   const thermometers = placesOf(fixedDevices(view, 'thermometer'), view.senders('temperature'));
   return refs.map((ref) => {
-    const fevers = firstFever(all, ref, view.dayStart, view.end, view.config);
+    const fevers = firstFever(feversOfDay, ref, view.dayStart, view.end, view.config);
     const first = fevers[0];
-    const after = first ? dutyAfterFever(all, ref, first.eventTime, view.end, view.config) : [];
+    const after = first ? dutyAfterFever(duty, ref, first.eventTime, view.end, view.config) : [];
     const figures = { fevers: fevers.length, dutyEventsAfterFever: after.length };
     const summary = `${ref}: ${fevers.length} fever reading(s), ${after.length} duty event(s) after a fever on ${view.day}`;
     const ids = [...fevers, ...after].map((r) => r.readingId);

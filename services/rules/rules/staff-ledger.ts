@@ -13,8 +13,15 @@ function facts(view: DayView) {
   const thermometers = placesOf(fixedDevices(view, 'thermometer'), view.senders('temperature'));
   const silent = view.windowMs <= 0 || view.coverage(thermometers).length === 0;
   const refs = view.layout.staff.filter((s) => s.active).map((s) => s.ref).sort();
+  // Grouped once, not every temperature of the day filtered once per person.
+  const byRef = new Map<string, typeof temps>();
+  for (const r of temps) {
+    const own = byRef.get(r.payload.personRef);
+    if (own) own.push(r);
+    else byRef.set(r.payload.personRef, [r]);
+  }
   return refs.map((ref) => {
-    const checks = temps.filter((r) => r.payload.personRef === ref);
+    const checks = byRef.get(ref) ?? [];
     const status = checks.length >= 1 ? 'pass' : silent ? 'no_data' : 'fail';
     const summary = `${ref}: ${checks.length} temperature check(s) on ${view.day}, 1 required`;
     return view.fact('staff-ledger', ref, status, { checks: checks.length }, summary, checks.map((r) => r.readingId));
