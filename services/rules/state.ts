@@ -46,13 +46,19 @@ export type ReadingInput = DeviceMessage & { readingId: number; eventTime: numbe
  * into SUBJECTS), personRef (index into the bucket's strings).
  */
 export const TEMP_STRIDE = 6;
+/**
+ * Rows per chunk of DeviceDay.temps: 12,288 numbers, about 98 KB, so a busy
+ * device-day grows by small arrays (no copy of one huge array, no length limit).
+ */
+export const TEMP_CHUNK = 2048;
+const CHUNK_LENGTH = TEMP_CHUNK * TEMP_STRIDE;
 const SUBJECTS = ['resident', 'visitor', 'staff'] as const;
 
 export interface DeviceDay {
   /** Event times of heartbeats, sorted, unique. */
   heard: number[];
-  /** Temperature readings, TEMP_STRIDE numbers each, in arrival order. */
-  temps: number[];
+  /** Temperature readings, TEMP_STRIDE numbers each, in arrival order, TEMP_CHUNK rows per chunk. */
+  temps: number[][];
   /** Every other reading, in arrival order. */
   recs: StoredReading[];
   /** How many of recs are of each kind (lets collect() skip device-days). */
@@ -105,7 +111,7 @@ export function isHeartbeat(m: { kind: MessageKind; payload: unknown }): boolean
 
 // Derived lookups, never serialised: rebuilt from the state when missing.
 const stringIndex = new WeakMap<string[], Map<string, number>>();
-/** seq -> row number in temps (>= 0) or -(index in recs) - 1. */
+/** seq -> row number in temps (>= 0, counted across chunks) or -(index in recs) - 1. */
 const seqIndex = new WeakMap<DeviceDay, Map<number, number>>();
 
 function indexOf(strings: string[]): Map<string, number> {
@@ -137,7 +143,9 @@ function seqsOf(day: DeviceDay): Map<number, number> {
   let index = seqIndex.get(day);
   if (!index) {
     index = new Map();
-    for (let i = 0; i < day.temps.length; i += TEMP_STRIDE) index.set(day.temps[i] as number, i / TEMP_STRIDE);
+    day.temps.forEach((rows, c) => {
+      for (let i = 0; i < rows.length; i += TEMP_STRIDE) index?.set(rows[i] as number, c * TEMP_CHUNK + i / TEMP_STRIDE);
+    });
     day.recs.forEach((r, k) => index?.set(r.payload.seq, -k - 1));
     seqIndex.set(day, index);
   }
@@ -174,7 +182,9 @@ function pushRow(day: DeviceDay, input: ReadingInput, strings: string[]): boolea
   const p = input.payload;
   const subject = SUBJECTS.indexOf(p.subject);
   if (subject < 0) return false;
-  day.temps.push(p.seq, input.eventTime, input.readingId, p.temperatureC, intern(strings, p.gateId) * 4 + subject, intern(strings, p.personRef));
+  let rows = day.temps[day.temps.length - 1];
+  if (rows === undefined || rows.length >= CHUNK_LENGTH) day.temps.push((rows = []));
+  rows.push(p.seq, input.eventTime, input.readingId, p.temperatureC, intern(strings, p.gateId) * 4 + subject, intern(strings, p.personRef));
   return true;
 }
 
@@ -187,8 +197,9 @@ function addToDevice(bucket: DayBucket, day: DeviceDay, input: ReadingInput): bo
     if (at !== undefined) {
       // Same (device, seq): keep the lowest journal id so evidence does not depend on arrival order.
       if (at >= 0) {
-        const i = at * TEMP_STRIDE + 2;
-        if (input.readingId < (day.temps[i] as number)) day.temps[i] = input.readingId;
+        const rows = day.temps[Math.floor(at / TEMP_CHUNK)] as number[];
+        const i = (at % TEMP_CHUNK) * TEMP_STRIDE + 2;
+        if (input.readingId < (rows[i] as number)) rows[i] = input.readingId;
       } else {
         const held = day.recs[-at - 1] as StoredReading;
         if (input.readingId < held.readingId) day.recs[-at - 1] = { ...held, readingId: input.readingId };
@@ -197,7 +208,7 @@ function addToDevice(bucket: DayBucket, day: DeviceDay, input: ReadingInput): bo
     }
   } else day.top = seq;
   const cached = seqIndex.get(day);
-  const rowNo = day.temps.length / TEMP_STRIDE;
+  const rowNo = Math.max(0, day.temps.length - 1) * TEMP_CHUNK + (day.temps[day.temps.length - 1]?.length ?? 0) / TEMP_STRIDE;
   if (pushRow(day, input, bucket.strings)) cached?.set(seq, rowNo);
   else {
     cached?.set(seq, -day.recs.length - 1);
@@ -251,10 +262,11 @@ function rowToReading(rows: number[], i: number, deviceId: string, strings: stri
 
 /** Rebuilds the temperature readings of a device-day with eventTime in [from, to) (and of personRef, when given) into out. */
 function pushTemps(out: StoredReading[], day: DeviceDay, deviceId: string, strings: string[], from: number, to: number, personRef?: number): void {
-  const rows = day.temps;
-  for (let i = 0; i < rows.length; i += TEMP_STRIDE) {
-    const t = rows[i + 1] as number;
-    if (t >= from && t < to && (personRef === undefined || rows[i + 5] === personRef)) out.push(rowToReading(rows, i, deviceId, strings));
+  for (const rows of day.temps) {
+    for (let i = 0; i < rows.length; i += TEMP_STRIDE) {
+      const t = rows[i + 1] as number;
+      if (t >= from && t < to && (personRef === undefined || rows[i + 5] === personRef)) out.push(rowToReading(rows, i, deviceId, strings));
+    }
   }
 }
 
@@ -304,6 +316,12 @@ export function temperaturesOf(cs: CommunityState, personRef: string, from: numb
   return out.sort(byTimeThenId) as StoredOf<'temperature'>[];
 }
 
+/** Does any temperature row of the device-day have an event time that passes `within`? */
+function anyRowIn(day: DeviceDay, within: (t: number) => boolean): boolean {
+  for (const rows of day.temps) for (let i = 1; i < rows.length; i += TEMP_STRIDE) if (within(rows[i] as number)) return true;
+  return false;
+}
+
 /** Devices that sent a reading of `kind` (heartbeats: status) with eventTime in [from, to), sorted. */
 export function senders(cs: CommunityState, kind: MessageKind, from: number, to: number): string[] {
   const out = new Set<string>();
@@ -312,9 +330,7 @@ export function senders(cs: CommunityState, kind: MessageKind, from: number, to:
     for (const [deviceId, day] of Object.entries(bucket.devices)) {
       if (out.has(deviceId)) continue;
       let sent = kind === 'status' && day.heard.some(within);
-      if (!sent && kind === 'temperature') {
-        for (let i = 1; i < day.temps.length && !sent; i += TEMP_STRIDE) sent = within(day.temps[i] as number);
-      }
+      if (!sent && kind === 'temperature') sent = anyRowIn(day, within);
       if (!sent && day.kinds[kind]) sent = day.recs.some((r) => r.kind === kind && within(r.eventTime));
       if (sent) out.add(deviceId);
     }
@@ -329,7 +345,7 @@ export function heardIn(cs: CommunityState, deviceId: string, from: number, to: 
     const day = bucket.devices[deviceId];
     if (!day) continue;
     if (day.heard.some(within)) return true;
-    for (let i = 1; i < day.temps.length; i += TEMP_STRIDE) if (within(day.temps[i] as number)) return true;
+    if (anyRowIn(day, within)) return true;
     if (day.recs.some((r) => within(r.eventTime) && !isCut(r))) return true;
   }
   return false;
