@@ -8,7 +8,7 @@
  *   node --expose-gc --import tsx bench/rules-memory.ts [N] [--refs population|unique]
  *
  * Reports retained heap bytes per reading after a full GC, µs of evaluate()
- * per reading, the JSON size of the state per reading, and the time of one
+ * per reading (wall and process CPU), the JSON size of the state per reading, and the time of one
  * community's dailyFacts() for the day. `--refs population` (default) draws
  * person refs from 3,000 residents and 20 staff per community (people pass
  * the gate several times a day); `--refs unique` gives every reading its own
@@ -91,16 +91,20 @@ gc();
 const heap0 = process.memoryUsage().heapUsed;
 let state: RulesState = createInitialState();
 let evalNs = 0n;
+let evalCpuUs = 0;
 let outcomes = 0;
 for (let i = 0; i < N; i += BATCH) {
   const readings = batch(i, Math.min(BATCH, N - i));
   const t = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   for (const r of readings) {
     const step = evaluate(state, r, ctx);
     state = step.state;
     outcomes += step.outcomes.length;
   }
   evalNs += process.hrtime.bigint() - t;
+  const used = process.cpuUsage(cpu);
+  evalCpuUs += used.user + used.system;
 }
 gc();
 gc();
@@ -127,6 +131,8 @@ console.log(
       heapBytesPerReading: Math.round((heap1 - heap0) / N),
       heapMB: fmt((heap1 - heap0) / 1e6),
       evaluateUsPerReading: fmt(Number(evalNs) / 1e3 / N, 2),
+      // CPU time of the process (all threads, GC helpers included) while evaluate() ran: steadier than wall time on a shared machine.
+      evaluateCpuUsPerReading: fmt(evalCpuUs / N, 2),
       jsonBytesPerReading: Math.round(jsonBytes / N),
       dailyFactsMs: { readingsInCommunity: N / COMMUNITIES, facts: factCount, best: fmt(Math.min(...factsMs)), median: fmt([...factsMs].sort((a, b) => a - b)[2] as number) },
     },
