@@ -1,9 +1,16 @@
 /**
- * The broker thread's side of the handover to ingest: every device message
- * received in one turn of the broker's event loop goes to the main thread as
- * one batch (ingest commits it in one SQLite transaction), and each message's
- * callback fires when the main thread answers that its batch committed, or
- * failed. aedes completes a packet (QoS 1: PUBACK) from that callback.
+ * The broker thread's side of the handover to ingest: device messages go to
+ * the main thread in batches (ingest commits each in one SQLite transaction),
+ * and each message's callback fires when the main thread answers that its
+ * batch committed, or failed. aedes completes a packet (QoS 1: PUBACK) from
+ * that callback.
+ *
+ * Group commit across threads: at most `maxInFlight` batches are unanswered;
+ * what arrives meanwhile waits and goes as the next batch. Idle, a message
+ * goes at the end of the loop turn it arrived in; under load batches grow to
+ * what arrived during one commit. (One batch per turn of this thread's loop,
+ * which is never busy, made batches of a few messages and a commit each: the
+ * commits then cost more than the readings.)
  */
 import type { WireMessage } from './thread-protocol.js';
 
@@ -12,6 +19,8 @@ type Done = (err: Error | null) => void;
 export interface HandoverOptions {
   /** Most messages in one batch. */
   maxBatch: number;
+  /** Most batches sent and not yet answered (2: the main thread never waits for the next one). */
+  maxInFlight?: number;
   send: (batch: number, messages: WireMessage[]) => void;
   now?: () => number;
   clock?: () => number;
@@ -26,22 +35,24 @@ export function createHandover(options: HandoverOptions) {
   /** Batches sent and not yet answered, oldest first (Map keeps insertion order). */
   const inFlight = new Map<number, { dones: Done[]; sentAt: number }>();
 
+  const maxInFlight = options.maxInFlight ?? 2;
+
   function flush(): void {
     scheduled = false;
-    if (pending.length === 0) return;
-    const batch = nextBatch++;
-    const items = pending;
-    pending = [];
-    inFlight.set(batch, { dones: items.map((i) => i.done), sentAt: clock() });
-    options.send(batch, items.map((i) => i.message));
+    while (pending.length > 0 && inFlight.size < maxInFlight) {
+      const batch = nextBatch++;
+      const items = pending.length > options.maxBatch ? pending.splice(0, options.maxBatch) : pending;
+      if (items === pending) pending = [];
+      inFlight.set(batch, { dones: items.map((i) => i.done), sentAt: clock() });
+      options.send(batch, items.map((i) => i.message));
+    }
   }
 
   return {
     append(clientId: string, topic: string, payload: Buffer, qos: number, done: Done): void {
       // A copy of its own: the packet's buffer may be a view of a larger socket chunk.
       pending.push({ message: { receivedAt: now(), clientId, topic, payload: new Uint8Array(payload), qos }, done });
-      if (pending.length >= options.maxBatch) flush();
-      else if (!scheduled) {
+      if (!scheduled && inFlight.size < maxInFlight) {
         scheduled = true;
         // After this turn's I/O callbacks: every message read in it, from every connection, shares the batch.
         setImmediate(flush);
@@ -54,6 +65,8 @@ export function createHandover(options: HandoverOptions) {
       inFlight.delete(batch);
       const err = error === undefined ? null : new Error(error);
       for (const done of entry.dones) done(err);
+      // What waited while the batch was committed goes now.
+      flush();
     },
     /** How long the oldest unanswered batch has waited (ms); 0 when none. */
     lagMs(): number {
