@@ -1,10 +1,19 @@
 /**
- * The durable outbox (tables in store migrations 0200 and 0500): lines wait in
- * SQLite until InfluxDB has them. A row names its target database (NULL: the
- * configured county database; else a company's, tenants.ts). Every method is
- * synchronous, so `enqueue` can run inside a caller's better-sqlite3
- * transaction together with the journal write: the reading and its points
- * commit (or roll back) together.
+ * The durable outbox (tables in store migrations 0200, 0500 and 0510): lines
+ * wait in SQLite until InfluxDB has them.
+ *
+ * - `influx_outbox` holds ONE row per point, whatever the number of
+ *   databases it goes to: the county database always, and `target` (a
+ *   company's database, tenants.ts; NULL = the county's only) as well. It has
+ *   no index but its primary key, so an enqueue is one plain row insert.
+ * - `influx_outbox_tenant` holds company deliveries that could not be made
+ *   with the batch (the company's database failed or was backing off, or
+ *   already had rows waiting there). It is written only on that path and
+ *   drained per target in id order (ids are the outbox ids, so enqueue order).
+ *
+ * Every method is synchronous, so `enqueue` can run inside a caller's
+ * better-sqlite3 transaction together with the journal write: the reading and
+ * its points commit (or roll back) together.
  */
 import type { Db } from '../store/db.js';
 
@@ -12,80 +21,126 @@ export interface OutboxRow {
   id: number;
   line: string;
   enqueued_at: number;
-  /** Database the row goes to; null = the configured (county) database. */
+  /** influx_outbox: the company database the line ALSO goes to (null = county only). influx_outbox_tenant: the only database it still goes to. */
   target: string | null;
 }
 
-export interface OutboxEntry {
-  line: string;
+export interface TenantRow extends OutboxRow {
+  target: string;
+}
+
+export interface Rejection {
+  rows: readonly OutboxRow[];
+  httpStatus: number;
+  reason: string;
+  /** Database that refused them; null = the county's. */
   target: string | null;
 }
 
 export interface Outbox {
-  /** Appends entries in order. Throws on an empty line or one holding a newline (it would become two points). */
-  enqueue(entries: readonly OutboxEntry[], now: number): void;
-  /** The oldest `limit` waiting rows for `target` (null = county), in enqueue order. */
-  peek(target: string | null, limit: number): OutboxRow[];
-  /** Every target with rows waiting (null = county). */
-  targets(): (string | null)[];
-  /** Deletes rows InfluxDB acknowledged. */
-  remove(rows: readonly OutboxRow[]): void;
-  /** Moves rows InfluxDB refused for themselves to influx_rejected, with the reason. */
-  reject(rows: readonly OutboxRow[], httpStatus: number, reason: string, now: number): void;
+  /**
+   * Appends one row per line; `targets` is the company database of every line
+   * (one value) or of each line (an array, in the order of `lines`). Throws on
+   * an empty line or one holding a newline (it would become two points).
+   */
+  enqueue(lines: readonly string[], targets: string | null | readonly (string | null)[], now: number): void;
+  /** The oldest `limit` rows of influx_outbox, in enqueue order. */
+  peek(limit: number): OutboxRow[];
+  /**
+   * Settles rows of influx_outbox the county database has (landed or
+   * refused), in one transaction: deletes them, queues `deferred` in
+   * influx_outbox_tenant (their company delivery is still due) and records
+   * `rejected` in influx_rejected.
+   */
+  settle(rows: readonly OutboxRow[], deferred: readonly OutboxRow[], rejected: readonly Rejection[], now: number): void;
+  /** Whether `target` has rows waiting in influx_outbox_tenant. */
+  hasDeferred(target: string): boolean;
+  /** Every target with rows in influx_outbox_tenant. */
+  deferredTargets(): string[];
+  /** The oldest `limit` rows of influx_outbox_tenant for `target`, in enqueue order. */
+  peekDeferred(target: string, limit: number): TenantRow[];
+  /** Deletes rows of influx_outbox_tenant their database acknowledged. */
+  removeDeferred(rows: readonly OutboxRow[]): void;
+  /** Moves rows of influx_outbox_tenant their database refused for themselves to influx_rejected. */
+  rejectDeferred(rows: readonly OutboxRow[], httpStatus: number, reason: string, now: number): void;
+  /** Deliveries waiting: one per database a waiting line still goes to. */
   depth(): number;
-  /** enqueued_at of the oldest waiting row, or null when empty. */
+  /** enqueued_at of the oldest waiting row (either table), or null when both are empty. */
   oldestEnqueuedAt(): number | null;
 }
 
 export function createOutbox(db: Db): Outbox {
   const insert = db.prepare('INSERT INTO influx_outbox (line, enqueued_at, target) VALUES (?, ?, ?)');
-  const selectCounty = db.prepare('SELECT id, line, enqueued_at, target FROM influx_outbox WHERE target IS NULL ORDER BY id LIMIT ?');
-  const selectTarget = db.prepare('SELECT id, line, enqueued_at, target FROM influx_outbox WHERE target = ? ORDER BY id LIMIT ?');
+  const select = db.prepare('SELECT id, line, enqueued_at, target FROM influx_outbox ORDER BY id LIMIT ?');
+  const del = db.prepare('DELETE FROM influx_outbox WHERE id = ?');
+  const insertDeferred = db.prepare('INSERT INTO influx_outbox_tenant (id, target, line, enqueued_at) VALUES (?, ?, ?, ?)');
+  const selectDeferred = db.prepare('SELECT id, line, enqueued_at, target FROM influx_outbox_tenant WHERE target = ? ORDER BY id LIMIT ?');
+  const hasDeferred = db.prepare('SELECT EXISTS (SELECT 1 FROM influx_outbox_tenant WHERE target = ?)').pluck();
+  const delDeferred = db.prepare('DELETE FROM influx_outbox_tenant WHERE id = ?');
   // Walks the (target, id) index one target at a time, so a long backlog is not scanned.
-  const distinctTargets = db
+  const distinctDeferred = db
     .prepare(
       `WITH RECURSIVE t(target) AS (
-         SELECT min(target) FROM influx_outbox
+         SELECT min(target) FROM influx_outbox_tenant
          UNION ALL
-         SELECT (SELECT min(target) FROM influx_outbox WHERE target > t.target) FROM t WHERE t.target IS NOT NULL
+         SELECT (SELECT min(target) FROM influx_outbox_tenant WHERE target > t.target) FROM t WHERE t.target IS NOT NULL
        )
        SELECT target FROM t WHERE target IS NOT NULL`,
     )
     .pluck();
-  const hasCounty = db.prepare('SELECT EXISTS (SELECT 1 FROM influx_outbox WHERE target IS NULL)').pluck();
-  const del = db.prepare('DELETE FROM influx_outbox WHERE id = ?');
   const insertRejected = db.prepare(
     'INSERT INTO influx_rejected (outbox_id, line, enqueued_at, rejected_at, http_status, reason, target) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  const count = db.prepare('SELECT count(*) FROM influx_outbox').pluck();
-  const oldest = db.prepare('SELECT enqueued_at FROM influx_outbox ORDER BY id LIMIT 1').pluck();
+  // count(target): the rows that also go to a company database.
+  const count = db.prepare('SELECT (SELECT count(*) + count(target) FROM influx_outbox) + (SELECT count(*) FROM influx_outbox_tenant)').pluck();
+  const oldest = db
+    .prepare(
+      `SELECT min(e) FROM (SELECT (SELECT enqueued_at FROM influx_outbox ORDER BY id LIMIT 1) AS e
+                           UNION ALL SELECT min(enqueued_at) FROM influx_outbox_tenant)`,
+    )
+    .pluck();
 
-  // Nested in a caller's transaction these become savepoints.
-  const enqueueAll = db.transaction((entries: readonly OutboxEntry[], now: number) => {
-    for (const e of entries) insert.run(e.line, now, e.target);
+  // Nested in a caller's transaction this becomes a savepoint (only for more than one line).
+  const enqueueAll = db.transaction((lines: readonly string[], targets: string | null | readonly (string | null)[], now: number) => {
+    if (Array.isArray(targets)) lines.forEach((line, i) => insert.run(line, now, (targets as readonly (string | null)[])[i] ?? null));
+    else for (const line of lines) insert.run(line, now, targets as string | null);
   });
-  const removeAll = db.transaction((rows: readonly OutboxRow[]) => {
-    for (const row of rows) del.run(row.id);
+  const settleAll = db.transaction((rows: readonly OutboxRow[], deferred: readonly OutboxRow[], rejected: readonly Rejection[], now: number) => {
+    for (const r of deferred) insertDeferred.run(r.id, r.target, r.line, r.enqueued_at);
+    for (const j of rejected) for (const r of j.rows) insertRejected.run(r.id, r.line, r.enqueued_at, now, j.httpStatus, j.reason, j.target);
+    for (const r of rows) del.run(r.id);
   });
-  const rejectAll = db.transaction((rows: readonly OutboxRow[], httpStatus: number, reason: string, now: number) => {
-    for (const row of rows) {
-      insertRejected.run(row.id, row.line, row.enqueued_at, now, httpStatus, reason, row.target);
-      del.run(row.id);
+  const removeDeferredAll = db.transaction((rows: readonly OutboxRow[]) => {
+    for (const r of rows) delDeferred.run(r.id);
+  });
+  const rejectDeferredAll = db.transaction((rows: readonly OutboxRow[], httpStatus: number, reason: string, now: number) => {
+    for (const r of rows) {
+      insertRejected.run(r.id, r.line, r.enqueued_at, now, httpStatus, reason, r.target);
+      delDeferred.run(r.id);
     }
   });
 
+  function check(line: string): void {
+    if (line.length === 0 || line.includes('\n') || line.includes('\r')) {
+      throw new TypeError(`not one line of line protocol: ${JSON.stringify(line.slice(0, 200))}`);
+    }
+  }
+
   return {
-    enqueue(entries, now) {
-      for (const { line } of entries) {
-        if (line.length === 0 || /[\r\n]/.test(line)) throw new TypeError(`not one line of line protocol: ${JSON.stringify(line.slice(0, 200))}`);
-      }
-      enqueueAll(entries, now);
+    enqueue(lines, targets, now) {
+      for (const line of lines) check(line);
+      // One row needs no savepoint: a single INSERT is atomic on its own.
+      if (lines.length === 1) insert.run(lines[0], now, Array.isArray(targets) ? (targets[0] ?? null) : targets);
+      else if (lines.length > 1) enqueueAll(lines, targets, now);
     },
-    peek: (target, limit) => (target === null ? selectCounty.all(limit) : selectTarget.all(target, limit)) as OutboxRow[],
-    targets: () => [...(hasCounty.get() === 1 ? [null] : []), ...(distinctTargets.all() as string[])],
-    remove: (rows) => removeAll(rows),
-    reject: (rows, httpStatus, reason, now) => rejectAll(rows, httpStatus, reason, now),
+    peek: (limit) => select.all(limit) as OutboxRow[],
+    settle: (rows, deferred, rejected, now) => settleAll(rows, deferred, rejected, now),
+    hasDeferred: (target) => hasDeferred.get(target) === 1,
+    deferredTargets: () => distinctDeferred.all() as string[],
+    peekDeferred: (target, limit) => selectDeferred.all(target, limit) as TenantRow[],
+    removeDeferred: (rows) => removeDeferredAll(rows),
+    rejectDeferred: (rows, httpStatus, reason, now) => rejectDeferredAll(rows, httpStatus, reason, now),
     depth: () => count.get() as number,
-    oldestEnqueuedAt: () => (oldest.get() as number | undefined) ?? null,
+    oldestEnqueuedAt: () => (oldest.get() as number | null | undefined) ?? null,
   };
 }

@@ -18,7 +18,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../observability/logger.js';
 import type { InfluxConfig } from './config.js';
-import { createOutbox, type OutboxEntry, type OutboxRow } from './outbox.js';
+import { createOutbox, type OutboxRow, type Rejection } from './outbox.js';
 import { createTenantRouter } from './tenants.js';
 import { createInfluxWriter, type WriteResult } from './writer.js';
 
@@ -44,8 +44,13 @@ export interface FlushResult {
 }
 
 export interface InfluxSink {
-  /** Synchronous insert into the outbox; call it inside the journal write's transaction. */
-  enqueue(lines: readonly string[]): void;
+  /**
+   * Synchronous insert into the outbox (one row per line); call it inside the
+   * journal write's transaction. `communityId`, when given, is the community
+   * every line is about (its company database is found without reading the
+   * lines); otherwise each line's `community` tag is read.
+   */
+  enqueue(lines: readonly string[], communityId?: string): void;
   /** Starts the background writer (creates the database first, if the server allows). */
   start(): void;
   /** Stops the writer after a last flush of what it can deliver within the request timeout; the rest waits in SQLite. */
@@ -69,6 +74,7 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
   const log = deps.logger.child({ component: 'influx' });
   const outbox = createOutbox(db);
   const router = createTenantRouter(db, config.tenantDbPrefix, config.database);
+  const tenancy = config.tenantDbPrefix !== null;
   const writer = createInfluxWriter(config);
   const metrics = registerMetrics(deps.registry, db, outbox, now);
 
@@ -102,13 +108,19 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
     }
   }
 
-  async function deliver(rows: OutboxRow[], database: string, st: TargetState): Promise<Delivery> {
+  /** What becomes of the rows of one delivery: landed (204) or refused for themselves (400/413/422, after bisection). */
+  interface Outcome {
+    landed(rows: OutboxRow[]): void;
+    refused(rows: OutboxRow[], status: number, reason: string): void;
+  }
+
+  async function deliver(rows: OutboxRow[], database: string, st: TargetState, to: Outcome): Promise<Delivery> {
     const res = await writer.write(
       rows.map((r) => r.line),
       database,
     );
     if (res.kind === 'ok') {
-      outbox.remove(rows);
+      to.landed(rows);
       metrics.written.inc(rows.length);
       return { written: rows.length, rejected: 0, failure: null };
     }
@@ -118,7 +130,7 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
       return { written: 0, rejected: 0, failure: res };
     }
     if (rows.length === 1 || res.allDropped) {
-      outbox.reject(rows, res.status, res.reason, now());
+      to.refused(rows, res.status, res.reason);
       metrics.rejected.inc(rows.length);
       log.warn(
         { lines: rows.length, database, status: res.status, reason: res.reason, outboxIds: rows.map((r) => r.id).slice(0, 20) },
@@ -127,51 +139,140 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
       return { written: 0, rejected: rows.length, failure: null };
     }
     const mid = Math.ceil(rows.length / 2);
-    const left = await deliver(rows.slice(0, mid), database, st);
+    const left = await deliver(rows.slice(0, mid), database, st, to);
     if (left.failure) return left;
-    const right = await deliver(rows.slice(mid), database, st);
+    const right = await deliver(rows.slice(mid), database, st, to);
     return { written: left.written + right.written, rejected: left.rejected + right.rejected, failure: right.failure };
   }
 
   /**
-   * Drains every target database in turn (the county's first), each until it
-   * is empty or a delivery fails. A failing database backs off on its own and
-   * is skipped until its retry time (unless `force`): one company's database
-   * that refuses writes does not hold up the county's or another company's.
+   * One drain, in two parts; a database that fails backs off on its own and
+   * is skipped until its retry time (unless `force`), and is tried at most
+   * once per drain:
+   *
+   * 1. influx_outbox, oldest first, `batchSize` rows a POST to the county
+   *    database; then the batch's rows that also go to a company are grouped
+   *    by company and each group POSTed to its database. A group whose
+   *    database fails, is backing off, or still has older rows waiting in
+   *    influx_outbox_tenant (order matters: a recomputed fact must not be
+   *    overwritten by its older version) is queued there instead, in the same
+   *    transaction that deletes the batch. So a company's database holds up
+   *    neither the county's nor another company's.
+   * 2. influx_outbox_tenant, per company database, until empty or it fails.
    */
   async function drain(force: boolean): Promise<FlushResult> {
     enqueuedSince = 0;
     let written = 0;
     let rejected = 0;
     let error: string | null = null;
-    for (const target of outbox.targets()) {
-      if (drainDeadline !== null && now() > drainDeadline) break;
-      const st = stateOf(target);
-      if (!force && st.failures > 0 && now() < st.retryAt) {
-        error ??= st.reason;
-        continue;
+    const failedNow = new Set<string | null>();
+    const past = () => drainDeadline !== null && now() > drainDeadline;
+    const due = (st: TargetState) => force || st.failures === 0 || now() >= st.retryAt;
+    const failed = (database: string, target: string | null, st: TargetState, f: Retry) => {
+      noteFailure(database, st, f);
+      error ??= f.reason;
+      failedNow.add(target);
+    };
+    const recovered = (database: string, st: TargetState) => {
+      if (st.failures === 0) return;
+      log.info({ database, failedAttempts: st.failures }, 'InfluxDB writes recovered');
+      st.failures = 0;
+    };
+
+    /** Part 1's second half: the company deliveries of rows the county database has; settles them. */
+    async function fanOut(settled: OutboxRow[], rejections: Rejection[]): Promise<void> {
+      const groups = new Map<string, OutboxRow[]>();
+      for (const row of settled) {
+        if (row.target === null) continue;
+        const group = groups.get(row.target);
+        if (group) group.push(row);
+        else groups.set(row.target, [row]);
       }
-      const database = target ?? config.database;
-      if (!st.ready) await ensureDatabase(database, st);
-      let failed = false;
-      for (;;) {
-        if (drainDeadline !== null && now() > drainDeadline) break;
-        const rows = outbox.peek(target, config.batchSize);
-        if (rows.length === 0) break;
-        const d = await deliver(rows, database, st);
+      const deferred: OutboxRow[] = [];
+      for (const [target, group] of groups) {
+        const st = stateOf(target);
+        if (failedNow.has(target) || !due(st) || past() || outbox.hasDeferred(target)) {
+          if (st.failures > 0) error ??= st.reason;
+          for (const row of group) deferred.push(row);
+          continue;
+        }
+        if (!st.ready) await ensureDatabase(target, st);
+        const handled = new Set<number>();
+        const d = await deliver(group, target, st, {
+          landed: (rows) => rows.forEach((r) => handled.add(r.id)),
+          refused: (rows, httpStatus, reason) => {
+            rows.forEach((r) => handled.add(r.id));
+            rejections.push({ rows, httpStatus, reason, target });
+          },
+        });
         written += d.written;
         rejected += d.rejected;
         if (d.failure) {
-          noteFailure(database, st, d.failure);
-          error ??= d.failure.reason;
-          failed = true;
+          failed(target, target, st, d.failure);
+          for (const row of group) if (!handled.has(row.id)) deferred.push(row);
+        } else recovered(target, st);
+      }
+      outbox.settle(settled, deferred, rejections, now());
+    }
+
+    // 1. influx_outbox: the county's database, then the fan-out.
+    if (!due(county)) error ??= county.reason;
+    else {
+      if (!county.ready) await ensureDatabase(config.database, county);
+      let countyFailed = false;
+      while (!past()) {
+        const rows = outbox.peek(config.batchSize);
+        if (rows.length === 0) break;
+        const settled: OutboxRow[] = [];
+        const rejections: Rejection[] = [];
+        const d = await deliver(rows, config.database, county, {
+          landed: (landed) => {
+            for (const r of landed) settled.push(r);
+          },
+          // Refused by the county's database, still offered to the company's (whose field types may differ).
+          refused: (refused, httpStatus, reason) => {
+            for (const r of refused) settled.push(r);
+            rejections.push({ rows: refused, httpStatus, reason, target: null });
+          },
+        });
+        written += d.written;
+        rejected += d.rejected;
+        if (settled.length > 0) await fanOut(settled, rejections);
+        if (d.failure) {
+          failed(config.database, null, county, d.failure);
+          countyFailed = true;
           break;
         }
       }
-      if (!failed && st.failures > 0) {
-        log.info({ database, failedAttempts: st.failures }, 'InfluxDB writes recovered');
-        st.failures = 0;
+      if (!countyFailed) recovered(config.database, county);
+    }
+
+    // 2. influx_outbox_tenant: each company's database on its own.
+    for (const target of outbox.deferredTargets()) {
+      if (past()) break;
+      const st = stateOf(target);
+      if (failedNow.has(target) || !due(st)) {
+        error ??= st.reason;
+        continue;
       }
+      if (!st.ready) await ensureDatabase(target, st);
+      let targetFailed = false;
+      while (!past()) {
+        const rows = outbox.peekDeferred(target, config.batchSize);
+        if (rows.length === 0) break;
+        const d = await deliver(rows, target, st, {
+          landed: (landed) => outbox.removeDeferred(landed),
+          refused: (refused, httpStatus, reason) => outbox.rejectDeferred(refused, httpStatus, reason, now()),
+        });
+        written += d.written;
+        rejected += d.rejected;
+        if (d.failure) {
+          failed(target, target, st, d.failure);
+          targetFailed = true;
+          break;
+        }
+      }
+      if (!targetFailed) recovered(target, st);
     }
     return { written, rejected, depth: outbox.depth(), error };
   }
@@ -236,15 +337,9 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
   }
 
   return {
-    enqueue(lines) {
-      const to = router.targets(lines);
-      const entries: OutboxEntry[] = [];
-      lines.forEach((line, i) => {
-        entries.push({ line, target: null });
-        const target = to[i];
-        if (target) entries.push({ line, target });
-      });
-      outbox.enqueue(entries, now());
+    enqueue(lines, communityId) {
+      const to = tenancy ? (communityId === undefined ? router.targets(lines) : router.targetOf(communityId)) : null;
+      outbox.enqueue(lines, to, now());
       enqueuedSince += lines.length;
       if (enqueuedSince >= config.batchSize && county.failures === 0) wake?.();
     },

@@ -6,9 +6,10 @@
  * Points without a community tag, or of a community the registry does not
  * know, stay in the county database only.
  *
- * The company is looked up when the point is enqueued (in the caller's
- * transaction), so a community moved to another company sends its new
- * points to the new company; what was written before stays where it went.
+ * The company is looked up when the point is enqueued, in a cache of the
+ * registry at most ROUTE_REFRESH_MS old, so a community moved to another
+ * company sends its points to the new company from a few seconds after the
+ * move on; what was written before stays where it went.
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/db.js';
@@ -65,31 +66,61 @@ export function communityOfLine(line: string): string | undefined {
   return undefined;
 }
 
+/** How long the router's community → database cache is trusted (ms): the window in which a community moved to another company still routes to the old one. */
+export const ROUTE_REFRESH_MS = 2_000;
+
 export interface TenantRouter {
-  /** The company database each line also goes to (null: county only), in the order of `lines`. */
+  /** The company database a point about `community` also goes to (null: county only, also for undefined). */
+  targetOf(community: string | undefined): string | null;
+  /** The same for each line, by its community tag, in the order of `lines`. */
   targets(lines: readonly string[]): (string | null)[];
 }
 
-/** Routes lines to company databases by their community tag and the registry; null prefix = off. */
-export function createTenantRouter(db: Db, prefix: string | null, countyDatabase: string): TenantRouter {
-  if (prefix === null) return { targets: (lines) => lines.map(() => null) };
-  const companyOf = db.prepare('SELECT property_company FROM communities WHERE id = ?').pluck();
-  return {
-    targets(lines) {
-      // One registry lookup per community per call (a call is one reading, a day's facts, ...).
-      const seen = new Map<string, string | null>();
-      return lines.map((line) => {
-        const community = communityOfLine(line);
-        if (community === undefined) return null;
-        let target = seen.get(community);
-        if (target === undefined) {
-          const company = companyOf.get(community) as string | undefined;
-          target = company ? tenantDatabase(prefix, company) : null;
-          if (target === countyDatabase) target = null;
-          seen.set(community, target);
-        }
-        return target;
-      });
-    },
-  };
+/**
+ * Routes points to company databases by community and the registry; null
+ * prefix = off. Cheap per point: the registry's communities are held in a
+ * Map, reloaded (one small table scan) when older than `refreshMs`; a
+ * community not in the Map is looked up at once (a new community routes
+ * right away). So a community moved to another company, or removed, keeps
+ * routing to the old company for at most `refreshMs`.
+ */
+export function createTenantRouter(db: Db, prefix: string | null, countyDatabase: string, refreshMs = ROUTE_REFRESH_MS): TenantRouter {
+  if (prefix === null) return { targetOf: () => null, targets: (lines) => lines.map(() => null) };
+  const all = db.prepare('SELECT id, property_company FROM communities');
+  const one = db.prepare('SELECT property_company FROM communities WHERE id = ?').pluck();
+  const databaseOfCompany = new Map<string, string | null>();
+  let routes = new Map<string, string | null>();
+  let loadedAt = -Infinity;
+
+  function databaseOf(company: string | null | undefined): string | null {
+    if (!company) return null;
+    let database = databaseOfCompany.get(company);
+    if (database === undefined) {
+      database = tenantDatabase(prefix!, company);
+      if (database === countyDatabase) database = null;
+      databaseOfCompany.set(company, database);
+    }
+    return database;
+  }
+
+  function reload(at: number): void {
+    const next = new Map<string, string | null>();
+    for (const row of all.iterate() as Iterable<{ id: string; property_company: string | null }>) next.set(row.id, databaseOf(row.property_company));
+    routes = next;
+    loadedAt = at;
+  }
+
+  function targetOf(community: string | undefined): string | null {
+    if (community === undefined) return null;
+    const at = performance.now();
+    if (at - loadedAt > refreshMs) reload(at);
+    let target = routes.get(community);
+    if (target === undefined) {
+      target = databaseOf(one.get(community) as string | null | undefined);
+      routes.set(community, target);
+    }
+    return target;
+  }
+
+  return { targetOf, targets: (lines) => lines.map((line) => targetOf(communityOfLine(line))) };
 }

@@ -9,19 +9,20 @@
  * source, folder, dashboard) reach a local receiver exactly as expected.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { EXAMPLES } from '../../schemas/src/examples.js';
 import { silentLogger } from '../../services/observability/logger.js';
-import { openDatabase, type Db } from '../../services/store/db.js';
+import { loadMigrations, migrate, openDatabase, type Db } from '../../services/store/db.js';
 import { createRegistryRepo } from '../../services/store/registry-repo.js';
 import { parseInfluxConfig, type InfluxConfig } from '../../services/influx/config.js';
 import { readingToLine } from '../../services/influx/points.js';
 import { createInfluxSink, type InfluxSink } from '../../services/influx/sink.js';
-import { communityOfLine, companyKey, tenantDatabase } from '../../services/influx/tenants.js';
+import { communityOfLine, companyKey, createTenantRouter, tenantDatabase } from '../../services/influx/tenants.js';
 import { provisionTenants, type GrafanaConfig } from '../../services/influx/provision.js';
 import { startInfluxd, type Influxd } from '../support/influxd.js';
 import { startFakeGrafana, type FakeGrafana } from './grafana-fake.js';
@@ -54,9 +55,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function config(): InfluxConfig {
+function config(user = ADMIN): InfluxConfig {
   const c = parseInfluxConfig({
-    GW_INFLUX_URL: influxd.url, GW_INFLUX_DB: COUNTY, GW_INFLUX_USER: ADMIN.name, GW_INFLUX_PASSWORD: ADMIN.password,
+    GW_INFLUX_URL: influxd.url, GW_INFLUX_DB: COUNTY, GW_INFLUX_USER: user.name, GW_INFLUX_PASSWORD: user.password,
     GW_INFLUX_BATCH_SIZE: '100', GW_INFLUX_FLUSH_MS: '50', GW_INFLUX_MAX_BACKOFF_MS: '250', GW_INFLUX_TIMEOUT_MS: '2000',
   });
   if (!c) throw new Error('sink config expected');
@@ -74,8 +75,8 @@ function openStore(name: string, communities: Record<string, string>): Db {
   return db;
 }
 
-function newSink(db: Db): InfluxSink {
-  const sink = createInfluxSink({ db, config: config(), logger: silentLogger(), registry: new Registry() });
+function newSink(db: Db, user = ADMIN): InfluxSink {
+  const sink = createInfluxSink({ db, config: config(user), logger: silentLogger(), registry: new Registry() });
   cleanups.push(() => (db.open ? sink.stop() : undefined));
   return sink;
 }
@@ -164,6 +165,110 @@ describe('company databases', () => {
     expect(await counts(COUNTY, outage)).toEqual({ 'hc-a3': 10, 'hc-b3': 5 });
     expect(await counts(DB_A, outage)).toEqual({ 'hc-a3': 10 });
     expect(await counts(DB_B, outage)).toEqual({ 'hc-b3': 5 });
+  });
+
+  test('one row per point; the router is told the community or reads the tag, and sees a moved community within its refresh window', () => {
+    const db = openStore('router', { 'hc-a4': A, 'hc-b4': B });
+    const sink = newSink(db);
+    db.transaction(() => {
+      sink.enqueue(temperatures('hc-a4', [1, 2]), 'hc-a4');
+      sink.enqueue(temperatures('hc-b4', [1]));
+      sink.enqueue(temperatures('hc-x4', [1]), 'hc-x4');
+    })();
+    expect(db.prepare('SELECT target FROM influx_outbox ORDER BY id').pluck().all()).toEqual([DB_A, DB_A, DB_B, null]);
+    expect(sink.depth()).toBe(7);
+
+    const fresh = createTenantRouter(db, 'gatewatch_co_', COUNTY, 0);
+    const cached = createTenantRouter(db, 'gatewatch_co_', COUNTY, 60_000);
+    expect([fresh.targetOf('hc-a4'), cached.targetOf('hc-a4'), cached.targetOf('hc-new')]).toEqual([DB_A, DB_A, null]);
+    createRegistryRepo(db).upsertCommunity({ id: 'hc-a4', name: 'hc-a4', propertyCompany: B, timeZone: 'Asia/Shanghai' });
+    createRegistryRepo(db).upsertCommunity({ id: 'hc-new', name: 'hc-new', propertyCompany: A, timeZone: 'Asia/Shanghai' });
+    // Reloaded on every call: the move at once. Cached: the old company until the refresh; an unknown community was looked up, and is cached too.
+    expect([fresh.targetOf('hc-a4'), fresh.targetOf('hc-new'), cached.targetOf('hc-a4'), cached.targetOf('hc-new')]).toEqual([DB_B, DB_A, DB_A, null]);
+    expect(fresh.targets([temperatures('hc-a4', [3])[0]!, 'no_tag v=1 1'])).toEqual([DB_B, null]);
+    expect(createTenantRouter(db, null, COUNTY).targetOf('hc-a4')).toBeNull();
+  });
+
+  test("a company database that refuses writes holds up neither the county nor another company; its points wait and land once it accepts them", async () => {
+    // A writer allowed to write the county's and B's databases, not A's (403, a retry).
+    const writer = { name: 'gwwriter', password: 'writer-pass-Lm20' };
+    for (const q of [`CREATE DATABASE "${COUNTY}"`, `CREATE DATABASE "${DB_A}"`, `CREATE DATABASE "${DB_B}"`, `CREATE USER "${writer.name}" WITH PASSWORD '${writer.password}'`, `GRANT WRITE ON "${COUNTY}" TO "${writer.name}"`, `GRANT WRITE ON "${DB_B}" TO "${writer.name}"`]) {
+      await influxd.query(q);
+    }
+    cleanups.push(async () => {
+      await influxd.query(`DROP USER "${writer.name}"`);
+    });
+    const db = openStore('refusing', { 'hc-a5': A, 'hc-b5': B });
+    const sink = newSink(db, writer);
+    const tenantRows = () => db.prepare('SELECT target, count(*) AS n FROM influx_outbox_tenant GROUP BY target').all();
+
+    db.transaction(() => sink.enqueue([...temperatures('hc-a5', range(1, 6)), ...temperatures('hc-b5', range(1, 4))]))();
+    expect(sink.depth()).toBe(20);
+    const first = await sink.flushNow();
+    // County 10 + B 4 written; A's 6 wait in influx_outbox_tenant.
+    expect(first).toMatchObject({ written: 14, rejected: 0, depth: 6 });
+    expect(first.error).toContain(`not authorized to write to database "${DB_A}"`);
+    expect(db.prepare('SELECT count(*) FROM influx_outbox').pluck().get()).toBe(0);
+    expect(tenantRows()).toEqual([{ target: DB_A, n: 6 }]);
+
+    // More points while A still refuses: the county and B get them at once, A's queue behind its older ones.
+    db.transaction(() => sink.enqueue([...temperatures('hc-a5', range(7, 9)), ...temperatures('hc-b5', range(5, 6))]))();
+    const second = await sink.flushNow();
+    expect(second).toMatchObject({ written: 7, rejected: 0, depth: 9 });
+    expect(tenantRows()).toEqual([{ target: DB_A, n: 9 }]);
+    const only = /^hc-[ab]5$/;
+    expect(await counts(COUNTY, only)).toEqual({ 'hc-a5': 9, 'hc-b5': 6 });
+    expect(await counts(DB_B, only)).toEqual({ 'hc-b5': 6 });
+    expect(await counts(DB_A, only)).toEqual({});
+
+    // A accepts writes again: its queue drains, in the background loop, with its own backoff.
+    await influxd.query(`GRANT WRITE ON "${DB_A}" TO "${writer.name}"`);
+    sink.start();
+    await waitFor('the company queue to drain', () => sink.depth() === 0);
+    expect(tenantRows()).toEqual([]);
+    expect(await counts(DB_A, only)).toEqual({ 'hc-a5': 9 });
+    expect(await counts(COUNTY, only)).toEqual({ 'hc-a5': 9, 'hc-b5': 6 });
+    expect(await counts(DB_B, only)).toEqual({ 'hc-b5': 6 });
+    expect(db.prepare('SELECT count(*) FROM influx_rejected').pluck().get()).toBe(0);
+  });
+
+  test('upgrade from 0500: rows queued twice (county row, company row) reach exactly the databases they were queued for', async () => {
+    const path = join(dir, 'upgrade', 'gatewatch.sqlite');
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new Database(path);
+    migrate(old, loadMigrations().filter((m) => m.version <= 500));
+    const registry = createRegistryRepo(old);
+    registry.upsertCommunity({ id: 'hc-a6', name: 'hc-a6', propertyCompany: A, timeZone: 'Asia/Shanghai' });
+    registry.upsertCommunity({ id: 'hc-b6', name: 'hc-b6', propertyCompany: B, timeZone: 'Asia/Shanghai' });
+    const [a1, a2, a3, a4] = temperatures('hc-a6', range(1, 4));
+    const [b1, b2] = temperatures('hc-b6', range(1, 2));
+    const [x1] = temperatures('hc-x6', [1]);
+    // As 0500's sink left them: a1, a2, b1 twice; a3 only for the county (A has it already);
+    // a4 and b2 only for their company (the county has them already); x1 county only.
+    const rows: Array<[string, string | null]> = [[a1!, null], [a1!, DB_A], [a2!, null], [a2!, DB_A], [b1!, null], [b1!, DB_B], [a3!, null], [a4!, DB_A], [b2!, DB_B], [x1!, null]];
+    const insert = old.prepare('INSERT INTO influx_outbox (line, enqueued_at, target) VALUES (?, ?, ?)');
+    for (const [line, target] of rows) insert.run(line, T0, target);
+    old.close();
+
+    const db = openDatabase(path);
+    cleanups.push(() => {
+      if (db.open) db.close();
+    });
+    expect(db.prepare('SELECT count(*) FROM influx_outbox WHERE target IS NOT NULL').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT target FROM influx_outbox_tenant ORDER BY id').pluck().all()).toEqual([DB_A, DB_A, DB_B, DB_A, DB_B]);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'influx_outbox_by_target'").pluck().get()).toBe(0);
+    const sink = newSink(db);
+    expect(sink.depth()).toBe(10);
+    expect(await sink.flushNow()).toEqual({ written: 10, rejected: 0, depth: 0, error: null });
+    const only = /^hc-[abx]6$/;
+    expect(await counts(COUNTY, only)).toEqual({ 'hc-a6': 3, 'hc-b6': 1, 'hc-x6': 1 });
+    expect(await counts(DB_A, only)).toEqual({ 'hc-a6': 3 });
+    expect(await counts(DB_B, only)).toEqual({ 'hc-b6': 2 });
+    const seqs = async (database: string) =>
+      ((await influxd.query('SELECT "seq" FROM "temperature" WHERE "community" = \'hc-a6\'', database)).results[0]?.series?.[0]?.values ?? []).map((v) => v[1]);
+    // Which points: the county has a1..a3, A has a1, a2, a4.
+    expect(await seqs(COUNTY)).toEqual([1, 2, 3]);
+    expect(await seqs(DB_A)).toEqual([1, 2, 4]);
   });
 });
 
