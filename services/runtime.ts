@@ -94,14 +94,14 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
     audit: createAuditRepo(db),
     // Inside the signing transaction: the points and the group-chat announcement commit with the signature.
     onSigned: (signed, result) => {
-      influx?.enqueue(inspectionToLines(signed.communityId, signed.date, result));
+      influx?.enqueue(inspectionToLines(signed.communityId, signed.date, result), signed.communityId);
       announce?.(signed);
     },
   });
   const ingest = createIngest({
     db, journal, alarms, registry, metrics, logger, bus, influx, observers,
     // Telemetry's checklist sub-scores of each recomputed day, for the county dashboard.
-    onDay: influx ? (communityId, day) => influx.enqueue(telemetryScoreToLines(communityId, day, inspections.itemScores(communityId, day, day))) : undefined,
+    onDay: influx ? (communityId, day) => influx.enqueue(telemetryScoreToLines(communityId, day, inspections.itemScores(communityId, day, day)), communityId) : undefined,
     rulesConfig: startup.rules,
     maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
     factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,

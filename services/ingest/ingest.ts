@@ -44,8 +44,8 @@ const RETENTION_EVERY_MS = 3_600_000;
 
 function influxPoints(sink: InfluxSink): Required<IngestObserver> {
   return {
-    reading: (m) => sink.enqueue([readingToLine(m)]),
-    alarm: (a, event) => sink.enqueue([alarmEventToLine(alarmToEvent(a, event))]),
+    reading: (m) => sink.enqueue([readingToLine(m)], m.communityId),
+    alarm: (a, event) => sink.enqueue([alarmEventToLine(alarmToEvent(a, event))], a.communityId),
   };
 }
 
@@ -62,7 +62,7 @@ export function createIngest(deps: IngestDeps) {
     facts,
     todayEveryMs: deps.factsRefreshMs,
     onDay: (communityId, day, dayFacts) => {
-      deps.influx?.enqueue(dayFacts.map((f) => dailyFactToLine(f)));
+      deps.influx?.enqueue(dayFacts.map((f) => dailyFactToLine(f)), communityId);
       deps.onDay?.(communityId, day);
     },
   });
