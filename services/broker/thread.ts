@@ -74,14 +74,29 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
   let open = false;
   let exited = false;
 
+  /**
+   * Batches are queued here and processed from setImmediate, not inside the
+   * 'message' handler: Node delivers up to 1,000 port messages per wake-up,
+   * and a batch answered there was followed by the next one within the same
+   * wake-up, so timers and sockets of this thread (webhooks, InfluxDB, HTTP)
+   * waited for seconds. Batches queued together commit together.
+   */
+  let queued: { batch: number; messages: ReceivedMessage[] }[] = [];
   function onBatch(batch: number, messages: ReceivedMessage[]): void {
+    if (queued.push({ batch, messages }) === 1) setImmediate(processQueued);
+  }
+  function processQueued(): void {
+    const batches = queued;
+    queued = [];
+    const messages = batches.length === 1 ? batches[0]!.messages : batches.flatMap((b) => b.messages);
+    let error: string | undefined;
     try {
       deps.process(messages);
     } catch (err) {
       log.error({ err, messages: messages.length }, 'ingest batch failed: not acknowledged, devices resend');
-      return post({ t: 'committed', batch, error: (err as Error).message });
+      error = (err as Error).message;
     }
-    post({ t: 'committed', batch });
+    for (const { batch } of batches) post(error === undefined ? { t: 'committed', batch } : { t: 'committed', batch, error });
   }
 
   const listening = new Promise<ListenAddresses>((resolve, reject) => {
