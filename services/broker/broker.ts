@@ -46,8 +46,8 @@ export interface BrokerDeps {
   /** Internal services allowed to send device commands (none by default). */
   serviceAccounts?: readonly ServiceAccount[];
   onDenied?: (reason: string) => void;
-  /** How long the oldest message handed to the intake has waited for its commit (ms); counts as overload like event-loop lag. */
-  intakeLagMs?: () => number;
+  /** True while more messages wait for ingest than it takes at once (a backlog, not a momentary wait): counts as overload like event-loop lag. */
+  intakeBacklogged?: () => boolean;
   now?: () => number;
 }
 
@@ -104,7 +104,7 @@ export async function createBroker(deps: BrokerDeps) {
     },
     undefined,
     () => openConnections > 0,
-    deps.intakeLagMs,
+    deps.intakeBacklogged,
   );
   /** Token buckets by device id, and by `service:<name>` (a device id has no ':'). */
   const buckets = new Map<string, TokenBucket>();

@@ -23,17 +23,15 @@ export interface HandoverOptions {
   maxInFlight?: number;
   send: (batch: number, messages: WireMessage[]) => void;
   now?: () => number;
-  clock?: () => number;
 }
 
 export function createHandover(options: HandoverOptions) {
   const now = options.now ?? Date.now;
-  const clock = options.clock ?? (() => performance.now());
   let pending: { message: WireMessage; done: Done }[] = [];
   let scheduled = false;
   let nextBatch = 1;
-  /** Batches sent and not yet answered, oldest first (Map keeps insertion order). */
-  const inFlight = new Map<number, { dones: Done[]; sentAt: number }>();
+  /** Batches sent and not yet answered. */
+  const inFlight = new Map<number, Done[]>();
 
   const maxInFlight = options.maxInFlight ?? 2;
 
@@ -43,7 +41,7 @@ export function createHandover(options: HandoverOptions) {
       const batch = nextBatch++;
       const items = pending.length > options.maxBatch ? pending.splice(0, options.maxBatch) : pending;
       if (items === pending) pending = [];
-      inFlight.set(batch, { dones: items.map((i) => i.done), sentAt: clock() });
+      inFlight.set(batch, items.map((i) => i.done));
       options.send(batch, items.map((i) => i.message));
     }
   }
@@ -60,23 +58,18 @@ export function createHandover(options: HandoverOptions) {
     },
     /** The main thread's answer for a batch: committed, or failed with `error` (then nothing of it is acknowledged). */
     settled(batch: number, error?: string): void {
-      const entry = inFlight.get(batch);
-      if (!entry) return;
+      const dones = inFlight.get(batch);
+      if (!dones) return;
       inFlight.delete(batch);
       const err = error === undefined ? null : new Error(error);
-      for (const done of entry.dones) done(err);
+      for (const done of dones) done(err);
       // What waited while the batch was committed goes now.
       flush();
-    },
-    /** How long the oldest unanswered batch has waited (ms); 0 when none. */
-    lagMs(): number {
-      for (const { sentAt } of inFlight.values()) return clock() - sentAt;
-      return 0;
     },
     /** Messages waiting for their batch to be sent or answered. */
     waiting(): number {
       let n = pending.length;
-      for (const { dones } of inFlight.values()) n += dones.length;
+      for (const dones of inFlight.values()) n += dones.length;
       return n;
     },
   };

@@ -83,17 +83,18 @@ export function createLagMonitor(
   onChange: (overloaded: boolean, lagMs: number) => void,
   intervalMs = 50,
   active: () => boolean = () => true,
-  /** Another lag that counts as overload: how long the oldest message handed to ingest has waited for its commit. */
-  extraLagMs: () => number = () => 0,
+  /** Another overload than this loop's lag: more messages wait for ingest than it can take at once. */
+  alsoOverloaded: () => boolean = () => false,
 ) {
   let overloaded = false;
   let lagMs = 0;
   let expected = performance.now() + intervalMs;
   const timer = setInterval(() => {
     const t = performance.now();
-    lagMs = Math.max(0, t - expected, extraLagMs());
+    lagMs = Math.max(0, t - expected);
     expected = t + intervalMs;
-    const next = thresholdMs > 0 && active() && (overloaded ? lagMs > thresholdMs / 2 : lagMs > thresholdMs);
+    const lagging = overloaded ? lagMs > thresholdMs / 2 : lagMs > thresholdMs;
+    const next = thresholdMs > 0 && active() && (lagging || alsoOverloaded());
     if (next !== overloaded) {
       overloaded = next;
       onChange(overloaded, lagMs);

@@ -68,7 +68,8 @@ try {
     limits: init.limits,
     serviceAccounts: init.serviceAccounts,
     onDenied: (code) => send({ t: 'denied', code }),
-    intakeLagMs: () => intake.lagMs(),
+    // Two full batches waiting is a backlog; a batch that waits a few hundred ms behind periodic work is not.
+    intakeBacklogged: () => intake.waiting() > 2 * init.maxBatch,
   });
   port.on('message', (m: ToWorker) => {
     if (m.t === 'committed') return intake.settled(m.batch, m.error);
