@@ -22,7 +22,7 @@ import type { BrokerThreadInit, Call, CallResult, FromWorker, PresenceEvent, ToW
 
 const port = parentPort!;
 const init = workerData as BrokerThreadInit;
-const send = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+const send = (m: FromWorker) => port.postMessage(m);
 
 /** Presence reads (and the reset at start) on this thread's connection; writes on the main thread's. */
 function remotePresence(local: PresenceRepo): PresenceRepo {
@@ -53,13 +53,13 @@ async function answer(broker: Broker, metrics: Registry, call: Call): Promise<Ca
 
 const logger = createLogger(init.logLevel).child({ thread: 'broker' });
 const db = openDatabase(init.dbPath);
-const intake = createHandover({ maxBatch: init.maxBatch, send: (batch, messages) => send({ t: 'batch', batch, messages }) });
+const handover = createHandover({ maxBatch: init.maxBatch, send: (batch, messages) => send({ t: 'batch', batch, messages }) });
 const metricsRegistry = new Registry();
 
 try {
   const broker = await createBroker({
     registry: createRegistryRepo(db),
-    intake,
+    intake: handover,
     presence: remotePresence(createPresenceRepo(db)),
     // The broker emits only device.presence.
     bus: { emit: ((_event: string, presence: PresenceEvent) => send({ t: 'event', presence })) as BrokerDeps['bus']['emit'] },
@@ -69,10 +69,10 @@ try {
     serviceAccounts: init.serviceAccounts,
     onDenied: (code) => send({ t: 'denied', code }),
     // Two full batches waiting is a backlog; a batch that waits a few hundred ms behind periodic work is not.
-    intakeBacklogged: () => intake.waiting() > 2 * init.maxBatch,
+    intakeBacklogged: () => handover.waiting() > 2 * init.maxBatch,
   });
   port.on('message', (m: ToWorker) => {
-    if (m.t === 'committed') return intake.settled(m.batch, m.error);
+    if (m.t === 'committed') return handover.settled(m.batch, m.error);
     answer(broker, metricsRegistry, m.call).then(
       (result) => send({ t: 'reply', id: m.id, result }),
       (err: unknown) => send({ t: 'reply', id: m.id, error: (err as Error).message }),
