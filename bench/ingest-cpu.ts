@@ -18,7 +18,7 @@ import { loadStartupConfig, startRuntime } from '../services/runtime.js';
 import { silentLogger } from '../services/observability/logger.js';
 import { applyRegistry } from '../services/store/registry-loader.js';
 import { createRegistryRepo } from '../services/store/registry-repo.js';
-import type { IncomingMessage } from '../services/ingest/pipeline.js';
+import type { ReceivedMessage } from '../services/store/inbox.js';
 import type { RegistryFile } from '../schemas/src/registry.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { influx: { type: 'boolean' }, 'no-tenants': { type: 'boolean' }, batch: { type: 'string' } } });
@@ -45,7 +45,7 @@ runtime.ingest.rules.refreshLayouts();
 const seqs = new Map<string, number>();
 const t0 = Date.now();
 /** One batch as the broker thread hands it over: a fever in 400, a new person every reading. */
-function batch(from: number): IncomingMessage[] {
+function batch(from: number): ReceivedMessage[] {
   return Array.from({ length: batchSize }, (_, j) => {
     const i = from + j;
     const d = devices[i % devices.length]!;

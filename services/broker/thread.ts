@@ -15,18 +15,11 @@ import { pathToFileURL } from 'node:url';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../observability/logger.js';
 import type { PresenceRepo } from '../store/presence-repo.js';
+import type { ReceivedMessage } from '../store/inbox.js';
 import type { ListenAddresses } from './listeners.js';
 import type { DisconnectReason, Presence } from './sessions.js';
 import type { BrokerThreadInit, Call, CallResult, FromWorker, PresenceWrite, ToWorker } from './thread-protocol.js';
 
-/** A device message as the main thread processes it. */
-export interface ReceivedMessage {
-  receivedAt: number;
-  clientId: string;
-  topic: string;
-  payload: Buffer;
-  qos: number;
-}
 
 export interface BrokerThreadDeps {
   init: BrokerThreadInit;

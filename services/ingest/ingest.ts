@@ -5,7 +5,7 @@
  * outbox, and the periodic work (rule ticks, facts of today, retention).
  */
 import type { Db } from '../store/db.js';
-import { createLegacyInbox } from '../store/inbox.js';
+import { createLegacyInbox, type ReceivedMessage } from '../store/inbox.js';
 import type { Journal } from '../store/journal.js';
 import type { AlarmsRepo } from '../store/alarms-repo.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
@@ -15,7 +15,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventBus } from '../events.js';
 import { alarmEventToLine, alarmToEvent, dailyFactToLine, readingToLine, type InfluxSink } from '../influx/index.js';
-import { createPipeline, type IncomingMessage, type IngestObserver } from './pipeline.js';
+import { createPipeline, type IngestObserver } from './pipeline.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
 
@@ -93,7 +93,7 @@ export function createIngest(deps: IngestDeps) {
   let timer: NodeJS.Timeout | undefined;
   return {
     /** One batch of received messages in one transaction; throws when it did not commit (then nothing of it is acknowledged). */
-    processBatch(messages: IncomingMessage[]): void {
+    processBatch(messages: ReceivedMessage[]): void {
       pipeline.process(messages);
       deps.metrics.commitBatchSize.observe(messages.length);
     },

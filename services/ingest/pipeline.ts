@@ -10,7 +10,7 @@ import { decodeDeviceMessage } from '../../schemas/src/decode.js';
 import type { DeviceMessage } from '../../schemas/src/device-messages.js';
 import { classifyTiming, type RulesConfig } from '../rules/index.js';
 import type { Db } from '../store/db.js';
-import type { InboxRow } from '../store/inbox.js';
+import type { InboxRow, ReceivedMessage } from '../store/inbox.js';
 import type { Journal } from '../store/journal.js';
 import type { Alarm, AlarmsRepo } from '../store/alarms-repo.js';
 import { createAuditRepo, type AuditRepo } from '../store/audit-repo.js';
@@ -50,8 +50,6 @@ export interface PipelineDeps {
 
 type AlarmChange = { alarm: Alarm; created: boolean };
 
-/** A device message as received (before decoding), handed over by the broker thread. */
-export type IncomingMessage = Omit<InboxRow, 'id'>;
 
 /** The one who resolves alarms whose condition ended by itself (device back, gate staffed again). */
 export const SYSTEM_ACTOR = 'system';
@@ -87,7 +85,7 @@ export function createPipeline(deps: PipelineDeps) {
     );
   }
 
-  function deadLetter(row: IncomingMessage, code: string, reason: string): void {
+  function deadLetter(row: ReceivedMessage, code: string, reason: string): void {
     journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic: row.topic, payload: row.payload.subarray(0, deps.maxPayloadBytes), code, reason });
     metrics.messagesRejected.inc({ code });
     log.info({ topic: row.topic, code, reason }, 'dead-lettered');
@@ -124,7 +122,7 @@ export function createPipeline(deps: PipelineDeps) {
     }
   }
 
-  function processRow(row: IncomingMessage, changes: AlarmChange[]): void {
+  function processRow(row: ReceivedMessage, changes: AlarmChange[]): void {
     const decoded = decodeDeviceMessage(row.topic, row.payload, deps.maxPayloadBytes);
     if (!decoded.ok) return deadLetter(row, decoded.code, decoded.reason);
     const { message } = decoded;
@@ -149,7 +147,7 @@ export function createPipeline(deps: PipelineDeps) {
   // Nested better-sqlite3 transactions are savepoints: a row that throws (a bug,
   // not bad input) rolls back alone and is dead-lettered, and the batch goes on.
   const processOne = deps.db.transaction(processRow);
-  const processBatch = deps.db.transaction((rows: (IncomingMessage | InboxRow)[], changes: AlarmChange[]) => {
+  const processBatch = deps.db.transaction((rows: (ReceivedMessage | InboxRow)[], changes: AlarmChange[]) => {
     for (const row of rows) {
       const before = changes.length;
       try {
@@ -169,7 +167,7 @@ export function createPipeline(deps: PipelineDeps) {
     if (changes.length) metrics.alarmsOpen.set(deps.alarms.countActive());
   }
 
-  function run(messages: (IncomingMessage | InboxRow)[]): void {
+  function run(messages: (ReceivedMessage | InboxRow)[]): void {
     const changes: AlarmChange[] = [];
     processBatch(messages, changes);
     const t = now();
@@ -179,7 +177,7 @@ export function createPipeline(deps: PipelineDeps) {
 
   return {
     /** Processes received messages in one transaction; throws when it did not commit. */
-    process(messages: IncomingMessage[]): void {
+    process(messages: ReceivedMessage[]): void {
       if (messages.length > 0) run(messages);
     },
     /** Processes rows of the legacy inbox; rows at or below the checkpoint are skipped. */

@@ -7,13 +7,17 @@
  */
 import type { Db } from './db.js';
 
-export interface InboxRow {
-  id: number;
+/** A device message as the broker received it, before decoding: what ingest processes. */
+export interface ReceivedMessage {
   receivedAt: number;
   clientId: string;
   topic: string;
   payload: Buffer;
   qos: number;
+}
+
+export interface InboxRow extends ReceivedMessage {
+  id: number;
 }
 
 export function createLegacyInbox(db: Db) {
