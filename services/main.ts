@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   }
   const config = startup.service;
   const logger = createLogger(config.GW_LOG_LEVEL);
-  const runtime = await startRuntime(startup, logger);
+  // Without its broker thread the service takes no readings: exit, and let the supervisor (compose: restart) start it again.
+  const runtime = await startRuntime(startup, logger, { onBrokerDied: () => process.exit(1) });
   logger.info(
     { mqttPort: runtime.mqttPort, httpPort: runtime.httpPort, dataDir: config.GW_DATA_DIR, influx: startup.influx ? startup.influx.url : 'off' },
     'gatewatch started',

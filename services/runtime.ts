@@ -59,7 +59,12 @@ export function loadStartupConfig(env: NodeJS.ProcessEnv): StartupConfig {
   return { service, rules: loadRulesConfig(service), influx: parseInfluxConfig(env) };
 }
 
-export async function startRuntime(startup: StartupConfig, logger: Logger): Promise<Runtime> {
+export interface RuntimeHooks {
+  /** The broker thread died on its own (MQTT is down); main.ts exits so the supervisor restarts the service. */
+  onBrokerDied?: (code: number) => void;
+}
+
+export async function startRuntime(startup: StartupConfig, logger: Logger, hooks: RuntimeHooks = {}): Promise<Runtime> {
   const config = startup.service;
   const dbPath = join(config.GW_DATA_DIR, 'gatewatch.sqlite');
   const db = openDatabase(dbPath, { synchronous: config.GW_SQLITE_SYNCHRONOUS });
@@ -123,6 +128,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger): Prom
     process: (messages) => ingest.processBatch(messages),
     presence, bus, logger,
     onDenied: (code) => metrics.messagesRejected.inc({ code }),
+    onDied: hooks.onBrokerDied,
   });
   const mqttAddress = broker.addresses;
 

@@ -29,6 +29,8 @@ export interface BrokerThreadDeps {
   bus: EventBus;
   logger: Logger;
   onDenied?: (code: string) => void;
+  /** The thread ended on its own (a crash): MQTT is down. main.ts exits so that the supervisor restarts the service. */
+  onDied?: (code: number) => void;
 }
 
 export interface BrokerThread {
@@ -66,6 +68,7 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
   let nextCall = 1;
   let open = false;
   let exited = false;
+  let closing = false;
 
   /**
    * Batches are queued here and processed from setImmediate, not inside the
@@ -124,8 +127,13 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
       reject(err);
     });
     worker.on('exit', (code) => {
+      const died = open && !closing;
       exited = true;
       open = false;
+      if (died) {
+        log.fatal({ code }, 'mqtt broker thread died: MQTT is down');
+        deps.onDied?.(code);
+      }
       for (const c of calls.values()) c.reject(new Error(`mqtt broker thread exited (${code})`));
       calls.clear();
       reject(new Error(`mqtt broker thread exited (${code}) before listening`));
@@ -158,6 +166,7 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
     metrics: async () => (await call({ op: 'metrics' })) as string,
     async close() {
       if (exited) return;
+      closing = true;
       open = false;
       // The thread closes aedes (batches it sends meanwhile are still processed here), then answers.
       await call({ op: 'close' });
