@@ -39,3 +39,21 @@ describe('journal retention', () => {
     db.close();
   });
 });
+
+describe('journal retention across communities', () => {
+  it('prunes every community that has readings, by event time, and nothing newer', () => {
+    const db = openDatabase(':memory:');
+    const journal = createJournal(db);
+    const day = 86_400_000;
+    let seq = 0;
+    for (const communityId of ['hc-001', 'hc-002', 'zz-unknown']) {
+      for (const d of [1, 2, 3]) journal.appendReading({ communityId, deviceId: `${communityId}-d`, kind: 'temperature', seq: ++seq, eventTime: d * day, receivedAt: 0, payload: {} });
+    }
+    expect(journal.prune(2 * day)).toEqual({ readings: 3, inbox: 0 });
+    expect(journal.prune(2 * day)).toEqual({ readings: 0, inbox: 0 });
+    expect(db.prepare('SELECT community_id, event_time / ? AS d FROM readings ORDER BY community_id, d').all(day)).toEqual(
+      ['hc-001', 'hc-002', 'zz-unknown'].flatMap((c) => [{ community_id: c, d: 2 }, { community_id: c, d: 3 }]),
+    );
+    db.close();
+  });
+});
