@@ -1,6 +1,6 @@
 /**
  * The same simulated day, this time THROUGH THE SERVICE: every reading is
- * published over MQTT by its device to the real service (broker, inbox,
+ * published over MQTT by its device to the real service (broker thread,
  * ingest, rules, InfluxDB outbox) feeding a real influxd, on a recent local
  * day (the service refuses readings older than GW_MAX_LATENESS_HOURS).
  * Panels on readings must show exactly what the sink-path test shows; panels
