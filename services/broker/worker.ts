@@ -68,8 +68,9 @@ try {
     limits: init.limits,
     serviceAccounts: init.serviceAccounts,
     onDenied: (code) => send({ t: 'denied', code }),
-    // Two full batches waiting is a backlog; a batch that waits a few hundred ms behind periodic work is not.
-    intakeBacklogged: () => handover.waiting() > 2 * init.maxBatch,
+    // Four full batches waiting (two being committed, two more) is a backlog; a batch waiting a few hundred ms
+    // behind periodic work is not (counting that shed QoS 0 at 9,000/s; two batches' worth, above 12,000/s).
+    intakeBacklogged: () => handover.waiting() > 4 * init.maxBatch,
   });
   port.on('message', (m: ToWorker) => {
     if (m.t === 'committed') return handover.settled(m.batch, m.error);
