@@ -16,6 +16,7 @@
  * its points commit (or roll back) together.
  */
 import type { Db } from '../store/db.js';
+import { prepareDistinctValues } from '../store/distinct.js';
 
 export interface OutboxRow {
   id: number;
@@ -77,17 +78,8 @@ export function createOutbox(db: Db): Outbox {
   const selectDeferred = db.prepare('SELECT id, line, enqueued_at, target FROM influx_outbox_tenant WHERE target = ? ORDER BY id LIMIT ?');
   const hasDeferred = db.prepare('SELECT EXISTS (SELECT 1 FROM influx_outbox_tenant WHERE target = ?)').pluck();
   const delDeferred = db.prepare('DELETE FROM influx_outbox_tenant WHERE id = ?');
-  // Walks the (target, id) index one target at a time, so a long backlog is not scanned.
-  const distinctDeferred = db
-    .prepare(
-      `WITH RECURSIVE t(target) AS (
-         SELECT min(target) FROM influx_outbox_tenant
-         UNION ALL
-         SELECT (SELECT min(target) FROM influx_outbox_tenant WHERE target > t.target) FROM t WHERE t.target IS NOT NULL
-       )
-       SELECT target FROM t WHERE target IS NOT NULL`,
-    )
-    .pluck();
+  // One seek per target in the (target, id) index, so a long backlog is not scanned.
+  const distinctDeferred = prepareDistinctValues(db, 'influx_outbox_tenant', 'target');
   const insertRejected = db.prepare(
     'INSERT INTO influx_rejected (outbox_id, line, enqueued_at, rejected_at, http_status, reason, target) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );

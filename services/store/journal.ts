@@ -1,5 +1,6 @@
 /** The journal of accepted readings, dead letters and ingest's checkpoint. */
 import type { Db } from './db.js';
+import { prepareDistinctValues } from './distinct.js';
 import { inList, type Visible } from './visible.js';
 
 const TOPIC_PREFIX = 'gatewatch/v1/';
@@ -36,17 +37,8 @@ export function createJournal(db: Db) {
     'INSERT INTO dead_letters (received_at, client_id, topic, payload, code, reason) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const readCheckpoint = db.prepare('SELECT last_inbox_id FROM ingest_checkpoint WHERE id = 1').pluck();
-  // One index seek per community (a recursive walk of readings_by_community_time), not a scan.
-  const communitiesWithReadings = db
-    .prepare(
-      `WITH RECURSIVE c(id) AS (
-         SELECT min(community_id) FROM readings
-         UNION ALL
-         SELECT (SELECT min(community_id) FROM readings WHERE community_id > c.id) FROM c WHERE c.id IS NOT NULL
-       )
-       SELECT id FROM c WHERE id IS NOT NULL`,
-    )
-    .pluck();
+  // One seek per community in readings_by_community_time, not a scan.
+  const communitiesWithReadings = prepareDistinctValues(db, 'readings', 'community_id');
   const deleteOldReadings = db.prepare('DELETE FROM readings WHERE community_id = ? AND event_time < ?');
   const writeCheckpoint = db.prepare('UPDATE ingest_checkpoint SET last_inbox_id = ? WHERE id = 1');
 
