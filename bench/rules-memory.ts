@@ -16,6 +16,7 @@
  */
 import { decodeDeviceMessage } from '../schemas/src/decode.js';
 import { DEFAULT_RULES_CONFIG, createInitialState, dailyFacts, evaluate, serializeState, type CommunityLayout, type EngineContext, type ReadingInput, type RulesState } from '../services/rules/index.js';
+import { createRng } from '../devices-sim/prng.js';
 
 const args = process.argv.slice(2);
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 300_000);
@@ -45,20 +46,10 @@ const layouts = new Map<string, CommunityLayout>(
 );
 const ctx: EngineContext = { config: DEFAULT_RULES_CONFIG, layoutOf: (id) => layouts.get(id) };
 
-/** mulberry32: the same readings on every run. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const shanghaiIso = (ms: number) => `${new Date(ms + 8 * 3_600_000).toISOString().slice(0, 23)}+08:00`;
 const T0 = Date.parse('2021-02-03T07:00:00+08:00');
-const rand = rng(20210203);
+// The simulator's seeded PRNG (mulberry32): the same readings on every run.
+const rand = createRng(20210203).next;
 const seqs = new Map<string, number>();
 
 /** Readings i..i+n, each a fresh journal row as the ingest pipeline hands it to the engine. */
