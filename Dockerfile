@@ -1,16 +1,13 @@
 # gatewatch: the MQTT + HTTP service (and, with another command, the device
-# simulator). Node 20 on Debian bookworm; SQLite lives in the /app/data volume.
-FROM node:20-bookworm-slim AS deps
+# simulator). Node 24 LTS on Debian bookworm; SQLite lives in the /app/data volume.
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
-# better-sqlite3 builds from source when no prebuilt binary can be fetched.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+# better-sqlite3 ships a prebuilt Node-API binary: no compiler needed.
 COPY package.json package-lock.json ./
 # tsx (which runs the TypeScript) is a production dependency.
 RUN npm ci --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     GW_DATA_DIR=/app/data \
     GW_MQTT_HOST=0.0.0.0 \

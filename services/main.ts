@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   // Without its broker thread the service takes no readings: exit, and let the supervisor (compose: restart) start it again.
   const runtime = await startRuntime(startup, logger, { onBrokerDied: () => process.exit(1) });
   logger.info(
-    { mqttPort: runtime.mqttPort, httpPort: runtime.httpPort, dataDir: config.GW_DATA_DIR, influx: startup.influx ? startup.influx.url : 'off' },
+    { node: process.version, mqttPort: runtime.mqttPort, httpPort: runtime.httpPort, dataDir: config.GW_DATA_DIR, influx: startup.influx ? startup.influx.url : 'off' },
     'gatewatch started',
   );
   // There is no default password: the first admin is created from the command line.

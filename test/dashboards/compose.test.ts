@@ -142,9 +142,9 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(volumes).sort()).toEqual(['gatewatch-data', 'grafana-data', 'influxdb-data']);
   });
 
-  test('the Dockerfile: node:20-bookworm-slim, npm ci, npm start', () => {
+  test('the Dockerfile: node:24-bookworm-slim, npm ci, npm start', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim\b/m);
+    expect(dockerfile).toMatch(/^FROM node:24-bookworm-slim\b/m);
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
     expect(dockerfile).toMatch(/^CMD \["npm", "start"\]$/m);
     expect(dockerfile).toMatch(/^VOLUME \["\/app\/data"\]$/m);
