@@ -2,10 +2,11 @@
 # simulator). Node 24 LTS on Debian bookworm; SQLite lives in the /app/data volume.
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
-# better-sqlite3 ships a prebuilt Node-API binary: no compiler needed.
+# better-sqlite3 ships a prebuilt Node-API binary: no compiler, and no install script is needed
+# (its implicit `node-gyp rebuild` is a no-op that would still want python3).
 COPY package.json package-lock.json ./
 # tsx (which runs the TypeScript) is a production dependency.
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
