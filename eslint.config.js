@@ -59,6 +59,15 @@ const layerZones = Object.entries(LAYERS)
     message: `services/${part} may import only ${allowed.length ? allowed.join(', ') : 'itself'} (the import table in eslint.config.js, services/README.md).`,
   }));
 
+// The simulator talks to the service over HTTP and MQTT only: it shares the
+// contract (schemas/) and the one model of local days (services/time/), nothing else.
+const simulatorZone = {
+  target: `${path.join(root, 'devices-sim')}/**`,
+  from: everything,
+  except: [`${path.join(root, 'devices-sim')}/**`, glob('schemas'), glob('time')],
+  message: 'devices-sim/ may import only schemas/ and services/time/ (devices-sim/README.md).',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dashboards/generated/**', 'schemas/json/**', 'test-artifacts/**', 'coverage/**'] },
   js.configs.recommended,
@@ -71,10 +80,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['services/**/*.ts'],
+    files: ['services/**/*.ts', 'devices-sim/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: path.join(root, 'tsconfig.json') })] },
-    rules: { 'import-x/no-restricted-paths': ['error', { basePath: root, zones: layerZones }] },
+    rules: { 'import-x/no-restricted-paths': ['error', { basePath: root, zones: [...layerZones, simulatorZone] }] },
   },
   {
     // The pure core and the leaves do no I/O: no Node built-ins (crypto/ is the one leaf that wraps node:crypto).

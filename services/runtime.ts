@@ -96,17 +96,18 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   const inspections = createInspectionsService({
     db,
     rectificationDays: config.GW_RECTIFICATION_DAYS,
+    countyTimeZone: startup.rules.defaultTimeZone,
     audit: createAuditRepo(db),
     // Inside the signing transaction: the points and the group-chat announcement commit with the signature.
     onSigned: (signed, result) => {
-      influx?.enqueue(inspectionToLines(signed.communityId, signed.date, result), signed.communityId);
+      influx?.enqueue(inspectionToLines(signed.communityId, signed.date, result, inspections.zoneOf(signed.communityId)), signed.communityId);
       announce?.(signed);
     },
   });
   const ingest = createIngest({
     db, journal, alarms, registry, metrics, logger, bus, influx, observers,
     // Telemetry's checklist sub-scores of each recomputed day, for the county dashboard.
-    onDay: influx ? (communityId, day) => influx.enqueue(telemetryScoreToLines(communityId, day, inspections.itemScores(communityId, day, day)), communityId) : undefined,
+    onDay: influx ? (communityId, day) => influx.enqueue(telemetryScoreToLines(communityId, day, inspections.itemScores(communityId, day, day), inspections.zoneOf(communityId)), communityId) : undefined,
     rulesConfig: startup.rules,
     maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
     factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,

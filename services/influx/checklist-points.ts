@@ -18,16 +18,14 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { InspectionTotal } from '../scoring/inspection.js';
 import type { ItemScore } from '../scoring/types.js';
-import { DEFAULT_UTC_OFFSET_MINUTES } from './points.js';
+import { dayStart, isDay } from '../time/local-day.js';
 
 export type ChecklistStage = 'telemetry' | 'inspection';
 
-/** Nanoseconds of local midnight of `day` (YYYY-MM-DD) at a fixed UTC offset. */
-export function localMidnightNanos(day: string, utcOffsetMinutes = DEFAULT_UTC_OFFSET_MINUTES): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!match) throw new RangeError(`day must be YYYY-MM-DD, got "${day}"`);
-  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) - utcOffsetMinutes * 60_000;
-  return (BigInt(ms) * 1_000_000n).toString();
+/** Nanoseconds of local midnight of `day` (YYYY-MM-DD) in the community's IANA zone. */
+export function localMidnightNanos(day: string, timeZone: string): string {
+  if (!isDay(day)) throw new RangeError(`day must be YYYY-MM-DD, got "${day}"`);
+  return (BigInt(dayStart(day, timeZone)) * 1_000_000n).toString();
 }
 
 /** Ids and slugs only; same cleaning as points.ts (no control characters, no backslash in a tag). */
@@ -59,9 +57,9 @@ export function telemetryScoreToLines(
   communityId: string,
   day: string,
   itemScores: readonly ItemScore[],
-  utcOffsetMinutes = DEFAULT_UTC_OFFSET_MINUTES,
+  timeZone: string,
 ): string[] {
-  const time = localMidnightNanos(day, utcOffsetMinutes);
+  const time = localMidnightNanos(day, timeZone);
   const tags = { community: communityId, stage: 'telemetry' };
   const scored = itemScores.filter((s) => s.score !== null);
   const total = line(
@@ -89,9 +87,9 @@ export function inspectionToLines(
   communityId: string,
   day: string,
   inspection: InspectionTotal,
-  utcOffsetMinutes = DEFAULT_UTC_OFFSET_MINUTES,
+  timeZone: string,
 ): string[] {
-  const time = localMidnightNanos(day, utcOffsetMinutes);
+  const time = localMidnightNanos(day, timeZone);
   const tags = { community: communityId, stage: 'inspection' };
   const total = line(
     'checklist_score',

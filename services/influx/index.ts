@@ -10,7 +10,6 @@ export {
   ruleOutcomeToLine,
   dailyFactToLine,
   nanos,
-  DEFAULT_UTC_OFFSET_MINUTES,
   type JournalReading,
   type ReadingRow,
   type AlarmEvent,

@@ -19,9 +19,7 @@ import { Point } from '@influxdata/influxdb-client';
 import { MESSAGE_KINDS, type DeviceMessage, type MessageKind } from '../../schemas/src/device-messages.js';
 import { FIGURES, WHOLE_COMMUNITY, type DailyFact } from '../rules/facts.js';
 import type { Alarm } from '../domain/alarm.js';
-
-/** Asia/Shanghai, UTC+8 (SPEC: times are local; China has no DST). */
-export const DEFAULT_UTC_OFFSET_MINUTES = 480;
+import { dayStart, isDay } from '../time/local-day.js';
 
 const SUB_MS = 1_000_000;
 
@@ -237,10 +235,9 @@ const PLACE_TAG: Record<string, string | undefined> = { gateId: 'gate', areaId: 
  * is a hash of the place (FNV-1a mod 1e9 ns; two staff of one community
  * collide with odds ~n²/2e9).
  */
-export function dailyFactToLine(f: DailyFact, utcOffsetMinutes = DEFAULT_UTC_OFFSET_MINUTES): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(f.day);
-  if (!match) throw new RangeError(`fact day must be YYYY-MM-DD, got "${f.day}"`);
-  const midnight = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) - utcOffsetMinutes * 60_000;
+export function dailyFactToLine(f: DailyFact, timeZone: string): string {
+  if (!isDay(f.day)) throw new RangeError(`fact day must be YYYY-MM-DD, got "${f.day}"`);
+  const midnight = dayStart(f.day, timeZone);
   const placeTag = PLACE_TAG[FIGURES[f.rule].place];
   const offset = placeTag !== undefined || f.place === WHOLE_COMMUNITY ? 0 : fnv1a(f.place) % 1_000_000_000;
   return toLine(

@@ -6,15 +6,16 @@
  * at start (the state after a restart equals the state without one).
  */
 import {
-  dailyFacts, evaluate, localDay, rebuildState, tick, timeZoneOf,
+  dailyFacts, evaluate, rebuildState, tick, timeZoneOf,
   type CommunityLayout, type DailyFact, type EngineContext, type ReadingInput, type RulesConfig, type RulesState,
 } from '../rules/index.js';
 import type { DeviceMessage } from '../../schemas/src/device-messages.js';
 import type { Journal } from '../store/journal.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
+import { DAY_MS } from '../time/durations.js';
+import { localDay } from '../time/local-day.js';
 import type { RuleOutcome, RulesPort } from './rules-port.js';
 
-const DAY_MS = 86_400_000;
 
 export function layoutFromRegistry(registry: RegistryRepo, communityId: string): CommunityLayout | undefined {
   const community = registry.getCommunity(communityId);
@@ -35,6 +36,8 @@ export interface EngineRules extends RulesPort {
   factsFor(communityId: string, day: string, asOfMs: number): DailyFact[] | undefined;
   communityIds(): string[];
   dayOf(communityId: string, ms: number): string;
+  /** The community's IANA zone (its layout's, else the rules config default): the one source of its local days. */
+  zoneOf(communityId: string): string;
   /** Forget cached layouts (the registry changed). */
   refreshLayouts(): void;
 }
@@ -53,7 +56,8 @@ export function createEngineRules(deps: { config: RulesConfig; registry: Registr
     },
   };
   const dirty = new Map<string, { communityId: string; day: string }>();
-  const dayOf = (communityId: string, ms: number) => localDay(ms, timeZoneOf(layoutOf(communityId), deps.config));
+  const zoneOf = (communityId: string) => timeZoneOf(layoutOf(communityId), deps.config);
+  const dayOf = (communityId: string, ms: number) => localDay(ms, zoneOf(communityId));
   const markDirty = (communityId: string, ms: number) => {
     const day = dayOf(communityId, ms);
     dirty.set(`${communityId}|${day}`, { communityId, day });
@@ -84,6 +88,7 @@ export function createEngineRules(deps: { config: RulesConfig; registry: Registr
     },
     communityIds: () => deps.registry.listCommunities().map((c) => c.id),
     dayOf,
+    zoneOf,
     refreshLayouts: () => layouts.clear(),
   };
 }

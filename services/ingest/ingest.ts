@@ -16,6 +16,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventBus } from '../events.js';
 import { alarmEventToLine, alarmToEvent, dailyFactToLine, readingToLine, type InfluxSink } from '../influx/index.js';
+import { DAY_MS } from '../time/durations.js';
 import { createPipeline, type IngestObserver } from './pipeline.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
@@ -63,7 +64,7 @@ export function createIngest(deps: IngestDeps) {
     facts,
     todayEveryMs: deps.factsRefreshMs,
     onDay: (communityId, day, dayFacts) => {
-      deps.influx?.enqueue(dayFacts.map((f) => dailyFactToLine(f)), communityId);
+      deps.influx?.enqueue(dayFacts.map((f) => dailyFactToLine(f, rules.zoneOf(communityId))), communityId);
       deps.onDay?.(communityId, day);
     },
   });
@@ -86,7 +87,7 @@ export function createIngest(deps: IngestDeps) {
     materializer.flush(t, all);
     if (t - lastRetention >= RETENTION_EVERY_MS) {
       lastRetention = t;
-      const pruned = deps.journal.prune(t - deps.retentionDays * 86_400_000);
+      const pruned = deps.journal.prune(t - deps.retentionDays * DAY_MS);
       if (pruned.readings || pruned.inbox) log.info(pruned, 'retention: pruned journal');
     }
   }

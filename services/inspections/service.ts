@@ -18,7 +18,8 @@ import { inspectionIssues, totalInspection, type InspectionTotal } from '../scor
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from '../scoring/policy.js';
 import { scoreItems } from '../scoring/score.js';
 import type { DayWindow } from '../scoring/types.js';
-import { daysOf, localDay } from '../scoring/window.js';
+import { daysOf } from '../scoring/window.js';
+import { addDays, DEFAULT_TIME_ZONE, localDay } from '../time/local-day.js';
 import type { Db } from '../store/db.js';
 import { createFactsRepo } from '../store/facts-repo.js';
 import { createInspectionsRepo, type InspectionRecord, type InspectionStatus, type OverrideLogRow, type StoredOverride } from '../store/inspections-repo.js';
@@ -27,7 +28,7 @@ import type { AuditRepo } from '../store/audit-repo.js';
 import type { Visible } from '../store/visible.js';
 import { inspectionCsv } from './csv.js';
 import { InspectionError, notFound, type FieldProblem } from './errors.js';
-import { addDays, createSources } from './sources.js';
+import { createSources } from './sources.js';
 import { checklistBody, inspectionBody, isoOrNull, summaryBody, type InspectionState, type Snapshot } from './view.js';
 
 export const DEFAULT_RECTIFICATION_DAYS = 15;
@@ -43,6 +44,8 @@ export interface InspectionsServiceDeps {
    */
   onSigned?: (signed: InspectionBody, result: InspectionTotal) => void;
   policy?: ScoringPolicy;
+  /** The county's IANA zone: a community's own zone comes from the registry; this one dates the county overview. */
+  countyTimeZone?: string;
   /** Each change (creation, scores, overrides, signature, re-inspection) is recorded in the same transaction. */
   audit?: AuditRepo;
 }
@@ -62,10 +65,12 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
   const rectificationDays = deps.rectificationDays ?? DEFAULT_RECTIFICATION_DAYS;
   const registry = createRegistryRepo(deps.db);
   const repo = createInspectionsRepo(deps.db);
-  const sources = createSources({
-    db: deps.db, facts: createFactsRepo(deps.db), registry, utcOffsetMinutes: policy.utcOffsetMinutes, feverAlarmRules: policy.feverAlarmRules,
-  });
-  const today = (): string => localDay(now(), policy.utcOffsetMinutes);
+  const countyTimeZone = deps.countyTimeZone ?? DEFAULT_TIME_ZONE;
+  /** A community's zone (registry), the county's for an unknown one. */
+  const zoneOf = (communityId: string): string => registry.getCommunity(communityId)?.timeZone ?? countyTimeZone;
+  const sources = createSources({ db: deps.db, facts: createFactsRepo(deps.db), registry, zoneOf, feverAlarmRules: policy.feverAlarmRules });
+  /** Today in a community's zone, or in the county's. */
+  const today = (communityId?: string): string => localDay(now(), communityId === undefined ? countyTimeZone : zoneOf(communityId));
 
   function community(id: string) {
     const c = registry.getCommunity(id);
@@ -148,6 +153,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
   return {
     checklist: checklistBody,
     today,
+    zoneOf,
 
     /** The scoring core's item scores of one window (for InfluxDB points). */
     itemScores(communityId: string, from: string, to: string) {
@@ -157,7 +163,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     /** Telemetry sub-scores with evidence for a community and window (default: today). */
     scores(communityId: string, from?: string, to?: string): ScoresBody {
       community(communityId);
-      const start = from ?? to ?? today();
+      const start = from ?? to ?? today(communityId);
       const window = checkedWindow(start, to ?? start);
       return {
         communityId,
@@ -168,7 +174,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     },
 
     create(body: CreateInspectionBody, actor: string, actorName: string, auditActor = actor): InspectionBody {
-      const date = body.date ?? today();
+      const date = body.date ?? today(body.communityId);
       const r = create(
         { communityId: body.communityId, date, from: body.from ?? date, to: body.to ?? date, inspectorName: body.inspectorName ?? actorName },
         actor,
@@ -254,7 +260,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
       if (parent.reinspectionId !== null) {
         throw new InspectionError(409, 'REINSPECTION_EXISTS', `inspection ${id} already has re-inspection ${parent.reinspectionId}`);
       }
-      const date = body.date ?? today();
+      const date = body.date ?? today(parent.communityId);
       if (date < parent.date) {
         throw new InspectionError(400, 'VALIDATION_FAILED', `re-inspection date ${date} is before the inspection date ${parent.date}`, [
           { path: 'body.date', message: `must not be before ${parent.date}` },
@@ -279,7 +285,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
         communities: registry.listCommunities(visible).map((c) => {
           const latest = signed.get(c.id);
           let rectification: OverviewBody['communities'][number]['rectification'] = 'none';
-          if (latest?.passed === false) rectification = latest.rectificationDeadline !== null && latest.rectificationDeadline < day ? 'overdue' : 'pending';
+          if (latest?.passed === false) rectification = latest.rectificationDeadline !== null && latest.rectificationDeadline < today(c.id) ? 'overdue' : 'pending';
           else if (latest?.reinspectionOf != null) rectification = 'passed_reinspection';
           const counts = alarms.get(c.id) ?? { open: 0, active: 0 };
           return {

@@ -8,19 +8,7 @@ import type { Db } from '../store/db.js';
 import type { FactsRepo } from '../store/facts-repo.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { AlarmSummary, DayWindow, DutyRecord, ScoreInput } from '../scoring/types.js';
-import { localDay } from '../scoring/window.js';
-
-const DAY_MS = 86_400_000;
-
-/** Unix ms of local midnight at the start of a day. */
-export function dayStartMs(day: string, utcOffsetMinutes: number): number {
-  return Date.parse(`${day}T00:00:00Z`) - utcOffsetMinutes * 60_000;
-}
-
-/** The day `n` days after `day` (calendar arithmetic, no time zone involved). */
-export function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-}
+import { addDays, dayStart, localDay } from '../time/local-day.js';
 
 type AlarmRow = {
   id: number; rule: string; community_id: string; subject: string; severity: string; status: AlarmSummary['status'];
@@ -32,13 +20,15 @@ export interface SourcesDeps {
   db: Db;
   facts: FactsRepo;
   registry: RegistryRepo;
-  utcOffsetMinutes: number;
+  /** The community's IANA zone: which instants its local days hold. */
+  zoneOf: (communityId: string) => string;
   feverAlarmRules: readonly string[];
 }
 
 export function createSources(deps: SourcesDeps) {
-  const { db, utcOffsetMinutes } = deps;
-  const bounds = (w: DayWindow) => ({ start: dayStartMs(w.from, utcOffsetMinutes), end: dayStartMs(w.to, utcOffsetMinutes) + DAY_MS });
+  const { db, zoneOf } = deps;
+  /** [local midnight of the first day, local midnight after the last) in the community's zone. */
+  const bounds = (communityId: string, w: DayWindow) => ({ start: dayStart(w.from, zoneOf(communityId)), end: dayStart(addDays(w.to, 1), zoneOf(communityId)) });
   const rulePlaceholders = deps.feverAlarmRules.map(() => '?').join(', ');
   const alarmsStmt = db.prepare(
     `SELECT id, rule, community_id, subject, severity, status, first_event_time, opened_at, acknowledged_at FROM alarms
@@ -55,7 +45,7 @@ export function createSources(deps: SourcesDeps) {
   );
 
   function feverAlarms(communityId: string, window: DayWindow): AlarmSummary[] {
-    const { start, end } = bounds(window);
+    const { start, end } = bounds(communityId, window);
     return (alarmsStmt.all(communityId, ...deps.feverAlarmRules, start, end) as AlarmRow[]).map((r) => ({
       id: r.id, rule: r.rule, communityId: r.community_id, subject: r.subject, severity: r.severity, status: r.status,
       firstEventTime: r.first_event_time, openedAt: r.opened_at,
@@ -71,12 +61,13 @@ export function createSources(deps: SourcesDeps) {
    * facts and says so.
    */
   function duties(communityId: string, window: DayWindow): DutyRecord[] | undefined {
-    const { start, end } = bounds(window);
+    const { start, end } = bounds(communityId, window);
     if ((readingCountStmt.pluck().get(communityId, start, end) as number) === 0) return undefined;
     const records: DutyRecord[] = [];
+    const zone = zoneOf(communityId);
     for (const r of dutyStmt.all(communityId, start, end) as DutyRow[]) {
       const p = JSON.parse(r.payload) as { gateId?: string; staffRef?: string; areaId?: string; operatorRef?: string };
-      const day = localDay(r.event_time, utcOffsetMinutes);
+      const day = localDay(r.event_time, zone);
       if (r.kind === 'shift' && p.gateId && p.staffRef) records.push({ kind: 'gate_shift', day, place: p.gateId, ref: p.staffRef, readingIds: [r.id] });
       if (r.kind === 'disinfection' && p.areaId && p.operatorRef) {
         records.push({ kind: 'disinfection', day, place: p.areaId, ref: p.operatorRef, readingIds: [r.id] });
@@ -94,6 +85,7 @@ export function createSources(deps: SourcesDeps) {
       const found = duties(communityId, window);
       return {
         communityId,
+        timeZone: zoneOf(communityId),
         window,
         facts: deps.facts.range(communityId, window.from, window.to),
         alarms: feverAlarms(communityId, window),
@@ -104,7 +96,7 @@ export function createSources(deps: SourcesDeps) {
     factsComputedAt: (communityId: string, window: DayWindow): number | null => deps.facts.lastComputedAt(communityId, window.from, window.to),
     /** The latest change to the window's facts or fever alarms, if it came after `since`. */
     changedSince(communityId: string, window: DayWindow, since: number): number | null {
-      const { start, end } = bounds(window);
+      const { start, end } = bounds(communityId, window);
       const facts = deps.facts.lastComputedAt(communityId, window.from, window.to) ?? 0;
       const alarms = (alarmChangeStmt.pluck().get(communityId, ...deps.feverAlarmRules, start, end) as number | null) ?? 0;
       const latest = Math.max(facts, alarms);

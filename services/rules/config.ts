@@ -4,7 +4,7 @@
  * of truth"). A wrong setting fails at start with the field named.
  */
 import { z } from 'zod';
-import { isValidTimeZone } from './time.js';
+import { DEFAULT_TIME_ZONE, isValidTimeZone } from '../time/local-day.js';
 
 const minutes = (dflt: number) => z.number().int().min(0).max(24 * 60).default(dflt);
 const count = (dflt: number) => z.number().int().min(1).max(48).default(dflt);
@@ -52,7 +52,7 @@ export const RulesConfigSchema = z
     // How many days of readings the state keeps (facts for older days need a journal replay).
     retainDays: z.number().int().min(2).max(60).default(8),
     // SPEC: times are local, Asia/Shanghai; a community's layout may override it.
-    defaultTimeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone').default('Asia/Shanghai'),
+    defaultTimeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone').default(DEFAULT_TIME_ZONE),
   })
   .strict()
   .refine((c) => c.plausibleMinC < c.feverAboveC && c.feverAboveC < c.plausibleMaxC, {

@@ -10,7 +10,8 @@ import { alarmKey, type Outcome } from './outcomes.js';
 import type { ReadingContext, RuleContext } from './rule.js';
 import { RULES } from './registry.js';
 import { createInitialState, emptyCommunity, prune, recordReading, type CommunityState, type ReadingInput, type RulesState } from './state.js';
-import { DAY_MS, dayBounds } from './time.js';
+import { DAY_MS } from '../time/durations.js';
+import { dayBounds } from '../time/local-day.js';
 import { classifyTiming } from './timing.js';
 import { buildDayView } from './view.js';
 

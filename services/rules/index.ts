@@ -16,5 +16,4 @@ export { FIGURES, RULE_IDS, WHOLE_COMMUNITY, type DailyFact, type FactStatus, ty
 export { CommunityLayoutSchema, PUBLIC_AREA_KINDS, type CommunityLayout } from './layout.js';
 export { subjects, type AlarmOutcome, type ClearOutcome, type Outcome, type Severity } from './outcomes.js';
 export type { ReadingInput, RulesState } from './state.js';
-export { addDays, dayBounds, localDay } from './time.js';
 export { classifyTiming, type Timing } from './timing.js';

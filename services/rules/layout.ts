@@ -4,7 +4,7 @@
  * store; the engine only reads it.
  */
 import { z } from 'zod';
-import { isValidTimeZone } from './time.js';
+import { isValidTimeZone } from '../time/local-day.js';
 
 export const AreaKind = z.enum([
   'lobby',

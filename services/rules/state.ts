@@ -30,7 +30,7 @@ import type { DeviceMessage, MessageKind } from '../../schemas/src/device-messag
 import { isCut } from './coverage.js';
 import type { RuleId } from './facts.js';
 import type { StoredOf, StoredReading } from './reading.js';
-import { DAY_MS } from './time.js';
+import { DAY_MS } from '../time/durations.js';
 
 export type { StoredReading, StoredOf } from './reading.js';
 

@@ -4,7 +4,7 @@
  * allowance cannot have happened yet. The adapter dead-letters both.
  */
 import type { RulesConfig } from './config.js';
-import { HOUR_MS, MINUTE_MS } from './time.js';
+import { HOUR_MS, MINUTE_MS } from '../time/durations.js';
 
 export type Timing = 'ok' | 'too_late' | 'from_future';
 

@@ -11,7 +11,7 @@ import type { DailyFact, FactStatus, RuleId } from './facts.js';
 import { clip, total, union, type Interval } from './intervals.js';
 import type { CommunityLayout } from './layout.js';
 import { collect, heardTimes, senders, type CommunityState, type StoredOf, type StoredReading } from './state.js';
-import { DAY_MS, MINUTE_MS, toMinutes } from './time.js';
+import { DAY_MS, MINUTE_MS, toMinutes } from '../time/durations.js';
 
 export interface DayView {
   communityId: string;

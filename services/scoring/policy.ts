@@ -7,8 +7,6 @@ import { z } from 'zod';
 
 export const ScoringPolicySchema = z
   .object({
-    /** Local time zone offset; Asia/Shanghai is UTC+8 with no DST. */
-    utcOffsetMinutes: z.number().int().min(-720).max(840).default(480),
     /** 1.4: a fever alarm acknowledged within this many minutes of opening is "in time". */
     feverAckWithinMinutes: z.number().positive().max(1440).default(30),
     /** 1.4: alarm rules that count as fever alarms. */

@@ -13,7 +13,8 @@ import { scoreNamedPeople } from './policies/named-people.js';
 import { scoreRiskScreening } from './policies/risk-screening.js';
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from './policy.js';
 import type { AlarmSummary, DutyRecord, ItemScore, ScoreInput, Verdict } from './types.js';
-import { daysOf, localDay } from './window.js';
+import { localDay } from '../time/local-day.js';
+import { daysOf } from './window.js';
 
 interface ScoringContext {
   input: ScoreInput;
@@ -70,7 +71,7 @@ function buildContext(input: ScoreInput, policy: ScoringPolicy): ScoringContext 
     (a) =>
       a.communityId === input.communityId &&
       policy.feverAlarmRules.includes(a.rule) &&
-      inWindow.has(localDay(a.firstEventTime, policy.utcOffsetMinutes)),
+      inWindow.has(localDay(a.firstEventTime, input.timeZone)),
   );
   const duties = input.duties?.filter((d) => inWindow.has(d.day));
   return { input, policy, grid, feverAlarms, duties };

@@ -43,6 +43,8 @@ export interface DutyRecord {
 
 export interface ScoreInput {
   communityId: string;
+  /** The community's IANA zone (registry): which local day an alarm's instant falls on. */
+  timeZone: string;
   window: DayWindow;
   facts: DailyFact[];
   alarms: AlarmSummary[];

@@ -65,15 +65,15 @@ beforeAll(async () => {
   const lines = [
     ...simulatedReadings(T).map(readingToLine),
     ...simulatedAlarmEvents(T).map(alarmEventToLine),
-    ...simulatedFacts(T).map((f) => dailyFactToLine(f)),
-    ...inspections(T).flatMap((i) => inspectionToLines(i.communityId, i.day, inspectionOf(i.total))),
-    ...telemetryScoreToLines('hc-001', DAY_BEFORE_ISO, telemetryScores({ '4.3': 0 })),
-    ...telemetryScoreToLines('hc-001', DAY0_ISO, telemetryScores({ '3.3': null, '4.3': 3 })),
-    ...telemetryScoreToLines('hc-002', DAY0_ISO, telemetryScores()),
+    ...simulatedFacts(T).map((f) => dailyFactToLine(f, 'Asia/Shanghai')),
+    ...inspections(T).flatMap((i) => inspectionToLines(i.communityId, i.day, inspectionOf(i.total), 'Asia/Shanghai')),
+    ...telemetryScoreToLines('hc-001', DAY_BEFORE_ISO, telemetryScores({ '4.3': 0 }), 'Asia/Shanghai'),
+    ...telemetryScoreToLines('hc-001', DAY0_ISO, telemetryScores({ '3.3': null, '4.3': 3 }), 'Asia/Shanghai'),
+    ...telemetryScoreToLines('hc-002', DAY0_ISO, telemetryScores(), 'Asia/Shanghai'),
   ];
   db.transaction(() => sink.enqueue(lines))();
   // A line of hc-001 or hc-002 goes to the county's and its company's database; hc-003 is in no registry entry: county only.
-  const countyOnly = inspections(T).filter((i) => i.communityId === 'hc-003').flatMap((i) => inspectionToLines(i.communityId, i.day, inspectionOf(i.total)));
+  const countyOnly = inspections(T).filter((i) => i.communityId === 'hc-003').flatMap((i) => inspectionToLines(i.communityId, i.day, inspectionOf(i.total), 'Asia/Shanghai'));
   expect(countyOnly).toHaveLength(44);
   const flushed = await sink.flushNow();
   expect(flushed).toEqual({ written: 2 * lines.length - countyOnly.length, rejected: 0, depth: 0, error: null });

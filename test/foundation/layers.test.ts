@@ -45,6 +45,16 @@ describe('the import table is enforced by npm run lint', () => {
     ]);
   });
 
+  it('keeps the simulator to schemas/ and services/time/', async () => {
+    expect(await lintAs('devices-sim/forbidden.ts', "export type { Db } from '../services/store/db.js';\n")).toEqual([
+      {
+        ruleId: 'import-x/no-restricted-paths',
+        message: 'Unexpected path "../services/store/db.js" imported in restricted zone. devices-sim/ may import only schemas/ and services/time/ (devices-sim/README.md).',
+      },
+    ]);
+    expect(await lintAs('devices-sim/allowed.ts', "export { localDay } from '../services/time/local-day.js';\n")).toEqual([]);
+  });
+
   it('accepts what the table allows: rules/ importing schemas/ and domain/', async () => {
     const code = "export type { DeviceMessage } from '../../schemas/src/device-messages.js';\nexport type { Role } from '../domain/role.js';\n";
     expect(await lintAs('services/rules/allowed.ts', code)).toEqual([]);

@@ -101,6 +101,7 @@ export async function runGoldenDay(scenarios: string[], seed = 20210203): Promis
     coreScores(id) {
       const items = scoreItems({
         communityId: id,
+        timeZone: registry.getCommunity(id)!.timeZone,
         window: { from: day, to: day },
         facts: facts(id),
         alarms: alarms(id).map(summary),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { recordedDay } from '../rules/recorded-day.js';
 import { C, DAY, at, layout } from '../rules/fixtures.js';
-import { localDay } from '../../services/rules/index.js';
+import { localDay } from '../../services/time/local-day.js';
 import { createFactsRepo } from '../../services/store/facts-repo.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { applyRegistry } from '../../services/store/registry-loader.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dayBounds, localDay } from '../../services/rules/index.js';
+import { addDays, dayBounds, localDay } from '../../services/time/local-day.js';
 import { at } from './fixtures.js';
 
 describe('local days (Intl, no deps)', () => {

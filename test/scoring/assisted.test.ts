@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScoringPolicy } from '../../services/scoring/policy.js';
 import { scoreItems } from '../../services/scoring/score.js';
 import type { DutyRecord } from '../../services/scoring/types.js';
-import { COMMUNITY, D1, D2, alarm, at, fact, facts, scoreOf } from './fixtures.js';
+import { COMMUNITY, D1, D2, alarm, at, fact, facts, scoreOf, ZONE } from './fixtures.js';
 
 describe('1.4 risk screening (1-3, assisted, from fever alarms)', () => {
   const measured = facts('fever', [D1], ['g1'], 'pass', { measured: 120, fevers: 0, implausible: 0 });
@@ -43,9 +43,16 @@ describe('1.4 risk screening (1-3, assisted, from fever alarms)', () => {
     expect(s.score).toBe(1);
   });
 
+  it("puts an alarm on the community's own local day: Asia/Urumqi (UTC+6), not +08:00", () => {
+    // 2021-02-04 01:00 in Beijing is 2021-02-03 23:00 in Urumqi: D1 there, D2 in Beijing.
+    const late = alarm(1, Date.parse('2021-02-03T23:00:00+06:00'), 5);
+    expect(scoreOf('1.4', { facts: measured, alarms: [late], timeZone: 'Asia/Urumqi' }).evidence.alarmIds).toEqual([1]);
+    expect(scoreOf('1.4', { facts: measured, alarms: [late], timeZone: 'Asia/Shanghai' }).evidence.alarmIds).toEqual([]);
+  });
+
   it('the acknowledgement limit is configurable', () => {
     const policy = parseScoringPolicy({ feverAckWithinMinutes: 60 });
-    const all = scoreItems({ communityId: COMMUNITY, window: { from: D1, to: D1 }, facts: measured, alarms: [alarm(1, at(D1, '08:00'), 45)] }, policy);
+    const all = scoreItems({ communityId: COMMUNITY, timeZone: ZONE, window: { from: D1, to: D1 }, facts: measured, alarms: [alarm(1, at(D1, '08:00'), 45)] }, policy);
     expect(all.find((s) => s.itemId === '1.4')?.score).toBe(3);
   });
 });
@@ -111,17 +118,17 @@ describe('4.2 named people (5, assisted, deduct)', () => {
 
 describe('scoreItems', () => {
   it('returns every auto and assisted item, in order, and rejects a bad window', () => {
-    const all = scoreItems({ communityId: COMMUNITY, window: { from: D1, to: D1 }, facts: [], alarms: [] });
+    const all = scoreItems({ communityId: COMMUNITY, timeZone: ZONE, window: { from: D1, to: D1 }, facts: [], alarms: [] });
     expect(all.map((s) => s.itemId)).toEqual(['1.4', '2.1', '3.1', '3.2', '3.3', '4.1', '4.2', '4.3', '6.1', '7.2', '7.3']);
     expect(all.every((s) => s.status === 'insufficient_data' && s.score === null)).toBe(true);
-    const bad = (from: string, to: string) => () => scoreItems({ communityId: COMMUNITY, window: { from, to }, facts: [], alarms: [] });
+    const bad = (from: string, to: string) => () => scoreItems({ communityId: COMMUNITY, timeZone: ZONE, window: { from, to }, facts: [], alarms: [] });
     expect(bad(D2, D1)).toThrow(/before/);
     expect(bad('2021-02-30', '2021-03-01')).toThrow(/not a YYYY-MM-DD date/);
     expect(bad('2020-01-01', '2021-12-31')).toThrow(/at most 366/);
   });
 
   it('is deterministic', () => {
-    const input = { communityId: COMMUNITY, window: { from: D1, to: D2 }, facts: facts('garbage', [D1, D2], ['bins-n']), alarms: [] };
+    const input = { communityId: COMMUNITY, timeZone: ZONE, window: { from: D1, to: D2 }, facts: facts('garbage', [D1, D2], ['bins-n']), alarms: [] };
     expect(scoreItems(input)).toEqual(scoreItems(input));
   });
 });

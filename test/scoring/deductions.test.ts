@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScoringPolicy } from '../../services/scoring/policy.js';
 import { scoreItems } from '../../services/scoring/score.js';
-import { COMMUNITY, D1, D2, D3, fact, facts, scoreOf } from './fixtures.js';
+import { COMMUNITY, D1, D2, D3, fact, facts, scoreOf, ZONE } from './fixtures.js';
 
 const staffed = (gate: string, day: string, unstaffedMinutes: number) =>
   fact('gate-staffed', day, gate, unstaffedMinutes > 0 ? 'fail' : 'pass', {
@@ -43,7 +43,7 @@ describe('3.3 gate duty (10, assisted, deduct per started 30 unstaffed minutes)'
 
   it('the minutes per point are configurable', () => {
     const policy = parseScoringPolicy({ unstaffedMinutesPerPoint: 60 });
-    const all = scoreItems({ communityId: COMMUNITY, window: { from: D1, to: D1 }, facts: [staffed('g1', D1, 61)], alarms: [] }, policy);
+    const all = scoreItems({ communityId: COMMUNITY, timeZone: ZONE, window: { from: D1, to: D1 }, facts: [staffed('g1', D1, 61)], alarms: [] }, policy);
     expect(all.find((s) => s.itemId === '3.3')?.score).toBe(8);
   });
 });

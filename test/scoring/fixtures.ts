@@ -5,6 +5,8 @@ import { scoreItems } from '../../services/scoring/score.js';
 import type { AlarmSummary, ItemScore, ScoreInput } from '../../services/scoring/types.js';
 
 export const COMMUNITY = 'c1';
+/** The fixtures' community keeps Beijing time, like the county (at() writes +08:00). */
+export const ZONE = 'Asia/Shanghai';
 export const D1 = '2021-02-03';
 export const D2 = '2021-02-04';
 export const D3 = '2021-02-05';
@@ -66,6 +68,7 @@ export function alarm(id: number, firstEventTime: number, ackAfterMin?: number, 
 export function scoreOf(itemId: string, input: Partial<ScoreInput> & Pick<ScoreInput, 'facts'>): ItemScore {
   const all = scoreItems({
     communityId: COMMUNITY,
+    timeZone: ZONE,
     window: { from: D1, to: D1 },
     alarms: [],
     ...input,

@@ -6,6 +6,7 @@ import { CommunityId } from '../../../schemas/src/common.js';
 import { DailyFactBody, ErrorBody, FactsQuery } from '../../../schemas/src/http.js';
 import type { FactsRepo } from '../../store/facts-repo.js';
 import type { RegistryRepo } from '../../store/registry-repo.js';
+import { daysBetween } from '../../time/local-day.js';
 import { HttpError, notFound } from '../errors.js';
 
 const MAX_DAYS = 366;
@@ -26,7 +27,7 @@ export async function factsRoutes(app: FastifyInstance, deps: { facts: FactsRepo
     async (req) => {
       if (!deps.registry.getCommunity(req.params.id)) throw notFound('community');
       const to = req.query.to ?? req.query.from;
-      const days = (Date.parse(to) - Date.parse(req.query.from)) / 86_400_000;
+      const days = daysBetween(req.query.from, to);
       if (days < 0 || days >= MAX_DAYS) throw new HttpError(400, 'VALIDATION_FAILED', `to must be on or after from, at most ${MAX_DAYS} days`);
       const items = deps.facts
         .range(req.params.id, req.query.from, to)

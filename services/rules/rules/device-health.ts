@@ -11,7 +11,7 @@ import { total } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
 import { collect, heardIn } from '../state.js';
-import { MINUTE_MS, toMinutes } from '../time.js';
+import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
 import { alarm, clear, isPlausible } from './shared.js';
 

@@ -8,7 +8,7 @@ import { intersect, subtract, total, type Interval } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
 import { collect, type StoredOf } from '../state.js';
-import { MINUTE_MS, toMinutes } from '../time.js';
+import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
 

@@ -10,7 +10,7 @@ import { PUBLIC_AREA_KINDS } from '../layout.js';
 import type { RuleModule } from '../rule.js';
 import type { StoredOf } from '../state.js';
 import { clip, total } from '../intervals.js';
-import { MINUTE_MS } from '../time.js';
+import { MINUTE_MS } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { isValidAreaSession } from './area-disinfection.js';
 import { fixedDevices, sessionEnd, sessionStart } from './shared.js';

@@ -5,7 +5,8 @@ import type { RuleId } from '../facts.js';
 import type { AlarmOutcome, ClearOutcome } from '../outcomes.js';
 import type { RuleContext } from '../rule.js';
 import { collect, type StoredOf, type StoredReading } from '../state.js';
-import { dayBounds, localDay } from '../time.js';
+import { DAY_MS } from '../../time/durations.js';
+import { dayBounds, localDay } from '../../time/local-day.js';
 
 /** SPEC fever: outside the plausible body range is a device fault (inclusive range). */
 export const isPlausible = (c: number, cfg: RulesConfig): boolean => c >= cfg.plausibleMinC && c <= cfg.plausibleMaxC;
@@ -28,8 +29,8 @@ export const sessionEnd = <R extends Session>(r: R): number => sessionStart(r) +
  */
 export function readingsOfDay(ctx: RuleContext, t: number, kinds?: readonly MessageKind[]): { start: number; end: number; readings: StoredReading[] } {
   const [start, end] = dayBounds(localDay(t, ctx.timeZone), ctx.timeZone);
-  const from = start - 86_400_000;
-  const to = end + 86_400_000;
+  const from = start - DAY_MS;
+  const to = end + DAY_MS;
   if (!kinds) return { start, end, readings: collect(ctx.cs, from, to) };
   const readings = kinds.flatMap((k) => collect(ctx.cs, from, to, k));
   if (kinds.length > 1) readings.sort((a, b) => a.eventTime - b.eventTime || a.readingId - b.readingId);

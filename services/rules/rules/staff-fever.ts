@@ -9,7 +9,7 @@ import type { RulesConfig } from '../config.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
 import { temperaturesOf, type StoredReading } from '../state.js';
-import { MINUTE_MS } from '../time.js';
+import { MINUTE_MS } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
 import { absenceStatus } from '../policy.js';
 import { alarm, fixedDevices, isFever, ofKind, readingsOfDay, sessionStart } from './shared.js';

@@ -9,7 +9,7 @@ import { clip, intersect, total } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
 import { collect } from '../state.js';
-import { MINUTE_MS } from '../time.js';
+import { MINUTE_MS } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
 import { stateIntervals } from './states.js';
