@@ -1,6 +1,63 @@
 // Lint config: typescript-eslint's recommended rules; the build fails on any warning.
+// It also enforces the import table of services/README.md (LAYERS below): a file in
+// a services/ folder may import only its own folder and the folders listed for it.
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+const root = import.meta.dirname;
+
+/**
+ * The import table: for each part of services/ (a folder, or a file at its top),
+ * what it may import besides itself. `schemas` is the repository's schemas/
+ * folder; `rules/facts.ts` allows one file of a folder. Anything else in the
+ * repository (services/, schemas/, devices-sim/, bench/, test/, …) is forbidden.
+ * services/README.md states the same table in words; change both together.
+ */
+export const LAYERS = {
+  // The ground floor: leaves.
+  domain: ['schemas'],
+  crypto: [],
+  time: [],
+  observability: [],
+  // The pure core.
+  rules: ['schemas', 'domain', 'time'],
+  scoring: ['rules/facts.ts', 'schemas', 'domain', 'time'],
+  // Adapters.
+  config: ['rules', 'schemas'],
+  store: ['rules/facts.ts', 'schemas', 'domain', 'crypto', 'time'],
+  auth: ['store', 'crypto', 'domain', 'schemas'],
+  alarms: ['schemas', 'domain'],
+  'events.ts': ['domain', 'observability'],
+  broker: ['store', 'crypto', 'config', 'schemas', 'observability', 'events.ts', 'domain'],
+  influx: ['store', 'observability', 'schemas', 'config', 'rules', 'scoring', 'domain', 'time'],
+  ingest: ['store', 'rules', 'schemas', 'observability', 'alarms', 'events.ts', 'influx', 'domain', 'time'],
+  inspections: ['scoring', 'store', 'schemas', 'domain', 'time'],
+  notify: ['store', 'observability', 'alarms', 'ingest', 'domain'],
+  api: ['schemas', 'domain', 'crypto', 'time', 'store', 'auth', 'alarms', 'events.ts', 'inspections', 'scoring', 'rules', 'observability', 'config'],
+  cli: ['store', 'auth', 'crypto', 'config', 'influx', 'schemas', 'domain', 'observability'],
+  web: [],
+  // The composition root and the entry point.
+  'runtime.ts': ['*'],
+  'main.ts': ['config', 'observability', 'runtime.ts'],
+};
+
+const isFile = (part) => part.endsWith('.ts');
+const abs = (part) => (part === 'schemas' ? path.join(root, 'schemas') : path.join(root, 'services', part));
+// A file as a glob (the rule wants globs only): @(name) matches exactly that name.
+const glob = (part) => (isFile(part) ? path.join(path.dirname(abs(part)), `@(${path.basename(part)})`) : `${abs(part)}/**`);
+const everything = ['services', 'schemas', 'devices-sim', 'bench', 'test', 'dashboards', 'scripts'].map((d) => `${path.join(root, d)}/**`);
+
+const layerZones = Object.entries(LAYERS)
+  .filter(([, allowed]) => !allowed.includes('*'))
+  .map(([part, allowed]) => ({
+    target: isFile(part) ? abs(part) : `${abs(part)}/**`,
+    from: everything,
+    except: [glob(part), ...allowed.map(glob)],
+    message: `services/${part} may import only ${allowed.length ? allowed.join(', ') : 'itself'} (the import table in eslint.config.js, services/README.md).`,
+  }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dashboards/generated/**', 'schemas/json/**', 'test-artifacts/**', 'coverage/**'] },
@@ -12,6 +69,17 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    files: ['services/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: path.join(root, 'tsconfig.json') })] },
+    rules: { 'import-x/no-restricted-paths': ['error', { basePath: root, zones: layerZones }] },
+  },
+  {
+    // The pure core and the leaves do no I/O: no Node built-ins (crypto/ is the one leaf that wraps node:crypto).
+    files: ['services/rules/**/*.ts', 'services/scoring/**/*.ts', 'services/domain/**/*.ts', 'services/time/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'The pure core does no I/O: pass what it needs in.' }] }] },
   },
   {
     // Tests read JSON bodies loosely on purpose; they assert exact values instead.

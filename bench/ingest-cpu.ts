@@ -18,7 +18,7 @@ import { loadStartupConfig, startRuntime } from '../services/runtime.js';
 import { silentLogger } from '../services/observability/logger.js';
 import { applyRegistry } from '../services/store/registry-loader.js';
 import { createRegistryRepo } from '../services/store/registry-repo.js';
-import type { ReceivedMessage } from '../services/store/inbox.js';
+import type { ReceivedMessage } from '../services/domain/received-message.js';
 import type { RegistryFile } from '../schemas/src/registry.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { influx: { type: 'boolean' }, 'no-tenants': { type: 'boolean' }, batch: { type: 'string' } } });

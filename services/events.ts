@@ -3,7 +3,7 @@
  * listener is wrapped so that one failing feature cannot take the process down.
  */
 import { EventEmitter } from 'node:events';
-import type { Alarm } from './store/alarms-repo.js';
+import type { Alarm } from './domain/alarm.js';
 import type { Logger } from './observability/logger.js';
 
 export interface EventBusMap {

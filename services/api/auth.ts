@@ -14,7 +14,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Sessions } from '../auth/sessions.js';
-import type { Role, TokensRepo } from '../store/tokens-repo.js';
+import type { Role } from '../domain/role.js';
+import type { TokensRepo } from '../store/tokens-repo.js';
 import { HttpError } from './errors.js';
 
 export type Access = 'public' | readonly Role[];

@@ -6,7 +6,7 @@
 import type { LiveEvent } from '../../schemas/src/http.js';
 import { alarmToBody } from '../alarms/alarm-body.js';
 import type { EventBus } from '../events.js';
-import type { Alarm } from '../store/alarms-repo.js';
+import type { Alarm } from '../domain/alarm.js';
 
 export interface LiveStream {
   /** Whether this stream's caller may see an event of this community. */

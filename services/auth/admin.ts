@@ -6,8 +6,9 @@
 import type { Db } from '../store/db.js';
 import { withoutHash, type Account, type AccountsRepo, type AccountWithHash } from '../store/accounts-repo.js';
 import type { AuditRepo } from '../store/audit-repo.js';
-import { companyProblem, type Role, type TokenInfo, type TokensRepo } from '../store/tokens-repo.js';
-import { hashSecret } from './secrets.js';
+import type { Role } from '../domain/role.js';
+import { companyProblem, type TokenInfo, type TokensRepo } from '../store/tokens-repo.js';
+import { hashSecret } from '../crypto/secrets.js';
 
 export class AdminError extends Error {
   constructor(

@@ -8,8 +8,8 @@
  * hash, so they cannot be told from wrong passwords by answer or timing.
  */
 import type { AccountsRepo, FailureCounter } from '../store/accounts-repo.js';
-import type { Role } from '../store/tokens-repo.js';
-import { hashSecret, newSecret, sha256Hex, verifySecret } from './secrets.js';
+import type { Role } from '../domain/role.js';
+import { hashSecret, newSecret, sha256Hex, verifySecret } from '../crypto/secrets.js';
 
 export interface SessionPolicy {
   idleMs: number;

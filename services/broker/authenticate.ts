@@ -7,7 +7,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { AuthenticateError, Client } from 'aedes';
-import { verifySecret, sha256Hex } from '../auth/secrets.js';
+import { verifySecret, sha256Hex } from '../crypto/secrets.js';
 import type { ServiceAccount } from '../config/service-config.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { Logger } from '../observability/logger.js';

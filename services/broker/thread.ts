@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../observability/logger.js';
 import type { PresenceRepo } from '../store/presence-repo.js';
-import type { ReceivedMessage } from '../store/inbox.js';
+import type { ReceivedMessage } from '../domain/received-message.js';
 import type { ListenAddresses } from './listeners.js';
 import type { DisconnectReason, Presence } from './sessions.js';
 import type { BrokerThreadInit, Call, CallResult, FromWorker, PresenceWrite, ToWorker } from './thread-protocol.js';

@@ -27,7 +27,7 @@ import { z } from 'zod';
 import { CommunityId, DeviceId, Slug } from '../../schemas/src/common.js';
 import { DeviceKind, TimeZone } from '../../schemas/src/registry.js';
 import { formatIssues } from '../../schemas/src/decode.js';
-import { hashSecret, newSecret, sha256Hex } from '../auth/secrets.js';
+import { hashSecret, newSecret, sha256Hex } from '../crypto/secrets.js';
 import { loadServiceConfig } from '../config/service-config.js';
 import { openDatabase } from '../store/db.js';
 import { createRegistryRepo, deviceAuditShape } from '../store/registry-repo.js';

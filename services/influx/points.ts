@@ -18,7 +18,7 @@
 import { Point } from '@influxdata/influxdb-client';
 import { MESSAGE_KINDS, type DeviceMessage, type MessageKind } from '../../schemas/src/device-messages.js';
 import { FIGURES, WHOLE_COMMUNITY, type DailyFact } from '../rules/facts.js';
-import type { Alarm } from '../store/alarms-repo.js';
+import type { Alarm } from '../domain/alarm.js';
 
 /** Asia/Shanghai, UTC+8 (SPEC: times are local; China has no DST). */
 export const DEFAULT_UTC_OFFSET_MINUTES = 480;

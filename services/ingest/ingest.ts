@@ -5,7 +5,8 @@
  * outbox, and the periodic work (rule ticks, facts of today, retention).
  */
 import type { Db } from '../store/db.js';
-import { createLegacyInbox, type ReceivedMessage } from '../store/inbox.js';
+import type { ReceivedMessage } from '../domain/received-message.js';
+import { createLegacyInbox } from '../store/inbox.js';
 import type { Journal } from '../store/journal.js';
 import type { AlarmsRepo } from '../store/alarms-repo.js';
 import type { RegistryRepo } from '../store/registry-repo.js';

@@ -5,7 +5,7 @@
  */
 import type { IngestObserver } from '../ingest/pipeline.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
-import type { Severity } from '../store/alarms-repo.js';
+import type { Severity } from '../domain/alarm.js';
 import { alarmToBody } from '../alarms/alarm-body.js';
 import { alarmMessage, webhookBody, type WebhookFormat } from './formats.js';
 import type { WebhookOutbox } from './webhook-outbox.js';

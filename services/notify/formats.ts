@@ -4,7 +4,7 @@
  * company's group chat as the plan expects. Chat text is Chinese: it is read
  * by the county's and the companies' staff.
  */
-import type { Alarm } from '../store/alarms-repo.js';
+import type { Alarm } from '../domain/alarm.js';
 
 export type WebhookFormat = 'json' | 'wecom' | 'dingtalk';
 

@@ -5,7 +5,7 @@
  * what the device reports after it cannot be trusted until it is heard again.
  */
 import { union, type Interval } from './intervals.js';
-import type { StoredReading } from './state.js';
+import type { StoredReading } from './reading.js';
 
 export function isCut(r: StoredReading): boolean {
   return r.kind === 'status' && r.payload.state !== 'online';

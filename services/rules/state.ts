@@ -29,13 +29,10 @@
 import type { DeviceMessage, MessageKind } from '../../schemas/src/device-messages.js';
 import { isCut } from './coverage.js';
 import type { RuleId } from './facts.js';
+import type { StoredOf, StoredReading } from './reading.js';
 import { DAY_MS } from './time.js';
 
-type Held<M> = M extends { payload: infer P } ? Omit<M, 'communityId' | 'payload'> & { payload: Omit<P, 'ts'> } : never;
-
-/** A reading as held: the validated message (payload without `ts`) with its journal id and event time (ms). */
-export type StoredReading = Held<DeviceMessage> & { readingId: number; eventTime: number };
-export type StoredOf<K extends MessageKind> = Extract<StoredReading, { kind: K }>;
+export type { StoredReading, StoredOf } from './reading.js';
 
 /** The engine input: a journal row (readings table) as the adapter hands it over. */
 export type ReadingInput = DeviceMessage & { readingId: number; eventTime: number; receivedAt: number };

@@ -3,7 +3,7 @@
  * Password hashing and the login policy live in services/auth; this is storage.
  */
 import type { Db } from './db.js';
-import type { Role } from './tokens-repo.js';
+import type { Role } from '../domain/role.js';
 
 export interface Account {
   id: number;

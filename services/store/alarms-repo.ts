@@ -1,31 +1,7 @@
 /** Alarm persistence: one active alarm per (community, rule, subject); repeats bump it. */
+import type { Alarm, AlarmStatus, Severity } from '../domain/alarm.js';
 import type { Db } from './db.js';
 import { inList, type Visible } from './visible.js';
-
-export type AlarmStatus = 'open' | 'acknowledged' | 'resolved';
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
-
-export interface Alarm {
-  id: number;
-  communityId: string;
-  rule: string;
-  subject: string;
-  severity: Severity;
-  status: AlarmStatus;
-  title: string;
-  details: Record<string, unknown>;
-  firstEventTime: number;
-  lastEventTime: number;
-  occurrences: number;
-  readingIds: number[];
-  openedAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  acknowledgeNote: string | null;
-  resolvedAt: number | null;
-  resolvedBy: string | null;
-  resolveNote: string | null;
-}
 
 export interface RaiseAlarm {
   communityId: string;

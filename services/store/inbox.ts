@@ -5,16 +5,8 @@
  * crash of such a version left unprocessed (above ingest's checkpoint) are
  * processed once, in id order, and retention deletes them.
  */
+import type { ReceivedMessage } from '../domain/received-message.js';
 import type { Db } from './db.js';
-
-/** A device message as the broker received it, before decoding: what ingest processes. */
-export interface ReceivedMessage {
-  receivedAt: number;
-  clientId: string;
-  topic: string;
-  payload: Buffer;
-  qos: number;
-}
 
 export interface InboxRow extends ReceivedMessage {
   id: number;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { RegistryFile } from '../../schemas/src/registry.js';
 import { formatIssues } from '../../schemas/src/decode.js';
-import { hashSecret } from '../auth/secrets.js';
+import { hashSecret } from '../crypto/secrets.js';
 import type { Db } from './db.js';
 import type { RegistryRepo } from './registry-repo.js';
 

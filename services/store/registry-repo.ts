@@ -1,6 +1,6 @@
 /** The registry: communities, gates, areas, devices (with hashed secrets) and staff. */
 import type { Db } from './db.js';
-import { sha256Hex } from '../auth/secrets.js';
+import { sha256Hex } from '../crypto/secrets.js';
 import { inList, type Visible } from './visible.js';
 
 export interface Community { id: string; name: string; propertyCompany: string; timeZone: string }

@@ -2,10 +2,10 @@
  * API tokens for machines: stored as SHA-256, shown once at creation,
  * revocable, bound to a role and, for operators, to a property company.
  */
-import { newSecret, sha256Hex } from '../auth/secrets.js';
+import { newSecret, sha256Hex } from '../crypto/secrets.js';
+import type { Role } from '../domain/role.js';
 import type { Db } from './db.js';
 
-export type Role = 'admin' | 'operator' | 'inspector';
 export interface TokenIdentity { tokenId: number; name: string; role: Role; company: string | null }
 
 export interface TokenInfo {

@@ -1,6 +1,6 @@
 /** Ended sessions and stale failure counters are deleted; live ones and running locks stay. */
 import { describe, expect, it } from 'vitest';
-import { hashSecret } from '../../services/auth/secrets.js';
+import { hashSecret } from '../../services/crypto/secrets.js';
 import { createSessions, DEFAULT_SESSION_POLICY } from '../../services/auth/sessions.js';
 import { createAccountsRepo } from '../../services/store/accounts-repo.js';
 import { openDatabase } from '../../services/store/db.js';

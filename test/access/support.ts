@@ -20,7 +20,8 @@ import { createFactsRepo } from '../../services/store/facts-repo.js';
 import { createJournal } from '../../services/store/journal.js';
 import { applyRegistry } from '../../services/store/registry-loader.js';
 import { createRegistryRepo } from '../../services/store/registry-repo.js';
-import { createTokensRepo, type Role } from '../../services/store/tokens-repo.js';
+import type { Role } from '../../services/domain/role.js';
+import { createTokensRepo } from '../../services/store/tokens-repo.js';
 import { TEST_REGISTRY } from '../support/service.js';
 
 export const PASSWORD = 'correct horse battery';

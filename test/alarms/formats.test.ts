@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { alarmMessage, localTime, webhookBody } from '../../services/notify/formats.js';
 import { signedUrl } from '../../services/notify/webhook-outbox.js';
-import type { Alarm } from '../../services/store/alarms-repo.js';
+import type { Alarm } from '../../services/domain/alarm.js';
 
 const alarm: Alarm = {
   id: 7, communityId: 'hc-001', rule: 'gate-staffed', subject: 'gate:g1', severity: 'high', status: 'open', title: 'Gate g1 unstaffed since 02:10',

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { sha256Hex } from '../../services/auth/secrets.js';
+import { sha256Hex } from '../../services/crypto/secrets.js';
 import { loadServiceConfig } from '../../services/config/service-config.js';
 import { eventually, startTestService, type TestService } from '../support/service.js';
 import { exec, metricsText, reading, sample, sleep } from './helpers.js';

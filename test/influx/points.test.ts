@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { EXAMPLES, EXAMPLE_COMMUNITY } from '../../schemas/src/examples.js';
 import type { MessageKind } from '../../schemas/src/device-messages.js';
-import type { Alarm } from '../../services/store/alarms-repo.js';
+import type { Alarm } from '../../services/domain/alarm.js';
 import {
   alarmEventToLine,
   alarmToEvent,

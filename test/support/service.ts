@@ -10,7 +10,8 @@ import { silentLogger } from '../../services/observability/logger.js';
 import { loadStartupConfig, startRuntime, type Runtime } from '../../services/runtime.js';
 import { applyRegistry } from '../../services/store/registry-loader.js';
 import { createRegistryRepo } from '../../services/store/registry-repo.js';
-import { createTokensRepo, type Role } from '../../services/store/tokens-repo.js';
+import type { Role } from '../../services/domain/role.js';
+import { createTokensRepo } from '../../services/store/tokens-repo.js';
 import type { RegistryFile } from '../../schemas/src/registry.js';
 
 export const TEST_COMMUNITY = 'hc-001';

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CommunityBody, CommunityParams, CommunityPutBody, DeviceCreateBody, DeviceSecretBody, type AreaKind, type StaffRole } from '../../../schemas/src/registry.js';
-import { hashSecret, newSecret } from '../../auth/secrets.js';
+import { hashSecret, newSecret } from '../../crypto/secrets.js';
 import type { RegistryRepo } from '../../store/registry-repo.js';
 import { actorOf, auditActorOf } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';

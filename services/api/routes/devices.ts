@@ -9,7 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorBody } from '../../../schemas/src/http.js';
 import { DeviceBody, DeviceListQuery, DeviceParams, DevicePatchBody, RotatedSecretBody, type DeviceKind } from '../../../schemas/src/registry.js';
-import { hashSecret, newSecret } from '../../auth/secrets.js';
+import { hashSecret, newSecret } from '../../crypto/secrets.js';
 import { deviceAuditShape, type Device, type RegistryRepo } from '../../store/registry-repo.js';
 import { actorOf, auditActorOf } from '../auth.js';
 import { notFound } from '../errors.js';

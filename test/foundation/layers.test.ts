@@ -1,0 +1,85 @@
+/**
+ * The import table (eslint.config.js LAYERS, services/README.md) is checked by
+ * the build: lint fails on a forbidden import, and there is no import cycle
+ * between files (type-only imports included).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ESLint } from 'eslint';
+import { parseCircular, parseDependencyTree } from 'dpdm';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const eslint = new ESLint({ cwd: root });
+
+async function lintAs(file: string, code: string) {
+  const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+  return result!.messages.map((m) => ({ ruleId: m.ruleId, message: m.message }));
+}
+
+describe('the import table is enforced by npm run lint', () => {
+  it('rejects a store import in the pure rules core', async () => {
+    expect(await lintAs('services/rules/forbidden.ts', "export type { Db } from '../store/db.js';\n")).toEqual([
+      {
+        ruleId: 'import-x/no-restricted-paths',
+        message:
+          'Unexpected path "../store/db.js" imported in restricted zone. services/rules may import only schemas, domain, time (the import table in eslint.config.js, services/README.md).',
+      },
+    ]);
+  });
+
+  it('rejects an arrow that runs back up: store/ importing auth/', async () => {
+    const messages = await lintAs('services/store/forbidden.ts', "export type { AdminService } from '../auth/admin.js';\n");
+    expect(messages.map((m) => m.ruleId)).toEqual(['import-x/no-restricted-paths']);
+  });
+
+  it('rejects a leaf importing anything but its list: domain/ importing store/', async () => {
+    const messages = await lintAs('services/domain/forbidden.ts', "export type { Journal } from '../store/journal.js';\n");
+    expect(messages.map((m) => m.ruleId)).toEqual(['import-x/no-restricted-paths']);
+  });
+
+  it('rejects Node built-ins in the pure core', async () => {
+    expect(await lintAs('services/scoring/forbidden.ts', "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n")).toEqual([
+      { ruleId: 'no-restricted-imports', message: "'node:fs' import is restricted from being used by a pattern. The pure core does no I/O: pass what it needs in." },
+    ]);
+  });
+
+  it('accepts what the table allows: rules/ importing schemas/ and domain/', async () => {
+    const code = "export type { DeviceMessage } from '../../schemas/src/device-messages.js';\nexport type { Role } from '../domain/role.js';\n";
+    expect(await lintAs('services/rules/allowed.ts', code)).toEqual([]);
+  });
+});
+
+describe('import cycles (dpdm, type-only imports included)', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  async function cycles(cwd: string, patterns: string[]): Promise<string[][]> {
+    const tree = await parseDependencyTree(patterns, { cwd, context: cwd, transform: false });
+    return parseCircular(tree);
+  }
+
+  it('finds none in the repository, every relative import resolved', async () => {
+    const tree = await parseDependencyTree(['services/**/*.ts', 'schemas/**/*.ts', 'devices-sim/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'], {
+      cwd: root,
+      context: root,
+      transform: false,
+    });
+    const unresolved = Object.values(tree)
+      .flatMap((deps) => deps ?? [])
+      .filter((d) => d.request.startsWith('.') && d.id === null);
+    expect(unresolved).toEqual([]);
+    expect(tree['services/rules/state.ts']?.map((d) => d.id)).toContain('services/rules/reading.ts');
+    expect(parseCircular(tree)).toEqual([]);
+  });
+
+  it('finds a deliberate type-only cycle', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gw-cycle-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' } }));
+    writeFileSync(path.join(dir, 'a.ts'), "import type { B } from './b.js';\nexport interface A { b: B }\n");
+    writeFileSync(path.join(dir, 'b.ts'), "import type { A } from './a.js';\nexport interface B { a: A }\n");
+    expect((await cycles(dir, ['*.ts'])).map((c) => [...c].sort())).toEqual([['a.ts', 'b.ts']]);
+  });
+});
