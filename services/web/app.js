@@ -93,7 +93,8 @@ async function overviewView() {
       h('td', { class: 'num' }, c.latest?.total ?? '—'),
       h('td', {}, c.latest ? h('span', { class: c.latest.passed ? 'pass' : 'fail' }, c.latest.passed ? t('pass') : t('fail')) : '—'),
       h('td', { class: `rect-${c.rectification}` }, c.latest?.rectificationDeadline ? `${c.latest.rectificationDeadline} · ` : '', t(`rect_${c.rectification}`)),
-      h('td', { class: c.openAlarms > 0 ? 'num fail' : 'num' }, `${c.openAlarms} / ${c.activeAlarms}`),
+      // 未处理 / 处理中: open, and acknowledged (active = open + acknowledged).
+      h('td', { class: c.openAlarms > 0 ? 'num fail' : 'num' }, `${c.openAlarms} / ${c.activeAlarms - c.openAlarms}`),
       h('td', {}, c.draftId ? h('a', { href: `#/i/${c.draftId}` }, `${t('draft')} #${c.draftId}`) : ''),
     );
   page(
