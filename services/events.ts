@@ -19,15 +19,18 @@ export class EventBus {
   constructor(private readonly logger: Logger) {
     this.emitter.setMaxListeners(100);
   }
-  on<K extends keyof EventBusMap>(event: K, listener: (...args: EventBusMap[K]) => void | Promise<void>): void {
-    this.emitter.on(event, (...args: EventBusMap[K]) => {
+  /** Adds a listener; the function returned removes it (whoever subscribes owns the removal). */
+  on<K extends keyof EventBusMap>(event: K, listener: (...args: EventBusMap[K]) => void | Promise<void>): () => void {
+    const wrapped = (...args: EventBusMap[K]) => {
       try {
         const result = listener(...args);
         if (result instanceof Promise) result.catch((err: unknown) => this.logger.error({ err, event }, 'event listener failed'));
       } catch (err) {
         this.logger.error({ err, event }, 'event listener failed');
       }
-    });
+    };
+    this.emitter.on(event, wrapped);
+    return () => void this.emitter.off(event, wrapped);
   }
   emit<K extends keyof EventBusMap>(event: K, ...args: EventBusMap[K]): void {
     this.emitter.emit(event, ...args);

@@ -73,6 +73,28 @@ export const DeadLetterListQuery = z.object({
 
 export type AlarmBody = z.infer<typeof AlarmBody>;
 
+/**
+ * What GET /api/v1/events streams (Server-Sent Events; the SSE `event` field is the `type`):
+ * an alarm as it opens or changes, a device going online or offline.
+ */
+export const AlarmLiveEvent = z.object({ type: z.literal('alarm'), alarm: AlarmBody }).meta({ id: 'AlarmLiveEvent' });
+export const PresenceLiveEvent = z
+  .object({
+    type: z.literal('presence'),
+    deviceId: z.string(),
+    communityId: z.string(),
+    online: z.boolean(),
+    at: z.iso.datetime({ offset: true }),
+    reason: z.string(),
+  })
+  .meta({ id: 'PresenceLiveEvent' });
+export const LiveEvent = z.discriminatedUnion('type', [AlarmLiveEvent, PresenceLiveEvent]);
+export type LiveEvent = z.infer<typeof LiveEvent>;
+
+export const LiveEventsQuery = z.object({
+  communityId: CommunityId.optional().describe('Only this community (default: every community the caller sees)'),
+});
+
 export const RuleIdEnum = z.enum([
   'fever', 'staff-fever', 'staff-ledger', 'area-disinfection', 'post-ventilation', 'touch-points', 'ventilation', 'garbage',
   'gate-staffed', 'entry-checks', 'no-couriers', 'contractors', 'venues-closed', 'broadcast', 'device-health',

@@ -5,8 +5,9 @@
  * (400), tenancy (tenancy.ts: 404 for what is not the caller's), the role
  * (auth.ts: 403), the handler.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
+import fastifySseModule, { type SSEPluginOptions } from '@fastify/sse';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
@@ -36,8 +37,14 @@ import { checklistRoutes } from './routes/checklist.js';
 import { inspectionRoutes } from './routes/inspections.js';
 import { webRoutes } from './routes/web.js';
 import { factsRoutes } from './routes/facts.js';
+import { eventRoutes } from './routes/events.js';
+import { createLiveFeed } from './live.js';
 import type { FactsRepo } from '../store/facts-repo.js';
 import type { InspectionsService } from '../inspections/service.js';
+
+// The package's CommonJS export is the fastify-plugin-wrapped plugin (its hooks reach every route);
+// its types describe it as an ES default export, which NodeNext reads as the whole module.
+const fastifySse = fastifySseModule as unknown as FastifyPluginAsync<SSEPluginOptions>;
 
 export interface ApiDeps {
   logger: Logger;
@@ -61,6 +68,8 @@ export interface ApiDeps {
   /** Session cookie and sign-in policy (defaults: services/auth/sessions.ts). */
   auth?: { cookieSecure?: boolean; policy?: Partial<SessionPolicy>; trustProxy?: boolean };
   now?: () => number;
+  /** Limits of the live event streams (routes/events.ts); defaults there. */
+  live?: { maxAgeMs?: number; maxQueued?: number };
 }
 
 /** Every route as registered (method, path, access, tenancy): the access-matrix test walks it. */
@@ -130,6 +139,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(accountRoutes, { admin: createAccountAdmin({ db: deps.db, accounts, tokens: deps.tokens, audit, now }), accounts, tokens: deps.tokens });
   await app.register(auditRoutes, { audit });
   await app.register(alarmRoutes, { alarms: deps.alarms, bus: deps.bus, now, scope, changes });
+  // Heartbeats every 15 s keep idle streams open through proxies (and tell a dead client apart).
+  await app.register(fastifySse, { heartbeatInterval: 15_000 });
+  const feed = createLiveFeed(deps.bus);
+  // Open streams would hold app.close() open; end them first (the browsers reconnect).
+  app.addHook('preClose', async () => feed.close());
+  await app.register(eventRoutes, { feed, scope, ...deps.live });
   await app.register(deadLetterRoutes, { journal: deps.journal, scope });
   await app.register(communityRoutes, { registry: deps.registryRepo, control: deps.deviceControl, now, scope, changes });
   await app.register(deviceRoutes, { registry: deps.registryRepo, control: deps.deviceControl, scope, changes });

@@ -61,6 +61,7 @@ export class FrameGuard extends Duplex {
   private eofPushed = false;
   private lastSliceAt = 0;
   private paceTimer: NodeJS.Timeout | undefined;
+  private pumpScheduled = false;
 
   constructor(
     readonly inner: Duplex,
@@ -167,9 +168,25 @@ export class FrameGuard extends Duplex {
     return undefined;
   }
 
+  /**
+   * Never pushes from inside `_read`: the push waits for the next tick.
+   * aedes reads once per 'readable' event (or packet completion), not until
+   * read() returns null. A push made synchronously inside the read() that
+   * then takes it schedules a 'readable' that finds the buffer empty, and
+   * Node leaves `emittedReadable` set in that case; the next push (from
+   * read(0) in Node's maybeReadMore) then emits no 'readable' at all, and a
+   * large PUBLISH whose first slices aedes had parsed waited forever: no
+   * PUBACK, no PINGRESP, closed at the keep-alive timeout. Pushed outside
+   * read(), every push that lands in an empty buffer wakes aedes.
+   */
   override _read(): void {
     this.wantRead = true;
-    this.pump();
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    process.nextTick(() => {
+      this.pumpScheduled = false;
+      if (!this.destroyed) this.pump();
+    });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {

@@ -55,7 +55,7 @@ export function inspectionAuditShape(r: InspectionRecord) {
   return {
     communityId: r.communityId, propertyCompany: r.propertyCompany, date: r.date, window: { from: r.windowFrom, to: r.windowTo },
     inspector: r.inspector, inspectorName: r.inspectorName, status: r.status, manualScores: r.manualScores, overrides: r.overrides, notes: r.notes,
-    signedBy: r.signedBy, signedAt: r.signedAt, total: r.total, passed: r.passed, rectificationDeadline: r.rectificationDeadline, reinspectionOf: r.reinspectionOf,
+    signedBy: r.signedBy, signedByName: r.signedByName, signedAt: r.signedAt, total: r.total, passed: r.passed, rectificationDeadline: r.rectificationDeadline, reinspectionOf: r.reinspectionOf,
   };
 }
 
@@ -223,8 +223,11 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
       return view(record(id));
     },
 
-    /** Freeze the scores and sign. Every item needs a final score and every proposal a confirmation. */
-    sign(id: number, actor: string, auditActor = actor): InspectionBody {
+    /**
+     * Freeze the scores and sign. Every item needs a final score and every proposal a confirmation.
+     * `actorName` is the signer as a person reads it (printed on the form); `actor` the record's reference.
+     */
+    sign(id: number, actor: string, auditActor = actor, actorName = actor): InspectionBody {
       const r = draftOrConflict(id);
       const state = stateOf(r);
       const { result } = state;
@@ -240,7 +243,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
       // One transaction: the signature and what onSigned queues (points, announcement) land together.
       return deps.db.transaction(() => {
         const ok = repo.sign(id, {
-          signedAt, signedBy: actor, snapshot, total: result.total, passed: result.passed,
+          signedAt, signedBy: actor, signedByName: actorName, snapshot, total: result.total, passed: result.passed,
           rectificationDeadline: result.passed ? null : addDays(r.date, rectificationDays),
         });
         if (!ok) throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is already signed`);

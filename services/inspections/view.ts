@@ -47,7 +47,9 @@ export function inspectionBody(r: InspectionRecord, s: InspectionState): Inspect
     id: r.id, communityId: r.communityId, communityName: r.communityName, propertyCompany: r.propertyCompany,
     inspector: r.inspector, inspectorName: r.inspectorName, date: r.date, window: { from: r.windowFrom, to: r.windowTo },
     status: r.status, notes: r.notes, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
-    signedAt: isoOrNull(r.signedAt), signedBy: r.signedBy, manualScores: r.manualScores,
+    signedAt: isoOrNull(r.signedAt), signedBy: r.signedBy,
+    // Signed before names were kept: the reference is all there is.
+    signedByName: r.signedByName ?? r.signedBy, manualScores: r.manualScores,
     overrides: Object.fromEntries(Object.entries(r.overrides).map(([k, o]) => [k, { ...o, at: iso(o.at) }])),
     overrideLog: s.overrideLog.map((l) => ({ itemId: l.itemId, score: l.score, reason: l.reason, by: l.actor, at: iso(l.at) })),
     itemScores: s.itemScores,

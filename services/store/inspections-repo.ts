@@ -29,6 +29,8 @@ export interface InspectionRecord {
   updatedAt: number;
   signedAt: number | null;
   signedBy: string | null;
+  /** The signer's name as printed on the form (null: signed before names were kept). */
+  signedByName: string | null;
   /** JSON frozen at signing; the service owns its shape. */
   snapshot: unknown;
   total: number | null;
@@ -56,6 +58,7 @@ export interface OverrideLogRow {
 export interface Signature {
   signedAt: number;
   signedBy: string;
+  signedByName: string;
   snapshot: unknown;
   total: number;
   passed: boolean;
@@ -65,7 +68,7 @@ export interface Signature {
 type Row = {
   id: number; community_id: string; community_name: string; property_company: string; inspector: string; inspector_name: string;
   inspection_date: string; window_from: string; window_to: string; manual_scores: string; overrides: string; notes: string;
-  status: InspectionStatus; created_at: number; updated_at: number; signed_at: number | null; signed_by: string | null;
+  status: InspectionStatus; created_at: number; updated_at: number; signed_at: number | null; signed_by: string | null; signed_by_name: string | null;
   snapshot: string | null; total: number | null; passed: number | null; rectification_deadline: string | null;
   reinspection_of: number | null; reinspection_id: number | null;
 };
@@ -78,7 +81,7 @@ function fromRow(r: Row): InspectionRecord {
     inspector: r.inspector, inspectorName: r.inspector_name, date: r.inspection_date, windowFrom: r.window_from, windowTo: r.window_to,
     manualScores: JSON.parse(r.manual_scores) as Record<string, number>,
     overrides: JSON.parse(r.overrides) as Record<string, StoredOverride>,
-    notes: r.notes, status: r.status, createdAt: r.created_at, updatedAt: r.updated_at, signedAt: r.signed_at, signedBy: r.signed_by,
+    notes: r.notes, status: r.status, createdAt: r.created_at, updatedAt: r.updated_at, signedAt: r.signed_at, signedBy: r.signed_by, signedByName: r.signed_by_name,
     snapshot: r.snapshot === null ? null : (JSON.parse(r.snapshot) as unknown),
     total: r.total, passed: r.passed === null ? null : r.passed === 1, rectificationDeadline: r.rectification_deadline,
     reinspectionOf: r.reinspection_of, reinspectionId: r.reinspection_id,
@@ -136,10 +139,10 @@ export function createInspectionsRepo(db: Db) {
       return (
         db
           .prepare(
-            `UPDATE inspections SET status = 'signed', signed_at = ?, signed_by = ?, snapshot = ?, total = ?, passed = ?,
+            `UPDATE inspections SET status = 'signed', signed_at = ?, signed_by = ?, signed_by_name = ?, snapshot = ?, total = ?, passed = ?,
                rectification_deadline = ?, updated_at = ? WHERE id = ? AND status = 'draft'`,
           )
-          .run(s.signedAt, s.signedBy, JSON.stringify(s.snapshot), s.total, s.passed ? 1 : 0, s.rectificationDeadline, s.signedAt, id).changes === 1
+          .run(s.signedAt, s.signedBy, s.signedByName, JSON.stringify(s.snapshot), s.total, s.passed ? 1 : 0, s.rectificationDeadline, s.signedAt, id).changes === 1
       );
     },
     overrideLog(id: number): OverrideLogRow[] {

@@ -1,10 +1,11 @@
 // The inspectors' page: sign-in with username and password (session cookie), the overview of the
 // communities the account may see (an operator: its company's), a community's checklist, an inspection.
-// Hash routes: #/ overview, #/c/<communityId>?date=YYYY-MM-DD, #/i/<inspectionId>.
+// Hash routes: #/ overview, #/c/<communityId>?date=YYYY-MM-DD, #/i/<inspectionId>, #/ops?c=<communityId> the operators' console.
 /* global document, window, URLSearchParams */
 import { api, ApiError, download, signIn, signOut } from './api.js';
 import { h, mount } from './dom.js';
-import { currentLang, roleName, setLang, t } from './i18n.js';
+import { consoleView, leaveConsole } from './console.js';
+import { ct, currentLang, roleName, setLang, t } from './i18n.js';
 import { checklistForm } from './form.js';
 import { inspectionActions, signatureBlock } from './inspection.js';
 
@@ -16,6 +17,7 @@ function header() {
     'header',
     { class: 'top no-print' },
     h('a', { href: '#/', class: 'brand' }, t('appTitle')),
+    session.me && h('nav', {}, h('a', { href: '#/', id: 'nav-overview' }, ct('navOverview')), h('a', { href: '#/ops', id: 'nav-console' }, ct('nav'))),
     h('span', { class: 'spacer' }),
     session.me && h('span', { class: 'who', id: 'who' }, [session.me.displayName, roleName(session.me.role), session.me.company].filter(Boolean).join(' · ')),
     h('button', { type: 'button', id: 'lang', onclick: () => (setLang(currentLang() === 'zh' ? 'en' : 'zh'), render()) }, t('language')),
@@ -29,6 +31,7 @@ function page(...content) {
 }
 
 async function logout() {
+  leaveConsole();
   await signOut().catch(() => {});
   session.me = null;
   session.checklist = null;
@@ -90,7 +93,8 @@ async function overviewView() {
       h('td', { class: 'num' }, c.latest?.total ?? '—'),
       h('td', {}, c.latest ? h('span', { class: c.latest.passed ? 'pass' : 'fail' }, c.latest.passed ? t('pass') : t('fail')) : '—'),
       h('td', { class: `rect-${c.rectification}` }, c.latest?.rectificationDeadline ? `${c.latest.rectificationDeadline} · ` : '', t(`rect_${c.rectification}`)),
-      h('td', { class: c.openAlarms > 0 ? 'num fail' : 'num' }, `${c.openAlarms} / ${c.activeAlarms}`),
+      // 未处理 / 处理中: open, and acknowledged (active = open + acknowledged).
+      h('td', { class: c.openAlarms > 0 ? 'num fail' : 'num' }, `${c.openAlarms} / ${c.activeAlarms - c.openAlarms}`),
       h('td', {}, c.draftId ? h('a', { href: `#/i/${c.draftId}` }, `${t('draft')} #${c.draftId}`) : ''),
     );
   page(
@@ -181,6 +185,8 @@ async function render() {
     const [path, query] = (window.location.hash.slice(1) || '/').split('?');
     const params = new URLSearchParams(query ?? '');
     const parts = path.split('/').filter(Boolean);
+    if (parts[0] !== 'ops') leaveConsole();
+    if (parts[0] === 'ops') return await consoleView({ page, me: session.me, params, fail: failure });
     if (parts[0] === 'c' && parts[1]) return await communityView(decodeURIComponent(parts[1]), params);
     if (parts[0] === 'i' && parts[1]) return await inspectionView(Number(parts[1]));
     return await overviewView();

@@ -26,6 +26,8 @@ export function checklistForm(opts) {
     // Evidence rows exist only while open, so the section cells span exactly the rows present.
     const shown = (item) => telemetry.has(item.id) && openEvidence.has(item.id);
     const span = sectionItems.length + sectionItems.filter(shown).length;
+    // On a phone the section cells (spanning rows) are hidden and this heading stands in for them.
+    rows.push(h('tr', { class: 'section-head' }, h('td', { colspan: 6 }, `${section.id} ${text(section)} · ${t('colSectionTotal')} ${section.points}`)));
     sectionItems.forEach((item, n) => {
       const score = telemetry.get(item.id);
       const state = items.get(item.id);
@@ -35,9 +37,9 @@ export function checklistForm(opts) {
           { 'data-item': item.id, class: `fill-${item.fill}` },
           n === 0 && h('td', { rowspan: span, class: 'no' }, section.id),
           n === 0 && h('td', { rowspan: span, class: 'content' }, text(section)),
-          n === 0 && h('td', { rowspan: span, class: 'num' }, section.points),
+          n === 0 && h('td', { rowspan: span, class: 'num section-total' }, section.points),
           criterionCell(item, score, opts),
-          h('td', { class: 'num' }, item.points),
+          h('td', { class: 'num points', 'data-label': t('colPoints') }, item.points),
           scoreCell(item, score, state, editable, opts),
         ),
         shown(item) && h('tr', { class: 'evidence-row' }, h('td', { colspan: 3 }, evidencePanel(score))),

@@ -14,10 +14,16 @@ export function setLang(next) {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 }
 
+const fill = (text, vars) => String(text).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
+
 /** The text for a key, with {name} placeholders filled; falls back to Chinese, then to the key. */
 export function t(key, vars = {}) {
-  const text = DICTS[lang][key] ?? zh[key] ?? key;
-  return String(text).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
+  return fill(DICTS[lang][key] ?? zh[key] ?? key, vars);
+}
+
+/** A text of the operators' console (the `console` section of each dictionary). */
+export function ct(key, vars = {}) {
+  return fill(DICTS[lang].console?.[key] ?? zh.console[key] ?? key, vars);
 }
 
 export const roleName = (role) => DICTS[lang].roles?.[role] ?? role;

@@ -12,7 +12,7 @@ export function inspectionActions(i, { canEdit, sign, reinspect, exportCsv, rere
     if (i.unconfirmed.length > 0) parts.push(h('p', { class: 'todo', id: 'unconfirmed' }, t('unconfirmedItems'), i.unconfirmed.join('、')));
     if (canEdit) parts.push(signButtons(i, sign, rerender));
   } else {
-    parts.push(h('p', { class: 'signed', id: 'signed' }, `${t('status_signed')} · ${t('signedBy')}${t('colon')}${i.signedBy} · ${t('signedAt')}${t('colon')}${new Date(i.signedAt).toLocaleString()}`));
+    parts.push(h('p', { class: 'signed', id: 'signed' }, `${t('status_signed')} · ${t('signedBy')}${t('colon')}${i.signedByName ?? i.signedBy} · ${t('signedAt')}${t('colon')}${new Date(i.signedAt).toLocaleString()}`));
     if (i.rectificationDeadline) parts.push(h('p', { class: 'fail', id: 'deadline' }, `${t('deadline')}${t('colon')}${i.rectificationDeadline}`));
     if (i.reinspectionId) parts.push(h('p', {}, t('reinspectionAt'), h('a', { href: `#/i/${i.reinspectionId}` }, `#${i.reinspectionId}`)));
     const buttons = [
@@ -39,14 +39,17 @@ function signButtons(i, sign, rerender) {
   );
 }
 
-/** Signature lines, as on the paper form; shown for a signed inspection and always printed. */
+/**
+ * Signature lines under the form; shown for a signed inspection and always printed. Each line
+ * carries the name it is for (the inspector's, the property company's); the pen goes beside it.
+ */
 export function signatureBlock(i) {
   const [y, m, d] = i.date.split('-');
   return h(
     'section',
     { class: `signatures ${i.status === 'signed' ? '' : 'print-only'}` },
     h('div', {}, `${t('inspectorSign')}${t('colon')}`, h('span', { class: 'line' }, i.inspectorName)),
-    h('div', {}, `${t('companySign')}${t('colon')}`, h('span', { class: 'line' }, '')),
+    h('div', {}, `${t('companySign')}${t('colon')}`, h('span', { class: 'line' }, i.propertyCompany)),
     h('div', {}, `${t('signDate')}${t('colon')}`, t('yearMonthDay', { y, m: Number(m), d: Number(d) })),
   );
 }

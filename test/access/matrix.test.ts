@@ -138,6 +138,13 @@ const CASES: Case[] = [
 
   // Alarms and dead letters.
   { route: 'GET /api/v1/alarms', req: () => ({ method: 'GET', url: '/api/v1/alarms' }), expect: READ_LIST, check: onlyA() },
+  // The live stream (text/event-stream): through inject, a client that does not accept it, so the answer ends.
+  // What each caller receives on a real stream is test/console/live-events.test.ts.
+  {
+    route: 'GET /api/v1/events',
+    req: (c) => ({ method: 'GET', url: `/api/v1/events?communityId=${c}`, headers: { accept: 'application/json' } }),
+    expect: { anonymous: 401, opB: 406, opA: 406, inspector: 406, admin: 406 },
+  },
   { route: 'GET /api/v1/alarms/:id', req: (c) => ({ method: 'GET', url: `/api/v1/alarms/${raise(c)}` }), expect: READ_OBJECT },
   ...(['acknowledge', 'resolve'] as const).map(
     (action): Case => ({

@@ -130,7 +130,7 @@ describe('the inspectors page', () => {
     await page.click('#sign');
     await page.click('#confirm-sign');
     await page.waitForSelector('#signed');
-    expect(await page.locator('#signed').textContent()).toContain('已签署 · 签署人：inspector:test-inspector');
+    expect(await page.locator('#signed').textContent()).toContain('已签署 · 签署人：王检查');
     expect(await page.locator('#total').textContent()).toBe('96');
     expect(await page.locator('#verdict').textContent()).toBe('合格');
     expect(await page.locator('select').count()).toBe(0);
@@ -146,7 +146,7 @@ describe('the inspectors page', () => {
     expect(await page.locator('#print').isVisible()).toBe(false);
     expect(await page.locator('header.top').isVisible()).toBe(false);
     expect(await page.locator('.signatures').isVisible()).toBe(true);
-    expect(await page.locator('.signatures').textContent()).toContain('检查人（签字）：test-inspector');
+    expect(await page.locator('.signatures').textContent()).toContain('检查人（签字）：王检查');
     await page.screenshot({ path: `${ARTIFACTS}/checklist-print.png`, fullPage: true });
     await page.emulateMedia({ media: 'screen' });
   });

@@ -18,7 +18,8 @@ import { visibleCommunities, type ScopeStore } from '../tenancy.js';
 const READ = ['admin', 'operator', 'inspector'] as const;
 const WRITE = ['admin', 'inspector'] as const;
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const nameOf = (req: FastifyRequest): string => req.identity?.name ?? 'unknown';
+/** A caller as a person reads them (printed on the form): an account's display name, a token's name. */
+const nameOf = (req: FastifyRequest): string => req.identity?.displayName ?? req.identity?.name ?? 'unknown';
 
 export async function inspectionRoutes(app: FastifyInstance, deps: { inspections: InspectionsService; scope: ScopeStore }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -77,7 +78,7 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
       config: { access: WRITE, tenant: { kind: 'inspection', param: 'id' } },
       schema: { tags: ['inspections'], summary: 'Sign: freeze the scores; a total under 60 fails and gets a rectification deadline', params: IdParams, response: { 200: InspectionBody, ...errors } },
     },
-    async (req) => svc.sign(req.params.id, actorOf(req), auditActorOf(req)),
+    async (req) => svc.sign(req.params.id, actorOf(req), auditActorOf(req), nameOf(req)),
   );
 
   r.post(
