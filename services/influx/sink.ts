@@ -18,7 +18,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../observability/logger.js';
 import type { InfluxConfig } from './config.js';
-import { createOutbox, type OutboxRow, type Rejection } from './outbox.js';
+import { createOutbox, type OutboxRow, type Rejection } from '../store/influx-outbox.js';
 import { createTenantRouter } from './tenants.js';
 import { createInfluxWriter, type WriteResult } from './writer.js';
 

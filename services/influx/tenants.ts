@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/db.js';
+import { createCompanyDirectory } from '../store/registry-repo.js';
 
 const SAFE = /^[a-z0-9_]{1,40}$/;
 
@@ -86,8 +87,7 @@ export interface TenantRouter {
  */
 export function createTenantRouter(db: Db, prefix: string | null, countyDatabase: string, refreshMs = ROUTE_REFRESH_MS): TenantRouter {
   if (prefix === null) return { targetOf: () => null, targets: (lines) => lines.map(() => null) };
-  const all = db.prepare('SELECT id, property_company FROM communities');
-  const one = db.prepare('SELECT property_company FROM communities WHERE id = ?').pluck();
+  const companies = createCompanyDirectory(db);
   const databaseOfCompany = new Map<string, string | null>();
   let routes = new Map<string, string | null>();
   let loadedAt = -Infinity;
@@ -105,7 +105,7 @@ export function createTenantRouter(db: Db, prefix: string | null, countyDatabase
 
   function reload(at: number): void {
     const next = new Map<string, string | null>();
-    for (const row of all.iterate() as Iterable<{ id: string; property_company: string | null }>) next.set(row.id, databaseOf(row.property_company));
+    for (const row of companies.all()) next.set(row.id, databaseOf(row.propertyCompany));
     routes = next;
     loadedAt = at;
   }
@@ -116,7 +116,7 @@ export function createTenantRouter(db: Db, prefix: string | null, countyDatabase
     if (at - loadedAt > refreshMs) reload(at);
     let target = routes.get(community);
     if (target === undefined) {
-      target = databaseOf(one.get(community) as string | null | undefined);
+      target = databaseOf(companies.companyOf(community));
       routes.set(community, target);
     }
     return target;

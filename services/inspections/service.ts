@@ -24,6 +24,7 @@ import type { Db } from '../store/db.js';
 import { createFactsRepo } from '../store/facts-repo.js';
 import { createInspectionsRepo, type InspectionRecord, type InspectionStatus, type OverrideLogRow, type StoredOverride } from '../store/inspections-repo.js';
 import { createRegistryRepo } from '../store/registry-repo.js';
+import { createScoringSourcesRepo } from '../store/scoring-sources-repo.js';
 import type { AuditRepo } from '../store/audit-repo.js';
 import type { Visible } from '../store/visible.js';
 import { inspectionCsv } from './csv.js';
@@ -68,7 +69,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
   const countyTimeZone = deps.countyTimeZone ?? DEFAULT_TIME_ZONE;
   /** A community's zone (registry), the county's for an unknown one. */
   const zoneOf = (communityId: string): string => registry.getCommunity(communityId)?.timeZone ?? countyTimeZone;
-  const sources = createSources({ db: deps.db, facts: createFactsRepo(deps.db), registry, zoneOf, feverAlarmRules: policy.feverAlarmRules });
+  const sources = createSources({ queries: createScoringSourcesRepo(deps.db, policy.feverAlarmRules), facts: createFactsRepo(deps.db), registry, zoneOf });
   /** Today in a community's zone, or in the county's. */
   const today = (communityId?: string): string => localDay(now(), communityId === undefined ? countyTimeZone : zoneOf(communityId));
 

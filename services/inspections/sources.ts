@@ -4,49 +4,28 @@
  * duty records from the readings journal) and answers "has anything changed
  * since?" for signed inspections.
  */
-import type { Db } from '../store/db.js';
 import type { FactsRepo } from '../store/facts-repo.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
+import type { ScoringSourcesRepo } from '../store/scoring-sources-repo.js';
 import type { AlarmSummary, DayWindow, DutyRecord, ScoreInput } from '../scoring/types.js';
 import { addDays, dayStart, localDay } from '../time/local-day.js';
 
-type AlarmRow = {
-  id: number; rule: string; community_id: string; subject: string; severity: string; status: AlarmSummary['status'];
-  first_event_time: number; opened_at: number; acknowledged_at: number | null;
-};
-type DutyRow = { id: number; kind: string; event_time: number; payload: string };
-
 export interface SourcesDeps {
-  db: Db;
+  queries: ScoringSourcesRepo;
   facts: FactsRepo;
   registry: RegistryRepo;
   /** The community's IANA zone: which instants its local days hold. */
   zoneOf: (communityId: string) => string;
-  feverAlarmRules: readonly string[];
 }
 
 export function createSources(deps: SourcesDeps) {
-  const { db, zoneOf } = deps;
+  const { queries, zoneOf } = deps;
   /** [local midnight of the first day, local midnight after the last) in the community's zone. */
   const bounds = (communityId: string, w: DayWindow) => ({ start: dayStart(w.from, zoneOf(communityId)), end: dayStart(addDays(w.to, 1), zoneOf(communityId)) });
-  const rulePlaceholders = deps.feverAlarmRules.map(() => '?').join(', ');
-  const alarmsStmt = db.prepare(
-    `SELECT id, rule, community_id, subject, severity, status, first_event_time, opened_at, acknowledged_at FROM alarms
-     WHERE community_id = ? AND rule IN (${rulePlaceholders}) AND first_event_time >= ? AND first_event_time < ? ORDER BY id`,
-  );
-  const alarmChangeStmt = db.prepare(
-    `SELECT MAX(MAX(opened_at, COALESCE(acknowledged_at, 0), COALESCE(resolved_at, 0))) FROM alarms
-     WHERE community_id = ? AND rule IN (${rulePlaceholders}) AND first_event_time >= ? AND first_event_time < ?`,
-  );
-  const readingCountStmt = db.prepare('SELECT COUNT(*) FROM readings WHERE community_id = ? AND event_time >= ? AND event_time < ?');
-  const dutyStmt = db.prepare(
-    `SELECT id, kind, event_time, payload FROM readings
-     WHERE community_id = ? AND kind IN ('shift', 'disinfection') AND event_time >= ? AND event_time < ? ORDER BY id`,
-  );
 
   function feverAlarms(communityId: string, window: DayWindow): AlarmSummary[] {
     const { start, end } = bounds(communityId, window);
-    return (alarmsStmt.all(communityId, ...deps.feverAlarmRules, start, end) as AlarmRow[]).map((r) => ({
+    return queries.feverAlarms(communityId, start, end).map((r) => ({
       id: r.id, rule: r.rule, communityId: r.community_id, subject: r.subject, severity: r.severity, status: r.status,
       firstEventTime: r.first_event_time, openedAt: r.opened_at,
       ...(r.acknowledged_at === null ? {} : { acknowledgedAt: r.acknowledged_at }),
@@ -62,10 +41,10 @@ export function createSources(deps: SourcesDeps) {
    */
   function duties(communityId: string, window: DayWindow): DutyRecord[] | undefined {
     const { start, end } = bounds(communityId, window);
-    if ((readingCountStmt.pluck().get(communityId, start, end) as number) === 0) return undefined;
+    if (queries.readingCount(communityId, start, end) === 0) return undefined;
     const records: DutyRecord[] = [];
     const zone = zoneOf(communityId);
-    for (const r of dutyStmt.all(communityId, start, end) as DutyRow[]) {
+    for (const r of queries.dutyReadings(communityId, start, end)) {
       const p = JSON.parse(r.payload) as { gateId?: string; staffRef?: string; areaId?: string; operatorRef?: string };
       const day = localDay(r.event_time, zone);
       if (r.kind === 'shift' && p.gateId && p.staffRef) records.push({ kind: 'gate_shift', day, place: p.gateId, ref: p.staffRef, readingIds: [r.id] });
@@ -98,27 +77,18 @@ export function createSources(deps: SourcesDeps) {
     changedSince(communityId: string, window: DayWindow, since: number): number | null {
       const { start, end } = bounds(communityId, window);
       const facts = deps.facts.lastComputedAt(communityId, window.from, window.to) ?? 0;
-      const alarms = (alarmChangeStmt.pluck().get(communityId, ...deps.feverAlarmRules, start, end) as number | null) ?? 0;
+      const alarms = queries.feverAlarmsChangedAt(communityId, start, end) ?? 0;
       const latest = Math.max(facts, alarms);
       return latest > since ? latest : null;
     },
     /** Open and active (open or acknowledged) alarm counts per community. */
     alarmCounts(): Map<string, { open: number; active: number }> {
-      const rows = db
-        .prepare(
-          `SELECT community_id, SUM(status = 'open') AS open, COUNT(*) AS active FROM alarms WHERE status <> 'resolved' GROUP BY community_id`,
-        )
-        .all() as { community_id: string; open: number; active: number }[];
+      const rows = queries.activeAlarmCounts();
       return new Map(rows.map((r) => [r.community_id, { open: r.open, active: r.active }]));
     },
     /** Journal rows by id, for evidence links. */
     readings(ids: readonly number[]) {
-      if (ids.length === 0) return [];
-      const rows = db
-        .prepare(
-          `SELECT id, community_id, device_id, kind, event_time, received_at, payload FROM readings WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`,
-        )
-        .all(...ids) as { id: number; community_id: string; device_id: string; kind: string; event_time: number; received_at: number; payload: string }[];
+      const rows = queries.readingsByIds(ids);
       return rows.map((r) => ({
         id: r.id, communityId: r.community_id, deviceId: r.device_id, kind: r.kind,
         eventTime: new Date(r.event_time).toISOString(), receivedAt: new Date(r.received_at).toISOString(),

@@ -119,3 +119,19 @@ export function createRegistryRepo(db: Db) {
 }
 
 export type RegistryRepo = ReturnType<typeof createRegistryRepo>;
+
+/**
+ * Which property company each community belongs to, for routing points to a
+ * company's InfluxDB database (influx/tenants.ts): two cheap statements, no
+ * more of the registry than that.
+ */
+export function createCompanyDirectory(db: Db) {
+  const all = db.prepare('SELECT id, property_company FROM communities');
+  const one = db.prepare('SELECT property_company FROM communities WHERE id = ?').pluck();
+  return {
+    *all(): Generator<{ id: string; propertyCompany: string | null }> {
+      for (const row of all.iterate() as Iterable<{ id: string; property_company: string | null }>) yield { id: row.id, propertyCompany: row.property_company };
+    },
+    companyOf: (id: string): string | null | undefined => one.get(id) as string | null | undefined,
+  };
+}

@@ -55,6 +55,14 @@ describe('the import table is enforced by npm run lint', () => {
     expect(await lintAs('devices-sim/allowed.ts', "export { localDay } from '../services/time/local-day.js';\n")).toEqual([]);
   });
 
+  it('keeps SQL in store/: a statement prepared elsewhere fails', async () => {
+    const code = "import type { Db } from '../store/db.js';\nexport const count = (db: Db) => db.prepare('SELECT 1').get();\n";
+    expect(await lintAs('services/inspections/forbidden.ts', code)).toEqual([
+      { ruleId: 'no-restricted-syntax', message: 'SQL lives in services/store/: add a repository function there and call it.' },
+    ]);
+    expect(await lintAs('services/store/allowed.ts', "import type { Db } from './db.js';\nexport const count = (db: Db) => db.prepare('SELECT 1').get();\n")).toEqual([]);
+  });
+
   it('accepts what the table allows: rules/ importing schemas/ and domain/', async () => {
     const code = "export type { DeviceMessage } from '../../schemas/src/device-messages.js';\nexport type { Role } from '../domain/role.js';\n";
     expect(await lintAs('services/rules/allowed.ts', code)).toEqual([]);

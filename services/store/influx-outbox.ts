@@ -4,7 +4,7 @@
  *
  * - `influx_outbox` holds ONE row per point, whatever the number of
  *   databases it goes to: the county database always, and `target` (a
- *   company's database, tenants.ts; NULL = the county's only) as well. It has
+ *   company's database, influx/tenants.ts; NULL = the county's only) as well. It has
  *   no index but its primary key, so an enqueue is one plain row insert.
  * - `influx_outbox_tenant` holds company deliveries that could not be made
  *   with the batch (the company's database failed or was backing off, or
@@ -15,8 +15,8 @@
  * better-sqlite3 transaction together with the journal write: the reading and
  * its points commit (or roll back) together.
  */
-import type { Db } from '../store/db.js';
-import { prepareDistinctValues } from '../store/distinct.js';
+import type { Db } from './db.js';
+import { prepareDistinctValues } from './distinct.js';
 
 export interface OutboxRow {
   id: number;
