@@ -27,8 +27,7 @@ async function main(): Promise<void> {
     'gatewatch started',
   );
   // There is no default password: the first admin is created from the command line.
-  const admins = runtime.db.prepare("SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND enabled = 1").pluck().get() as number;
-  if (admins === 0) {
+  if (runtime.enabledAdmins() === 0) {
     const hint = 'npm run admin -- create-account --username <you> --name <your name> --role admin';
     logger.warn({ command: hint }, 'no admin account exists yet: create the first one (it asks for a password) with the command below, then sign in at the web page');
     console.error(`\n  No admin account yet. Create the first one (you will be asked for a password):\n    ${hint}\n`);

@@ -10,6 +10,7 @@ import { createJournal } from './store/journal.js';
 import { createAlarmsRepo } from './store/alarms-repo.js';
 import { createRegistryRepo } from './store/registry-repo.js';
 import { createTokensRepo } from './store/tokens-repo.js';
+import { createAccountsRepo } from './store/accounts-repo.js';
 import { loadRegistryFile } from './store/registry-loader.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Logger } from './observability/logger.js';
@@ -42,6 +43,8 @@ export interface Runtime {
   bus: EventBus;
   /** The ingest side, for tests and tools that must run its periodic work now. */
   ingest: Ingest;
+  /** Enabled admin accounts (main.ts asks for the first one when there is none). */
+  enabledAdmins(): number;
   stop(): Promise<void>;
 }
 
@@ -74,6 +77,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   const alarms = createAlarmsRepo(db);
   const registry = createRegistryRepo(db);
   const tokens = createTokensRepo(db);
+  const accounts = createAccountsRepo(db);
 
   if (config.GW_REGISTRY_FILE) {
     const loaded = await loadRegistryFile(config.GW_REGISTRY_FILE, db, registry, Date.now());
@@ -159,6 +163,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   ingest.start();
 
   return {
+    enabledAdmins: () => accounts.countEnabledAdmins(),
     db, http, mqttPort: mqttAddress.tcp.port, mqttsPort: mqttAddress.tls?.port, mqttWsPort: mqttAddress.ws?.port, httpPort, bus, ingest,
     async stop() {
       await http.close();

@@ -19,10 +19,10 @@
  * operator may not use; its own company's object is 403 there.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Db } from '../store/db.js';
+import type { ObjectKind, ScopeStore } from '../store/scope-repo.js';
 import { HttpError } from './errors.js';
 
-export type ObjectKind = 'community' | 'alarm' | 'device' | 'inspection';
+export type { ObjectKind, ScopeStore } from '../store/scope-repo.js';
 export type Tenant = { kind: ObjectKind; param: string } | { kind: 'community'; body: string } | { kind: 'list' } | { kind: 'county' };
 
 declare module 'fastify' {
@@ -40,30 +40,6 @@ export function companyScope(identity: { role: string; company: string | null } 
     return identity.company;
   }
   return null;
-}
-
-export interface ScopeStore {
-  /** The community and its company an object belongs to, if the object exists. */
-  owner(kind: ObjectKind, id: string): { communityId: string; company: string } | undefined;
-  communitiesOf(company: string): string[];
-}
-
-export function createScopeStore(db: Db): ScopeStore {
-  const sql: Record<ObjectKind, string> = {
-    community: 'SELECT id AS community_id, property_company FROM communities WHERE id = ?',
-    alarm: 'SELECT c.id AS community_id, c.property_company FROM alarms a JOIN communities c ON c.id = a.community_id WHERE a.id = ?',
-    device: 'SELECT c.id AS community_id, c.property_company FROM devices d JOIN communities c ON c.id = d.community_id WHERE d.id = ?',
-    inspection: 'SELECT c.id AS community_id, c.property_company FROM inspections i JOIN communities c ON c.id = i.community_id WHERE i.id = ?',
-  };
-  const statements = Object.fromEntries(Object.entries(sql).map(([k, s]) => [k, db.prepare(s)])) as Record<ObjectKind, ReturnType<Db['prepare']>>;
-  const byCompany = db.prepare('SELECT id FROM communities WHERE property_company = ? ORDER BY id').pluck();
-  return {
-    owner(kind, id) {
-      const r = statements[kind].get(id) as { community_id: string; property_company: string } | undefined;
-      return r && { communityId: r.community_id, company: r.property_company };
-    },
-    communitiesOf: (company) => byCompany.all(company) as string[],
-  };
 }
 
 const PARAM = /:([A-Za-z0-9_]+)/g;

@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Db } from '../store/db.js';
+import { createWebhookOutboxRepo, type WebhookRow } from '../store/webhook-outbox-repo.js';
 import type { Logger } from '../observability/logger.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
@@ -26,7 +27,6 @@ export interface WebhookOutboxDeps {
   now?: () => number;
 }
 
-type Row = { id: number; channel: string; body: string; attempts: number };
 
 /** Webhook calls in flight at once. */
 const DELIVER_AT_ONCE = 8;
@@ -56,20 +56,15 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps) {
   const log = deps.logger.child({ component: 'webhooks' });
   const timeoutMs = deps.timeoutMs ?? 5000;
   const maxBackoffMs = deps.maxBackoffMs ?? 600_000;
-  const insert = deps.db.prepare('INSERT INTO webhook_outbox (channel, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?)');
   // Only configured channels are due: a row for a channel not configured any
   // more waits (it is kept) instead of spinning the loop.
   const channels = Object.keys(deps.targets).filter((c) => deps.targets[c]);
-  const due = deps.db.prepare(
-    `SELECT id, channel, body, attempts FROM webhook_outbox WHERE next_attempt_at <= ? AND channel IN (${channels.map(() => '?').join(',') || "''"}) ORDER BY id LIMIT 50`,
-  );
-  const done = deps.db.prepare('DELETE FROM webhook_outbox WHERE id = ?');
-  const retry = deps.db.prepare('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?');
+  const rows = createWebhookOutboxRepo(deps.db, channels);
   const pendingGauge = new Gauge({ name: 'gatewatch_webhook_pending', help: 'Webhook calls waiting for delivery', registers: [deps.registry], labelNames: ['channel'] });
   const delivered = new Counter({ name: 'gatewatch_webhook_delivered_total', help: 'Webhook calls accepted by the receiver', registers: [deps.registry], labelNames: ['channel'] });
   const failures = new Counter({ name: 'gatewatch_webhook_failures_total', help: 'Failed webhook attempts (retried)', registers: [deps.registry], labelNames: ['channel'] });
 
-  async function deliver(row: Row): Promise<void> {
+  async function deliver(row: WebhookRow): Promise<void> {
     const target = deps.targets[row.channel]!;
     let error: string | null;
     try {
@@ -81,13 +76,13 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps) {
       error = (err as Error).message;
     }
     if (!error) {
-      done.run(row.id);
+      rows.delivered(row.id);
       delivered.inc({ channel: row.channel });
       return;
     }
     failures.inc({ channel: row.channel });
     const backoff = Math.min(maxBackoffMs, 1000 * 2 ** Math.min(row.attempts, 20)) * (0.5 + Math.random() / 2);
-    retry.run(now() + Math.round(backoff), error, row.id);
+    rows.retryAt(row.id, now() + Math.round(backoff), error);
     log.warn({ channel: row.channel, id: row.id, attempts: row.attempts + 1, error }, 'webhook delivery failed; will retry');
   }
 
@@ -99,10 +94,10 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps) {
     // A few calls at a time: one at a time, each call waits for several turns of
     // an event loop that is busy with ingest, and alarms queued up behind each other
     // (seconds at 10k readings/s in bench/). Each row is still deleted only on success.
-    for (let rows = due.all(now(), ...channels) as Row[]; rows.length > 0; rows = due.all(now(), ...channels) as Row[]) {
-      for (let i = 0; i < rows.length; i += DELIVER_AT_ONCE) await Promise.all(rows.slice(i, i + DELIVER_AT_ONCE).map(deliver));
+    for (let batch = rows.due(now()); batch.length > 0; batch = rows.due(now())) {
+      for (let i = 0; i < batch.length; i += DELIVER_AT_ONCE) await Promise.all(batch.slice(i, i + DELIVER_AT_ONCE).map(deliver));
     }
-    for (const channel of channels) pendingGauge.set({ channel }, deps.db.prepare('SELECT COUNT(*) FROM webhook_outbox WHERE channel = ?').pluck().get(channel) as number);
+    for (const channel of channels) pendingGauge.set({ channel }, rows.pending(channel));
   }
 
   function kick(): void {
@@ -114,7 +109,7 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps) {
     /** Queue a call; synchronous, so it joins the caller's transaction. */
     enqueue(channel: string, body: unknown): void {
       if (!deps.targets[channel]) return;
-      insert.run(channel, JSON.stringify(body), now(), now());
+      rows.insert(channel, JSON.stringify(body), now());
       setImmediate(kick);
     },
     start(): void {
@@ -126,7 +121,7 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps) {
       if (timer) clearInterval(timer);
       await running;
     },
-    pending: (): number => deps.db.prepare('SELECT COUNT(*) FROM webhook_outbox').pluck().get() as number,
+    pending: (): number => rows.pending(),
   };
 }
 
