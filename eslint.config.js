@@ -68,6 +68,18 @@ const simulatorZone = {
   message: 'devices-sim/ may import only schemas/ and services/time/ (devices-sim/README.md).',
 };
 
+const NO_SQL_OUTSIDE_STORE = {
+  selector: "CallExpression[callee.property.name='prepare']",
+  message: 'SQL lives in services/store/: add a repository function there and call it.',
+};
+/** The process's composition root, and the roots of the broker thread and the CLI (each over its own connection). */
+const COMPOSITION_ROOTS = ['services/runtime.ts', 'services/broker/worker.ts', 'services/cli/admin.ts'];
+const NO_REPOSITORY_OUTSIDE_ROOTS = {
+  selector:
+    'CallExpression[callee.name=/^(create(Accounts|Alarms|Audit|Facts|Inspections|Presence|Registry|Tokens)Repo|createJournal|createLegacyInbox|createScopeStore|createRepositories)$/]',
+  message: 'Repositories are built once by the composition root (services/runtime.ts) and passed down: take it as a dependency.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dashboards/generated/**', 'schemas/json/**', 'test-artifacts/**', 'coverage/**'] },
   js.configs.recommended,
@@ -91,15 +103,15 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'The pure core does no I/O: pass what it needs in.' }] }] },
   },
   {
-    // All SQL lives in store/: a statement prepared anywhere else in services/ fails lint.
+    // All SQL lives in store/, and the shared repositories are built once, by a
+    // composition root (COMPOSITION_ROOTS), and passed down.
     files: ['services/**/*.ts'],
-    ignores: ['services/store/**'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        { selector: "CallExpression[callee.property.name='prepare']", message: 'SQL lives in services/store/: add a repository function there and call it.' },
-      ],
-    },
+    ignores: ['services/store/**', ...COMPOSITION_ROOTS],
+    rules: { 'no-restricted-syntax': ['error', NO_SQL_OUTSIDE_STORE, NO_REPOSITORY_OUTSIDE_ROOTS] },
+  },
+  {
+    files: COMPOSITION_ROOTS,
+    rules: { 'no-restricted-syntax': ['error', NO_SQL_OUTSIDE_STORE] },
   },
   {
     // Tests read JSON bodies loosely on purpose; they assert exact values instead.

@@ -6,11 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadServiceConfig, type ServiceConfig } from './config/service-config.js';
 import { openDatabase, type Db } from './store/db.js';
-import { createJournal } from './store/journal.js';
-import { createAlarmsRepo } from './store/alarms-repo.js';
-import { createRegistryRepo } from './store/registry-repo.js';
-import { createTokensRepo } from './store/tokens-repo.js';
-import { createAccountsRepo } from './store/accounts-repo.js';
+import { createRepositories } from './store/repositories.js';
 import { loadRegistryFile } from './store/registry-loader.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Logger } from './observability/logger.js';
@@ -23,12 +19,9 @@ import type { RulesConfig } from './rules/index.js';
 import { createWebhookOutbox } from './notify/webhook-outbox.js';
 import { alarmNotifier } from './notify/alarm-notifier.js';
 import { ANNOUNCEMENTS, inspectionAnnouncer } from './notify/announcer.js';
-import { createAuditRepo } from './store/audit-repo.js';
 import { startBrokerThread } from './broker/thread.js';
 import { brokerLimitsFrom, brokerListenFrom } from './broker/settings.js';
-import { createPresenceRepo } from './store/presence-repo.js';
 import { buildApp } from './api/app.js';
-import { createFactsRepo } from './store/facts-repo.js';
 import { createInspectionsService } from './inspections/service.js';
 
 export interface Runtime {
@@ -73,11 +66,9 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   const db = openDatabase(dbPath, { synchronous: config.GW_SQLITE_SYNCHRONOUS });
   const metrics = createMetrics();
   const bus = new EventBus(logger);
-  const journal = createJournal(db);
-  const alarms = createAlarmsRepo(db);
-  const registry = createRegistryRepo(db);
-  const tokens = createTokensRepo(db);
-  const accounts = createAccountsRepo(db);
+  // Every shared repository, built once here and passed down.
+  const repos = createRepositories(db);
+  const { journal, alarms, registry, tokens, accounts, audit, facts } = repos;
 
   if (config.GW_REGISTRY_FILE) {
     const loaded = await loadRegistryFile(config.GW_REGISTRY_FILE, db, registry, Date.now());
@@ -101,7 +92,10 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
     db,
     rectificationDays: config.GW_RECTIFICATION_DAYS,
     countyTimeZone: startup.rules.defaultTimeZone,
-    audit: createAuditRepo(db),
+    audit,
+    registry,
+    inspections: repos.inspections,
+    facts,
     // Inside the signing transaction: the points and the group-chat announcement commit with the signature.
     onSigned: (signed, result) => {
       influx?.enqueue(inspectionToLines(signed.communityId, signed.date, result, inspections.zoneOf(signed.communityId)), signed.communityId);
@@ -109,7 +103,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
     },
   });
   const ingest = createIngest({
-    db, journal, alarms, registry, metrics, logger, bus, influx, observers,
+    db, journal, alarms, registry, facts, audit, legacyInbox: repos.legacyInbox, metrics, logger, bus, influx, observers,
     // Telemetry's checklist sub-scores of each recomputed day, for the county dashboard.
     onDay: influx ? (communityId, day) => influx.enqueue(telemetryScoreToLines(communityId, day, inspections.itemScores(communityId, day, day), inspections.zoneOf(communityId)), communityId) : undefined,
     rulesConfig: startup.rules,
@@ -124,7 +118,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   webhooks.start();
 
   // The broker runs on its own thread (services/broker/thread.ts); its batches are processed here.
-  const presence = createPresenceRepo(db);
+  const { presence } = repos;
   const broker = await startBrokerThread({
     init: {
       dbPath, logLevel: logger.level, limits: brokerLimitsFrom(config), listen: brokerListenFrom(config),
@@ -152,7 +146,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
         lockMaxMs: Math.max(15 * 60_000, config.GW_LOGIN_LOCK_SECONDS * 1000),
       },
     },
-    facts: createFactsRepo(db),
+    facts, accounts, audit, scope: repos.scope,
     readiness: () => ({ database: db.open, mqtt: broker.isOpen() }),
     extraMetrics: () => broker.metrics(),
   });

@@ -16,15 +16,15 @@ import type { Journal } from '../store/journal.js';
 import type { TokensRepo } from '../store/tokens-repo.js';
 import type { EventBus } from '../events.js';
 import { installAuth, installRoleCheck } from './auth.js';
-import { createScopeStore } from '../store/scope-repo.js';
+import type { ScopeStore } from '../store/scope-repo.js';
 import { installTenancy, type Tenant } from './tenancy.js';
 import { createChanges } from './changes.js';
 import { sessionRoutes } from './routes/session.js';
 import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
 import type { Db } from '../store/db.js';
-import { createAccountsRepo } from '../store/accounts-repo.js';
-import { createAuditRepo } from '../store/audit-repo.js';
+import type { AccountsRepo } from '../store/accounts-repo.js';
+import type { AuditRepo } from '../store/audit-repo.js';
 import { createSessions, type SessionPolicy } from '../auth/sessions.js';
 import { createAccountAdmin } from '../auth/admin.js';
 import { installErrorHandler } from './errors.js';
@@ -64,6 +64,10 @@ export interface ApiDeps {
   deviceControl: DeviceControl;
   inspections: InspectionsService;
   facts: FactsRepo;
+  accounts: AccountsRepo;
+  audit: AuditRepo;
+  /** Which community and company an addressed object belongs to (tenancy.ts). */
+  scope: ScopeStore;
   /** The system of record: accounts, sessions, audit log, tenancy lookups. */
   db: Db;
   /** Session cookie and sign-in policy (defaults: services/auth/sessions.ts). */
@@ -99,9 +103,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   const now = deps.now ?? Date.now;
-  const accounts = createAccountsRepo(deps.db);
-  const audit = createAuditRepo(deps.db);
-  const scope = createScopeStore(deps.db);
+  const { accounts, audit, scope } = deps;
   const changes = createChanges(deps.db, audit, now);
   const sessions = createSessions({ accounts, policy: deps.auth?.policy, now });
   // Ended sessions and stale failure counters would otherwise pile up forever.

@@ -6,11 +6,12 @@
  */
 import type { Db } from '../store/db.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
-import { createLegacyInbox } from '../store/inbox.js';
+import type { LegacyInbox } from '../store/inbox.js';
 import type { Journal } from '../store/journal.js';
 import type { AlarmsRepo } from '../store/alarms-repo.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
-import { createFactsRepo } from '../store/facts-repo.js';
+import type { FactsRepo } from '../store/facts-repo.js';
+import type { AuditRepo } from '../store/audit-repo.js';
 import type { RulesConfig } from '../rules/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
@@ -26,6 +27,9 @@ export interface IngestDeps {
   journal: Journal;
   alarms: AlarmsRepo;
   registry: RegistryRepo;
+  facts: FactsRepo;
+  audit: AuditRepo;
+  legacyInbox: LegacyInbox;
   rulesConfig: RulesConfig;
   metrics: Metrics;
   logger: Logger;
@@ -58,7 +62,7 @@ export function createIngest(deps: IngestDeps) {
   const points = deps.influx ? influxPoints(deps.influx) : undefined;
   const observers = [...(points ? [points] : []), ...(deps.observers ?? [])];
   const pipeline = createPipeline({ ...deps, rules, observers, now });
-  const facts = createFactsRepo(deps.db);
+  const { facts, legacyInbox } = deps;
   const materializer = createFactsMaterializer({
     rules,
     facts,
@@ -68,7 +72,6 @@ export function createIngest(deps: IngestDeps) {
       deps.onDay?.(communityId, day);
     },
   });
-  const legacyInbox = createLegacyInbox(deps.db);
   // API acknowledgements and resolutions reach InfluxDB too.
   // (Bumps emit alarm.updated too while still open; those were sent inside the ingest transaction.)
   if (points) {

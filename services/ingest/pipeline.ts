@@ -15,7 +15,7 @@ import type { InboxRow } from '../store/inbox.js';
 import type { Journal } from '../store/journal.js';
 import type { Alarm } from '../domain/alarm.js';
 import type { AlarmsRepo } from '../store/alarms-repo.js';
-import { createAuditRepo, type AuditRepo } from '../store/audit-repo.js';
+import type { AuditRepo } from '../store/audit-repo.js';
 import { alarmToBody } from '../alarms/alarm-body.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
@@ -45,8 +45,8 @@ export interface PipelineDeps {
   bus: EventBus;
   maxPayloadBytes: number;
   observers?: IngestObserver[];
-  /** Where alarms resolved as `system` are recorded; the audit log of `db` by default. */
-  audit?: AuditRepo;
+  /** Where alarms resolved as `system` are recorded. */
+  audit: AuditRepo;
   now?: () => number;
 }
 
@@ -69,7 +69,7 @@ export function createPipeline(deps: PipelineDeps) {
     return c;
   };
   const notifyAlarm = (alarm: Alarm, event: AlarmEventKind) => observers.forEach((o) => o.alarm?.(alarm, event));
-  const audit = deps.audit ?? createAuditRepo(deps.db);
+  const { audit } = deps;
 
   /**
    * An alarm the pipeline resolved goes into the audit log like one resolved

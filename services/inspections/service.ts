@@ -21,9 +21,9 @@ import type { DayWindow } from '../scoring/types.js';
 import { daysOf } from '../scoring/window.js';
 import { addDays, DEFAULT_TIME_ZONE, localDay } from '../time/local-day.js';
 import type { Db } from '../store/db.js';
-import { createFactsRepo } from '../store/facts-repo.js';
-import { createInspectionsRepo, type InspectionRecord, type InspectionStatus, type OverrideLogRow, type StoredOverride } from '../store/inspections-repo.js';
-import { createRegistryRepo } from '../store/registry-repo.js';
+import type { FactsRepo } from '../store/facts-repo.js';
+import type { InspectionsRepo, InspectionRecord, InspectionStatus, OverrideLogRow, StoredOverride } from '../store/inspections-repo.js';
+import type { RegistryRepo } from '../store/registry-repo.js';
 import { createScoringSourcesRepo } from '../store/scoring-sources-repo.js';
 import type { AuditRepo } from '../store/audit-repo.js';
 import type { Visible } from '../store/visible.js';
@@ -49,6 +49,10 @@ export interface InspectionsServiceDeps {
   countyTimeZone?: string;
   /** Each change (creation, scores, overrides, signature, re-inspection) is recorded in the same transaction. */
   audit?: AuditRepo;
+  /** The repositories it reads and writes, built once by the composition root. */
+  registry: RegistryRepo;
+  inspections: InspectionsRepo;
+  facts: FactsRepo;
 }
 
 /** What the audit log keeps of an inspection: its inputs and result, not the (recomputable) evidence. */
@@ -64,12 +68,11 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
   const now = deps.now ?? Date.now;
   const policy = deps.policy ?? DEFAULT_SCORING_POLICY;
   const rectificationDays = deps.rectificationDays ?? DEFAULT_RECTIFICATION_DAYS;
-  const registry = createRegistryRepo(deps.db);
-  const repo = createInspectionsRepo(deps.db);
+  const { registry, inspections: repo } = deps;
   const countyTimeZone = deps.countyTimeZone ?? DEFAULT_TIME_ZONE;
   /** A community's zone (registry), the county's for an unknown one. */
   const zoneOf = (communityId: string): string => registry.getCommunity(communityId)?.timeZone ?? countyTimeZone;
-  const sources = createSources({ queries: createScoringSourcesRepo(deps.db, policy.feverAlarmRules), facts: createFactsRepo(deps.db), registry, zoneOf });
+  const sources = createSources({ queries: createScoringSourcesRepo(deps.db, policy.feverAlarmRules), facts: deps.facts, registry, zoneOf });
   /** Today in a community's zone, or in the county's. */
   const today = (communityId?: string): string => localDay(now(), communityId === undefined ? countyTimeZone : zoneOf(communityId));
 

@@ -13,13 +13,10 @@ import { EventBus } from '../../services/events.js';
 import { createInspectionsService } from '../../services/inspections/service.js';
 import { silentLogger } from '../../services/observability/logger.js';
 import { createAccountsRepo } from '../../services/store/accounts-repo.js';
-import { createAlarmsRepo } from '../../services/store/alarms-repo.js';
 import { createAuditRepo } from '../../services/store/audit-repo.js';
 import { openDatabase, type Db } from '../../services/store/db.js';
-import { createFactsRepo } from '../../services/store/facts-repo.js';
-import { createJournal } from '../../services/store/journal.js';
 import { applyRegistry } from '../../services/store/registry-loader.js';
-import { createRegistryRepo } from '../../services/store/registry-repo.js';
+import { createRepositories } from '../../services/store/repositories.js';
 import type { Role } from '../../services/domain/role.js';
 import { createTokensRepo } from '../../services/store/tokens-repo.js';
 import { TEST_REGISTRY } from '../support/service.js';
@@ -56,13 +53,15 @@ export async function buildClockApp(policy: Partial<SessionPolicy> = {}, cookieS
   const clock = { now: Date.parse('2021-02-03T08:00:00+08:00') };
   const now = () => clock.now;
   const db = openDatabase(':memory:');
-  const registryRepo = createRegistryRepo(db);
+  const repos = createRepositories(db);
+  const registryRepo = repos.registry;
   await applyRegistry(TEST_REGISTRY, db, registryRepo, now());
   const app = await buildApp({
-    logger: silentLogger(), registry: new Registry(), alarms: createAlarmsRepo(db), journal: createJournal(db), tokens: createTokensRepo(db),
+    logger: silentLogger(), registry: new Registry(), alarms: repos.alarms, journal: repos.journal, tokens: repos.tokens,
     bus: new EventBus(silentLogger()), readiness: () => ({ database: true }), metricsPublic: true, registryRepo,
     deviceControl: { presenceOf: async (ids) => ids.map(() => ({ online: false, connectedAt: null, lastSeenAt: null })), disconnectDevice: async () => 0 },
-    inspections: createInspectionsService({ db, now, audit: createAuditRepo(db) }), facts: createFactsRepo(db), db,
+    inspections: createInspectionsService({ db, now, audit: repos.audit, registry: registryRepo, inspections: repos.inspections, facts: repos.facts }),
+    facts: repos.facts, accounts: repos.accounts, audit: repos.audit, scope: repos.scope, db,
     auth: { cookieSecure, policy }, now,
   });
   return {

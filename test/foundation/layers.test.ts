@@ -63,6 +63,14 @@ describe('the import table is enforced by npm run lint', () => {
     expect(await lintAs('services/store/allowed.ts', "import type { Db } from './db.js';\nexport const count = (db: Db) => db.prepare('SELECT 1').get();\n")).toEqual([]);
   });
 
+  it('builds repositories only in a composition root', async () => {
+    const code = "import type { Db } from '../store/db.js';\nimport { createAlarmsRepo } from '../store/alarms-repo.js';\nexport const alarms = (db: Db) => createAlarmsRepo(db);\n";
+    expect(await lintAs('services/ingest/forbidden.ts', code)).toEqual([
+      { ruleId: 'no-restricted-syntax', message: 'Repositories are built once by the composition root (services/runtime.ts) and passed down: take it as a dependency.' },
+    ]);
+    expect(await lintAs('services/runtime.ts', code.replaceAll('../store/', './store/'))).toEqual([]);
+  });
+
   it('accepts what the table allows: rules/ importing schemas/ and domain/', async () => {
     const code = "export type { DeviceMessage } from '../../schemas/src/device-messages.js';\nexport type { Role } from '../domain/role.js';\n";
     expect(await lintAs('services/rules/allowed.ts', code)).toEqual([]);
