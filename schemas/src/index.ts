@@ -5,3 +5,4 @@ export * from './decode.js';
 export * from './examples.js';
 export * from './http.js';
 export * from './registry.js';
+export * from './message.js';
