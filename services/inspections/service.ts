@@ -28,7 +28,7 @@ import type { Visible } from '../store/visible.js';
 import { inspectionCsv } from './csv.js';
 import { InspectionError, notFound, type FieldProblem } from './errors.js';
 import { addDays, createSources } from './sources.js';
-import { checklistBody, inspectionBody, isoOrNull, summaryBody, type InspectionState, type Snapshot } from './view.js';
+import { checklistBody, inspectionBody, isoOrNull, summaryBody, withMessages, type InspectionState, type Snapshot } from './view.js';
 
 export const DEFAULT_RECTIFICATION_DAYS = 15;
 
@@ -90,7 +90,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     const window = { from: r.windowFrom, to: r.windowTo };
     const overrideLog = repo.overrideLog(r.id);
     if (r.status === 'signed') {
-      const snap = r.snapshot as Snapshot;
+      const snap = withMessages(r.snapshot as Snapshot);
       return { ...snap, newerDataAt: sources.changedSince(r.communityId, window, r.signedAt!), overrideLog };
     }
     const itemScores = scoreItems(sources.scoreInput(r.communityId, window), policy);

@@ -5,6 +5,7 @@ import { CHECKLIST, SECTIONS } from '../scoring/checklist.js';
 import { PASS_MARK, type InspectionTotal } from '../scoring/inspection.js';
 import type { ItemScore } from '../scoring/types.js';
 import type { InspectionRecord, OverrideLogRow } from '../store/inspections-repo.js';
+import { legacyText } from '../i18n/index.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -32,6 +33,21 @@ export interface Snapshot {
   itemScores: ItemScore[];
   result: InspectionTotal;
   factsComputedAt: number | null;
+}
+
+/**
+ * Snapshots signed before texts were messages hold English strings only: they
+ * carry them as messages that print as they are (frozen evidence is not rewritten).
+ */
+export function withMessages(snap: Snapshot): Snapshot {
+  return {
+    ...snap,
+    itemScores: snap.itemScores.map((s) => ({
+      ...s,
+      explanationMessage: s.explanationMessage ?? legacyText(s.explanation),
+      evidence: { ...s.evidence, lines: s.evidence.lines.map((l) => ({ ...l, summaryMessage: l.summaryMessage ?? legacyText(l.summary) })) },
+    })),
+  };
 }
 
 export interface InspectionState {

@@ -6,6 +6,7 @@ import type { Alarm } from '../../services/store/alarms-repo.js';
 
 const alarm: Alarm = {
   id: 7, communityId: 'hc-001', rule: 'gate-staffed', subject: 'gate:g1', severity: 'high', status: 'open', title: 'Gate g1 unstaffed since 02:10',
+  titleMessage: { code: 'alarm.gate-staffed', params: { gate: 'g1', minutes: 20 } },
   details: {}, firstEventTime: Date.parse('2021-02-03T02:10:00+08:00'), lastEventTime: 0, occurrences: 1, readingIds: [], openedAt: 0,
   acknowledgedAt: null, acknowledgedBy: null, acknowledgeNote: null, resolvedAt: null, resolvedBy: null, resolveNote: null,
 };

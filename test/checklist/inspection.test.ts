@@ -43,7 +43,7 @@ describe('telemetry sub-scores of a community', () => {
     const i43 = json.items.find((i: { itemId: string }) => i.itemId === '4.3');
     expect(i43).toMatchObject({ fill: 'auto', proposed: false, status: 'scored', explanation: expect.stringContaining('1 failing garbage day/place') });
     expect(i43.evidence.lines).toEqual([
-      { day: DAY, place: 'bins-1', rule: 'garbage', status: 'fail', summary: `bins-1: garbage fail on ${DAY}`, figures: { validSessions: 1, invalidSessions: 0, required: 2 } },
+      { day: DAY, place: 'bins-1', rule: 'garbage', status: 'fail', summary: `bins-1: garbage fail on ${DAY}`, summaryMessage: { code: 'legacy', params: { text: `bins-1: garbage fail on ${DAY}` } }, figures: { validSessions: 1, invalidSessions: 0, required: 2 } },
     ]);
     expect(i43.evidence.readingIds).toHaveLength(1);
     expect(json.factsComputedAt).toBe(new Date(computedAt).toISOString());
