@@ -166,6 +166,7 @@ export const InspectionBody = z
     reinspectionId: z.number().int().nullable(),
     factsComputedAt: Iso.nullable().describe('Newest fact the item scores rest on'),
     newerDataAt: Iso.nullable().describe('Signed only: facts or alarms of the window changed after signing'),
+    timeZone: z.string().describe("The community's IANA time zone: times are shown in it"),
   })
   .meta({ id: 'Inspection' });
 
@@ -200,6 +201,7 @@ export const OverviewBody = z
         id: z.string(),
         name: z.string(),
         propertyCompany: z.string(),
+        timeZone: z.string().describe("IANA time zone; the page shows the community's times in it"),
         latest: InspectionSummaryBody.nullable().describe('Latest signed inspection'),
         draftId: z.number().int().nullable().describe('Newest unsigned inspection'),
         rectification: z

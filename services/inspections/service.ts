@@ -14,6 +14,7 @@ import type {
   ScoresBody,
   UpdateInspectionBody,
 } from '../../schemas/src/checklist.js';
+import { DEFAULT_TIME_ZONE, type Language } from '../i18n/index.js';
 import { inspectionIssues, totalInspection, type InspectionTotal } from '../scoring/inspection.js';
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from '../scoring/policy.js';
 import { scoreItems } from '../scoring/score.js';
@@ -98,7 +99,8 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     return { itemScores, result, factsComputedAt: sources.factsComputedAt(r.communityId, window), newerDataAt: null, overrideLog };
   }
 
-  const view = (r: InspectionRecord): InspectionBody => inspectionBody(r, stateOf(r));
+  const view = (r: InspectionRecord): InspectionBody =>
+    inspectionBody(r, stateOf(r), registry.getCommunity(r.communityId)?.timeZone ?? DEFAULT_TIME_ZONE);
 
   function draftOrConflict(id: number): InspectionRecord {
     const r = record(id);
@@ -283,7 +285,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
           else if (latest?.reinspectionOf != null) rectification = 'passed_reinspection';
           const counts = alarms.get(c.id) ?? { open: 0, active: 0 };
           return {
-            id: c.id, name: c.name, propertyCompany: c.propertyCompany, latest: latest ? summaryBody(latest) : null,
+            id: c.id, name: c.name, propertyCompany: c.propertyCompany, timeZone: c.timeZone, latest: latest ? summaryBody(latest) : null,
             draftId: drafts.get(c.id) ?? null, rectification, openAlarms: counts.open, activeAlarms: counts.active,
           };
         }),
@@ -296,9 +298,9 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
       return sources.readings(ids).filter((r) => allowed === null || allowed.has(r.communityId));
     },
 
-    exportCsv(id: number): { filename: string; csv: string } {
+    exportCsv(id: number, lang: Language = 'zh'): { filename: string; csv: string } {
       const body = view(record(id));
-      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body) };
+      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body, lang) };
     },
   };
 }

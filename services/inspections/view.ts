@@ -58,7 +58,7 @@ export interface InspectionState {
   overrideLog: OverrideLogRow[];
 }
 
-export function inspectionBody(r: InspectionRecord, s: InspectionState): InspectionBody {
+export function inspectionBody(r: InspectionRecord, s: InspectionState, timeZone: string): InspectionBody {
   return {
     id: r.id, communityId: r.communityId, communityName: r.communityName, propertyCompany: r.propertyCompany,
     inspector: r.inspector, inspectorName: r.inspectorName, date: r.date, window: { from: r.windowFrom, to: r.windowTo },
@@ -78,6 +78,7 @@ export function inspectionBody(r: InspectionRecord, s: InspectionState): Inspect
     reinspectionId: r.reinspectionId,
     factsComputedAt: isoOrNull(s.factsComputedAt),
     newerDataAt: isoOrNull(s.newerDataAt),
+    timeZone,
   };
 }
 
