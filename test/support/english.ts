@@ -3,7 +3,7 @@
  * area, person refs: they are codes, not words) are taken out first; what is
  * left may only hold the few Latin tokens of the explicit allow-list.
  */
-export const ALLOWED_LATIN = new Set(['mg', 'L', 'MQTT', 'CSV', 'API', 'English']);
+export const ALLOWED_LATIN = new Set(['mg', 'L', 'MQTT', 'CSV', 'API', 'English', 'gatewatch']);
 
 export function englishWords(text: string, ids: readonly string[]): string[] {
   let rest = text;
