@@ -7,3 +7,4 @@ export * from './http.js';
 export * from './registry.js';
 export * from './pseudonymous-ref.js';
 export * from './redact.js';
+export * from './message.js';
