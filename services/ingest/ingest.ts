@@ -19,6 +19,8 @@ import { alarmEventToLine, alarmToEvent, dailyFactToLine, readingToLine, type In
 import { createPipeline, type IngestObserver } from './pipeline.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
+import { createBackfill } from './backfill.js';
+import { createAuditRepo } from '../store/audit-repo.js';
 
 export interface IngestDeps {
   db: Db;
@@ -68,6 +70,10 @@ export function createIngest(deps: IngestDeps) {
     },
   });
   const legacyInbox = createLegacyInbox(deps.db);
+  const backfill = createBackfill({
+    db: deps.db, journal: deps.journal, registry: deps.registry, pipeline, materializer, audit: createAuditRepo(deps.db),
+    dayOf: rules.dayOf, refreshLayouts: rules.refreshLayouts, retentionDays: deps.retentionDays, now,
+  });
   // API acknowledgements and resolutions reach InfluxDB too.
   // (Bumps emit alarm.updated too while still open; those were sent inside the ingest transaction.)
   if (points) {
@@ -101,6 +107,7 @@ export function createIngest(deps: IngestDeps) {
     pipeline,
     rules,
     materializer,
+    backfill,
     /** After an upgrade: rows an earlier version acknowledged into the inbox but had not processed, in order. */
     replayUnprocessed(): number {
       let replayed = 0;

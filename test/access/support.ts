@@ -62,6 +62,8 @@ export async function buildClockApp(policy: Partial<SessionPolicy> = {}, cookieS
     logger: silentLogger(), registry: new Registry(), alarms: createAlarmsRepo(db), journal: createJournal(db), tokens: createTokensRepo(db),
     bus: new EventBus(silentLogger()), readiness: () => ({ database: true }), metricsPublic: true, registryRepo,
     deviceControl: { presenceOf: async (ids) => ids.map(() => ({ online: false, connectedAt: null, lastSeenAt: null })), disconnectDevice: async () => 0 },
+    // No ingest behind this API: the backfill routes answer 500 here (the real service is test/ingest/backfill.test.ts).
+    backfill: { importLines: async () => Promise.reject(new Error('no ingest in this test app')), readmit: async () => Promise.reject(new Error('no ingest in this test app')) },
     inspections: createInspectionsService({ db, now, audit: createAuditRepo(db) }), facts: createFactsRepo(db), db,
     auth: { cookieSecure, policy }, now,
   });
