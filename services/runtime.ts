@@ -133,7 +133,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
 
   const http = await buildApp({
     logger, registry: metrics.registry, alarms, journal, tokens, bus, metricsPublic: config.GW_METRICS_PUBLIC,
-    registryRepo: registry, deviceControl: broker,
+    registryRepo: registry, deviceControl: broker, backfill: ingest.backfill,
     inspections, db,
     auth: {
       cookieSecure: config.GW_COOKIE_SECURE,

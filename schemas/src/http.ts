@@ -65,8 +65,33 @@ export const DeadLetterBody = z
     payload: z.string(),
     code: z.string(),
     reason: z.string(),
+    readmittedAt: z.iso.datetime({ offset: true }).nullable().describe('When it went through ingest again and got in (POST /api/v1/dead-letters/readmit)'),
+    readmittedReadingId: z.number().int().nullable().describe('The reading it became; null when it was already journaled'),
   })
   .meta({ id: 'DeadLetter' });
+
+/** POST /api/v1/dead-letters/readmit: which dead letters go through ingest again (every criterion given must match). */
+export const ReadmitBody = z
+  .object({
+    ids: z.array(z.number().int().min(1)).min(1).max(10_000).optional(),
+    deviceId: z.string().min(1).max(64).optional(),
+    code: z.string().min(1).max(40).optional().describe('e.g. DEVICE_UNKNOWN, EVENT_TOO_LATE, EVENT_FROM_FUTURE'),
+    from: z.iso.datetime({ offset: true }).optional().describe('Received at or after'),
+    to: z.iso.datetime({ offset: true }).optional().describe('Received at or before'),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'name at least one of ids, deviceId, code, from, to (re-admitting everything is not a default)' });
+
+export const BackfillReportBody = z
+  .object({
+    accepted: z.number().int(),
+    duplicate: z.number().int().describe('Already journaled (device, seq): nothing changed'),
+    rejected: z.number().int(),
+    problems: z
+      .array(z.object({ line: z.number().int().optional(), deadLetterId: z.number().int().optional(), code: z.string(), reason: z.string() }))
+      .describe('The first 1,000 refusals: the import line, the dead letter that holds it, the code and reason'),
+    days: z.array(z.object({ communityId: z.string(), day: z.iso.date() })).describe('Local days whose facts were recomputed'),
+  })
+  .meta({ id: 'BackfillReport' });
 
 export const DeadLetterListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -38,6 +38,7 @@ import { checklistRoutes } from './routes/checklist.js';
 import { inspectionRoutes } from './routes/inspections.js';
 import { webRoutes } from './routes/web.js';
 import { factsRoutes } from './routes/facts.js';
+import { backfillRoutes, type BackfillControl } from './routes/backfill.js';
 import { eventRoutes } from './routes/events.js';
 import { createLiveFeed } from './live.js';
 import type { FactsRepo } from '../store/facts-repo.js';
@@ -60,6 +61,8 @@ export interface ApiDeps {
   extraMetrics?: () => Promise<string>;
   /** The registry of communities and devices (`registry` is the metrics registry). */
   registryRepo: RegistryRepo;
+  /** Imports and re-admissions, from ingest. */
+  backfill: BackfillControl;
   /** Device presence and disconnects, from the broker. */
   deviceControl: DeviceControl;
   inspections: InspectionsService;
@@ -149,6 +152,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => feed.close());
   await app.register(eventRoutes, { feed, scope, ...deps.live });
   await app.register(deadLetterRoutes, { journal: deps.journal, scope });
+  await app.register(backfillRoutes, { backfill: deps.backfill });
   await app.register(communityRoutes, { registry: deps.registryRepo, control: deps.deviceControl, now, scope, changes });
   await app.register(deviceRoutes, { registry: deps.registryRepo, control: deps.deviceControl, scope, changes });
   await app.register(checklistRoutes, { inspections: deps.inspections, scope });

@@ -14,6 +14,8 @@
  *   npm run admin -- rotate-secret --id therm-g1
  *   npm run admin -- service-secret --name dispatcher   (an MQTT service account: GW_MQTT_SERVICE_ACCOUNTS)
  *   npm run admin -- load-registry devices-sim/demo-registry.json
+ *   npm run admin -- import --file day.jsonl        (recorded device messages, through the running service)
+ *   npm run admin -- readmit --device sprayer-2 [--code DEVICE_UNKNOWN] [--from ISO] [--to ISO] | --ids 4,7
  *   npm run admin -- influx-tenants [--rotate <company>|all]   (per-company InfluxDB users and Grafana orgs;
  *        GW_INFLUX_URL/_USER/_PASSWORD of an InfluxDB admin; GRAFANA_URL, GRAFANA_ADMIN_USER/_PASSWORD, GRAFANA_INFLUX_URL)
  */
@@ -187,6 +189,51 @@ command('influx-tenants', z.object({ rotate: z.string().min(1).optional() }), as
   if (results.length === 0) console.log('no communities in the registry: nothing to do');
   if (!grafana) console.log('GRAFANA_URL unset: no Grafana organisations were set up');
 });
+
+/**
+ * Backfill goes through the running service (its ingest holds the rules' state): the CLI signs in
+ * with a short-lived admin token of its own, created and revoked here (both audited as this OS
+ * user), and prints the service's report. GW_HTTP_HOST / GW_HTTP_PORT say where it is; `--url` overrides.
+ */
+async function throughService(path: string, body: string, contentType: string, url?: string): Promise<void> {
+  const host = config.GW_HTTP_HOST === '0.0.0.0' || config.GW_HTTP_HOST === '::' ? '127.0.0.1' : config.GW_HTTP_HOST;
+  const base = url ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.GW_HTTP_PORT}`;
+  const { info, token } = admin.createToken({ name: `${actor} (backfill)`, role: 'admin' }, actor);
+  try {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body }).catch((err: unknown) => {
+      throw new Error(`the service does not answer at ${base} (${(err as Error).message}): start it (npm start); a backfill goes through it`);
+    });
+    const report = (await res.json()) as { accepted?: number; duplicate?: number; rejected?: number; problems?: { line?: number; deadLetterId?: number; code: string; reason: string }[]; days?: { communityId: string; day: string }[]; message?: string };
+    if (!res.ok) throw new Error(`the service refused: ${res.status} ${report.message ?? ''}`);
+    console.log(`accepted ${report.accepted}, duplicate ${report.duplicate}, rejected ${report.rejected}`);
+    for (const p of report.problems ?? []) console.log(`  ${p.line !== undefined ? `line ${p.line}` : `dead letter #${p.deadLetterId}`}: ${p.code}: ${p.reason}${p.line !== undefined && p.deadLetterId !== undefined ? ` (dead letter #${p.deadLetterId})` : ''}`);
+    if (report.days?.length) console.log(`days recomputed: ${report.days.map((d) => `${d.communityId} ${d.day}`).join(', ')}`);
+    if (report.rejected) process.exitCode = 3;
+  } finally {
+    admin.revokeToken(info.id, actor);
+  }
+}
+
+command('import', z.object({ file: z.string().min(1), url: z.url().optional() }), async (a) => {
+  const text = readFileSync(a.file, 'utf8');
+  await throughService(`/api/v1/readings/import?source=${encodeURIComponent(a.file)}`, text, 'application/x-ndjson', a.url);
+});
+
+command(
+  'readmit',
+  z.object({
+    ids: z.string().regex(/^\d+(,\d+)*$/, 'comma-separated dead-letter ids').optional(),
+    device: DeviceId.optional(),
+    code: z.string().min(1).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    url: z.url().optional(),
+  }),
+  async (a) => {
+    const body = { ids: a.ids?.split(',').map(Number), deviceId: a.device, code: a.code, from: a.from, to: a.to };
+    await throughService('/api/v1/dead-letters/readmit', JSON.stringify(body), 'application/json', a.url);
+  },
+);
 
 async function main(): Promise<void> {
   const [name, ...rest] = process.argv.slice(2);

@@ -4,16 +4,24 @@
  * registry, remembers which (community, local day) a reading touched so the
  * facts of that day are recomputed, and rebuilds its state from the journal
  * at start (the state after a restart equals the state without one).
+ *
+ * The state holds the last `retainDays` of event time (older readings are
+ * pruned on tick). A reading older than that (a backfill, a long lateness
+ * window) is not evaluated into it: it would raise alarms nobody can act on
+ * and be pruned again at the next tick. Its day is marked dirty instead, and
+ * the facts of such a day are computed from the journal, from a state
+ * rebuilt for that day alone: the journal is the record, the state a cache of
+ * its recent part.
  */
 import {
   dailyFacts, evaluate, rebuildState, tick, timeZoneOf,
   type CommunityLayout, type DailyFact, type EngineContext, type ReadingInput, type RulesConfig, type RulesState,
 } from '../rules/index.js';
 import type { DeviceMessage } from '../../schemas/src/device-messages.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal, StoredReading } from '../store/journal.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import { DAY_MS } from '../time/durations.js';
-import { localDay } from '../time/local-day.js';
+import { dayBounds, localDay } from '../time/local-day.js';
 import type { RuleOutcome, RulesPort } from './rules-port.js';
 
 
@@ -63,10 +71,23 @@ export function createEngineRules(deps: { config: RulesConfig; registry: Registr
     dirty.set(`${communityId}|${day}`, { communityId, day });
   };
 
-  let state: RulesState = rebuildState(journalReadings(deps.journal, deps.now() - deps.config.retainDays * DAY_MS), ctx);
+  const horizon = () => deps.now() - deps.config.retainDays * DAY_MS;
+  let state: RulesState = rebuildState(journalReadings(deps.journal, horizon()), ctx);
+
+  /** A day's facts from a state rebuilt from the journal: its readings and the retained days before it (carried-in shifts, doors). */
+  function factsFromJournal(layout: CommunityLayout, day: string, asOfMs: number): DailyFact[] {
+    const [start, end] = dayBounds(day, timeZoneOf(layout, deps.config));
+    const rows = deps.journal.readingsOfCommunity(layout.communityId, start - deps.config.retainDays * DAY_MS, end + DAY_MS);
+    const dayState = rebuildState(rows.map(toInput), { ...ctx, communityIds: [layout.communityId] });
+    return dailyFacts(dayState, layout, day, asOfMs, ctx);
+  }
 
   return {
     evaluate(input: ReadingInput): RuleOutcome[] {
+      if (input.eventTime < horizon()) {
+        markDirty(input.communityId, input.eventTime);
+        return [];
+      }
       const step = evaluate(state, input, ctx);
       state = step.state;
       markDirty(input.communityId, input.eventTime);
@@ -84,7 +105,9 @@ export function createEngineRules(deps: { config: RulesConfig; registry: Registr
     },
     factsFor(communityId, day, asOfMs) {
       const layout = layoutOf(communityId);
-      return layout ? dailyFacts(state, layout, day, asOfMs, ctx) : undefined;
+      if (!layout) return undefined;
+      const [start] = dayBounds(day, timeZoneOf(layout, deps.config));
+      return start >= horizon() ? dailyFacts(state, layout, day, asOfMs, ctx) : factsFromJournal(layout, day, asOfMs);
     },
     communityIds: () => deps.registry.listCommunities().map((c) => c.id),
     dayOf,
@@ -102,7 +125,11 @@ function* journalReadings(journal: Journal, sinceMs: number): Generator<ReadingI
     for (const r of page) {
       after = r.id;
       if (r.eventTime < sinceMs) continue;
-      yield { kind: r.kind, communityId: r.communityId, deviceId: r.deviceId, payload: r.payload, readingId: r.id, eventTime: r.eventTime, receivedAt: r.receivedAt } as DeviceMessage as ReadingInput;
+      yield toInput(r);
     }
   }
+}
+
+function toInput(r: StoredReading): ReadingInput {
+  return { kind: r.kind, communityId: r.communityId, deviceId: r.deviceId, payload: r.payload, readingId: r.id, eventTime: r.eventTime, receivedAt: r.receivedAt } as DeviceMessage as ReadingInput;
 }

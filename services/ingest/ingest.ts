@@ -21,6 +21,7 @@ import { DAY_MS } from '../time/durations.js';
 import { createPipeline, type IngestObserver } from './pipeline.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
+import { createBackfill } from './backfill.js';
 
 export interface IngestDeps {
   db: Db;
@@ -72,6 +73,10 @@ export function createIngest(deps: IngestDeps) {
       deps.onDay?.(communityId, day);
     },
   });
+  const backfill = createBackfill({
+    db: deps.db, journal: deps.journal, registry: deps.registry, pipeline, materializer, audit: deps.audit,
+    dayOf: rules.dayOf, refreshLayouts: rules.refreshLayouts, retentionDays: deps.retentionDays, now,
+  });
   // API acknowledgements and resolutions reach InfluxDB too.
   // (Bumps emit alarm.updated too while still open; those were sent inside the ingest transaction.)
   if (points) {
@@ -105,6 +110,7 @@ export function createIngest(deps: IngestDeps) {
     pipeline,
     rules,
     materializer,
+    backfill,
     /** After an upgrade: rows an earlier version acknowledged into the inbox but had not processed, in order. */
     replayUnprocessed(): number {
       let replayed = 0;

@@ -53,6 +53,23 @@ export interface PipelineDeps {
 
 type AlarmChange = { alarm: Alarm; created: boolean };
 
+/**
+ * How event time is admitted. Live (MQTT): within the lateness window
+ * (GW_MAX_LATENESS_HOURS) and no more than the allowed skew ahead. Backfill
+ * (an import, a re-admitted dead letter): any past time down to `oldestMs`
+ * (the journal's retention), never ahead of the service clock's skew; and the
+ * device must be registered in the topic's community, which the broker
+ * guarantees for live messages but nothing does for a file.
+ */
+export type Admission = { kind: 'live' } | { kind: 'backfill'; oldestMs: number; isRegistered: (communityId: string, deviceId: string) => boolean };
+const LIVE: Admission = { kind: 'live' };
+
+/** What became of one message. */
+export type RowOutcome =
+  | { status: 'accepted'; readingId: number; communityId: string; eventTime: number }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; code: string; reason: string };
+
 
 /** The one who resolves alarms whose condition ended by itself (device back, gate staffed again). */
 export const SYSTEM_ACTOR = 'system';
@@ -93,16 +110,27 @@ export function createPipeline(deps: PipelineDeps) {
    * refused field's value is replaced, numbers shaped like an ID or phone
    * number are scrubbed from the topic and the reason.
    */
-  function deadLetter(row: ReceivedMessage, code: string, reason: string): void {
+  function deadLetter(row: ReceivedMessage, code: string, reason: string): number {
     const topic = scrubNumbers(row.topic);
     const safeReason = scrubNumbers(reason);
     const payload = Buffer.from(deadLetterPayload(row.topic, row.payload.subarray(0, deps.maxPayloadBytes).toString('utf8')), 'utf8');
-    journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic, payload, code, reason: safeReason });
+    const id = journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic, payload, code, reason: safeReason });
     metrics.messagesRejected.inc({ code });
     log.info({ topic, code, reason: safeReason }, 'dead-lettered');
+    return id;
   }
 
-  function timingRejection(eventTime: number, receivedAt: number): { code: string; reason: string } | undefined {
+  function timingRejection(eventTime: number, receivedAt: number, admission: Admission): { code: string; reason: string } | undefined {
+    if (admission.kind === 'backfill') {
+      if (classifyTiming(eventTime, now(), deps.rulesConfig) === 'from_future') {
+        const s = Math.round((eventTime - now()) / 1000);
+        return { code: 'EVENT_FROM_FUTURE', reason: `event time is ${s} s ahead of the service clock (allowed ${deps.rulesConfig.futureSkewMinutes} min)` };
+      }
+      if (eventTime < admission.oldestMs) {
+        return { code: 'EVENT_BEYOND_RETENTION', reason: `event time is older than the journal keeps (${new Date(admission.oldestMs).toISOString()})` };
+      }
+      return undefined;
+    }
     const verdict = classifyTiming(eventTime, receivedAt, deps.rulesConfig);
     if (verdict === 'from_future') {
       const s = Math.round((eventTime - receivedAt) / 1000);
@@ -133,26 +161,36 @@ export function createPipeline(deps: PipelineDeps) {
     }
   }
 
-  function processRow(row: ReceivedMessage, changes: AlarmChange[]): void {
+  /** Decode, admit, journal (de-duplicate), rules: the one path of every message, live or backfilled. */
+  function admitRow(row: ReceivedMessage, changes: AlarmChange[], admission: Admission): RowOutcome {
     const decoded = decodeDeviceMessage(row.topic, row.payload, deps.maxPayloadBytes);
-    if (!decoded.ok) return deadLetter(row, decoded.code, decoded.reason);
+    if (!decoded.ok) return { status: 'rejected', code: decoded.code, reason: decoded.reason };
     const { message } = decoded;
     const counters = countersOf(message.kind);
     counters.in.inc();
+    if (admission.kind === 'backfill' && !admission.isRegistered(message.communityId, message.deviceId)) {
+      return { status: 'rejected', code: 'DEVICE_UNKNOWN', reason: `device ${message.deviceId} is not registered in community ${message.communityId}` };
+    }
     const eventTime = Date.parse(message.payload.ts);
-    const rejected = timingRejection(eventTime, row.receivedAt);
-    if (rejected) return deadLetter(row, rejected.code, rejected.reason);
+    const rejected = timingRejection(eventTime, row.receivedAt, admission);
+    if (rejected) return { status: 'rejected', ...rejected };
     const readingId = journal.appendReading({
       communityId: message.communityId, deviceId: message.deviceId, kind: message.kind, seq: message.payload.seq, eventTime, receivedAt: row.receivedAt, payload: message.payload,
     });
     if (readingId === null) {
       // A QoS 1 redelivery or a device resending: (device, seq) already journaled.
       metrics.messagesRejected.inc({ code: 'DUPLICATE' });
-      return;
+      return { status: 'duplicate' };
     }
     counters.accepted.inc();
     for (const o of observers) o.reading?.({ ...message, seq: message.payload.seq, eventTime });
     applyOutcomes(deps.rules.evaluate({ ...message, readingId, eventTime, receivedAt: row.receivedAt }), changes);
+    return { status: 'accepted', readingId, communityId: message.communityId, eventTime };
+  }
+
+  function processRow(row: ReceivedMessage, changes: AlarmChange[]): void {
+    const outcome = admitRow(row, changes, LIVE);
+    if (outcome.status === 'rejected') void deadLetter(row, outcome.code, outcome.reason);
   }
 
   // Nested better-sqlite3 transactions are savepoints: a row that throws (a bug,
@@ -166,7 +204,7 @@ export function createPipeline(deps: PipelineDeps) {
       } catch (err) {
         changes.length = before;
         log.error({ err, topic: scrubNumbers(row.topic) }, 'ingest step failed');
-        deadLetter(row, 'INTERNAL_ERROR', `processing failed: ${(err as Error).message}`);
+        void deadLetter(row, 'INTERNAL_ERROR', `processing failed: ${(err as Error).message}`);
       }
     }
     const last = rows[rows.length - 1];
@@ -186,7 +224,35 @@ export function createPipeline(deps: PipelineDeps) {
     announce(changes);
   }
 
+  // A backfilled row that throws rolls back alone, like a live one, and is reported as INTERNAL_ERROR.
+  const admitOne = deps.db.transaction(admitRow);
+  const admitBatch = deps.db.transaction((rows: ReceivedMessage[], changes: AlarmChange[], admission: Admission): RowOutcome[] =>
+    rows.map((row) => {
+      const before = changes.length;
+      try {
+        return admitOne(row, changes, admission);
+      } catch (err) {
+        changes.length = before;
+        log.error({ err, topic: row.topic }, 'backfill step failed');
+        return { status: 'rejected' as const, code: 'INTERNAL_ERROR', reason: `processing failed: ${(err as Error).message}` };
+      }
+    }),
+  );
+
   return {
+    /**
+     * Backfill: messages that did not arrive live (an import, re-admitted dead letters), through the same
+     * decode / admit / journal / de-duplicate / rules path, in one transaction. Rejections are returned,
+     * not dead-lettered: the caller decides (an import dead-letters them, a re-admission keeps the old one).
+     */
+    admit(messages: ReceivedMessage[], admission: Exclude<Admission, { kind: 'live' }>): RowOutcome[] {
+      const changes: AlarmChange[] = [];
+      const outcomes = admitBatch(messages, changes, admission);
+      announce(changes);
+      return outcomes;
+    },
+    /** Dead-letters a message that never reached ingest as a device message (an import's rejected line). */
+    deadLetter: (row: ReceivedMessage, code: string, reason: string): number => deadLetter(row, code, reason),
     /** Processes received messages in one transaction; throws when it did not commit. */
     process(messages: ReceivedMessage[]): void {
       if (messages.length > 0) run(messages);

@@ -64,11 +64,13 @@ function withCommunity(state: RulesState, id: string, cs: CommunityState): Rules
 }
 
 /**
- * Take one journal reading. Readings the adapter should have dead-lettered
- * (classifyTiming not 'ok') and duplicates change nothing and raise nothing.
+ * Take one journal reading. A reading from the future of its own reception (the adapter should
+ * have dead-lettered it) and duplicates change nothing and raise nothing. A late one is taken:
+ * how late a reading may come is the admission's policy (live MQTT has a window, a deliberate
+ * backfill has none), and what the journal holds is the record the rules replay.
  */
 export function evaluate(state: RulesState, input: ReadingInput, ctx: EngineContext): Step {
-  if (classifyTiming(input.eventTime, input.receivedAt, ctx.config) !== 'ok') return { state, outcomes: [] };
+  if (classifyTiming(input.eventTime, input.receivedAt, ctx.config) === 'from_future') return { state, outcomes: [] };
   const { cs, duplicate } = recordReading(state.communities[input.communityId] ?? emptyCommunity(), input);
   if (duplicate) return { state: withCommunity(state, input.communityId, cs), outcomes: [] };
   const rc: ReadingContext = { ...ruleContext(input.communityId, cs, ctx), input };

@@ -28,7 +28,43 @@ export interface DeadLetter {
   payload: string;
   code: string;
   reason: string;
+  /** When it was re-admitted (ms), and the reading it became (null: it was already journaled). */
+  readmittedAt: number | null;
+  readmittedReadingId: number | null;
 }
+
+/** Which dead letters to re-admit: by id, or by device, code and a received-at range (ms, inclusive). */
+export interface DeadLetterSelection {
+  /** Only ids above this one (paging). */
+  afterId?: number;
+  ids?: readonly number[];
+  deviceId?: string;
+  code?: string;
+  from?: number;
+  to?: number;
+}
+
+/** A dead letter as ingest reads it again: its payload as received. */
+export interface DeadLetterToReadmit {
+  id: number;
+  receivedAt: number;
+  clientId: string;
+  topic: string;
+  payload: Buffer;
+}
+
+type ReadingRow = { id: number; community_id: string; device_id: string; kind: string; seq: number; event_time: number; received_at: number; payload: string };
+
+const readingFromRow = (r: ReadingRow): StoredReading => ({
+  id: r.id,
+  communityId: r.community_id,
+  deviceId: r.device_id,
+  kind: r.kind,
+  seq: r.seq,
+  eventTime: r.event_time,
+  receivedAt: r.received_at,
+  payload: JSON.parse(r.payload) as unknown,
+});
 
 export function createJournal(db: Db) {
   const insertReading = db.prepare(
@@ -49,7 +85,7 @@ export function createJournal(db: Db) {
       const result = insertReading.run(r.communityId, r.deviceId, r.kind, r.seq, r.eventTime, r.receivedAt, JSON.stringify(r.payload));
       return result.changes === 0 ? null : Number(result.lastInsertRowid);
     },
-    deadLetter(d: Omit<DeadLetter, 'id' | 'payload'> & { payload: Buffer }): number {
+    deadLetter(d: Omit<DeadLetter, 'id' | 'payload' | 'readmittedAt' | 'readmittedReadingId'> & { payload: Buffer }): number {
       return Number(insertDeadLetter.run(d.receivedAt, d.clientId, d.topic, d.payload, d.code, d.reason).lastInsertRowid);
     },
     checkpoint: (): number => readCheckpoint.get() as number,
@@ -64,10 +100,12 @@ export function createJournal(db: Db) {
       const scope = visible === null ? '1' : `topic LIKE '${TOPIC_PREFIX}%' AND ${inList(community, visible)}`;
       const rows = db
         .prepare(
-          `SELECT id, received_at, client_id, topic, payload, code, reason FROM dead_letters
+          `SELECT id, received_at, client_id, topic, payload, code, reason, readmitted_at, readmitted_reading_id FROM dead_letters
            WHERE ${beforeId ? 'id < @beforeId AND ' : ''}${scope} ORDER BY id DESC LIMIT @limit`,
         )
-        .all(...(visible ?? []), { limit, beforeId }) as { id: number; received_at: number; client_id: string; topic: string; payload: Buffer; code: string; reason: string }[];
+        .all(...(visible ?? []), { limit, beforeId }) as {
+        id: number; received_at: number; client_id: string; topic: string; payload: Buffer; code: string; reason: string; readmitted_at: number | null; readmitted_reading_id: number | null;
+      }[];
       return rows.map((r) => ({
         id: r.id,
         receivedAt: r.received_at,
@@ -77,23 +115,61 @@ export function createJournal(db: Db) {
         payload: deadLetterPayload(r.topic, r.payload.toString('utf8')),
         code: r.code,
         reason: scrubNumbers(r.reason),
+        readmittedAt: r.readmitted_at,
+        readmittedReadingId: r.readmitted_reading_id,
       }));
     },
     readingsSince(afterId: number, limit: number): StoredReading[] {
       return (
         db
           .prepare('SELECT id, community_id, device_id, kind, seq, event_time, received_at, payload FROM readings WHERE id > ? ORDER BY id LIMIT ?')
-          .all(afterId, limit) as { id: number; community_id: string; device_id: string; kind: string; seq: number; event_time: number; received_at: number; payload: string }[]
-      ).map((r) => ({
-        id: r.id,
-        communityId: r.community_id,
-        deviceId: r.device_id,
-        kind: r.kind,
-        seq: r.seq,
-        eventTime: r.event_time,
-        receivedAt: r.received_at,
-        payload: JSON.parse(r.payload) as unknown,
-      }));
+          .all(afterId, limit) as ReadingRow[]
+      ).map(readingFromRow);
+    },
+    /**
+     * Dead letters not re-admitted yet that match every given criterion, oldest first. The device is
+     * the topic's fourth level (gatewatch/v1/<community>/<device>/<kind>).
+     */
+    deadLettersToReadmit(s: DeadLetterSelection, limit: number): DeadLetterToReadmit[] {
+      const where = ['readmitted_at IS NULL', 'id > @afterId'];
+      const params: Record<string, unknown> = { limit, afterId: s.afterId ?? 0 };
+      if (s.ids) where.push(`id IN (${s.ids.map((id) => Number(id)).join(',') || 'NULL'})`);
+      if (s.deviceId !== undefined) {
+        where.push(`topic LIKE @topicPattern ESCAPE '\\'`);
+        params.topicPattern = `${TOPIC_PREFIX}%/${s.deviceId.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
+      }
+      if (s.code !== undefined) {
+        where.push('code = @code');
+        params.code = s.code;
+      }
+      if (s.from !== undefined) {
+        where.push('received_at >= @from');
+        params.from = s.from;
+      }
+      if (s.to !== undefined) {
+        where.push('received_at <= @to');
+        params.to = s.to;
+      }
+      const rows = db
+        .prepare(`SELECT id, received_at, client_id, topic, payload FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`)
+        .all(params) as { id: number; received_at: number; client_id: string; topic: string; payload: Buffer }[];
+      return rows.map((r) => ({ id: r.id, receivedAt: r.received_at, clientId: r.client_id, topic: r.topic, payload: r.payload }));
+    },
+    /** The dead letter, not re-admitted yet, of exactly this message, if there is one. */
+    pendingDeadLetterOf(topic: string, payload: Buffer): number | undefined {
+      return db.prepare('SELECT id FROM dead_letters WHERE topic = ? AND payload = ? AND readmitted_at IS NULL ORDER BY id LIMIT 1').pluck().get(topic, payload) as number | undefined;
+    },
+    /** A dead letter went through ingest again and got in (readingId), or was already journaled (null). */
+    markReadmitted(id: number, readingId: number | null, at: number): void {
+      db.prepare('UPDATE dead_letters SET readmitted_at = ?, readmitted_reading_id = ? WHERE id = ?').run(at, readingId, id);
+    },
+    /** A community's readings with event time in [fromMs, toMs), in id order (arrival order: how the rules replay them). */
+    readingsOfCommunity(communityId: string, fromMs: number, toMs: number): StoredReading[] {
+      return (
+        db
+          .prepare('SELECT id, community_id, device_id, kind, seq, event_time, received_at, payload FROM readings WHERE community_id = ? AND event_time >= ? AND event_time < ? ORDER BY id')
+          .all(communityId, fromMs, toMs) as ReadingRow[]
+      ).map(readingFromRow);
     },
     countReadings: (): number => db.prepare('SELECT COUNT(*) FROM readings').pluck().get() as number,
     /**

@@ -145,6 +145,13 @@ const CASES: Case[] = [
     req: (c) => ({ method: 'GET', url: `/api/v1/events?communityId=${c}`, headers: { accept: 'application/json' } }),
     expect: { anonymous: 401, opB: 406, opA: 406, inspector: 406, admin: 406 },
   },
+  // Backfill: admins only (their reports are test/ingest/backfill.test.ts).
+  {
+    route: 'POST /api/v1/readings/import',
+    req: () => ({ method: 'POST', url: '/api/v1/readings/import?source=matrix', body: 'a torn line, reported and not kept\n', headers: { 'content-type': 'application/x-ndjson' } }),
+    expect: ADMIN_COUNTY,
+  },
+  { route: 'POST /api/v1/dead-letters/readmit', req: () => ({ method: 'POST', url: '/api/v1/dead-letters/readmit', body: { ids: [999999] } }), expect: ADMIN_COUNTY },
   { route: 'GET /api/v1/alarms/:id', req: (c) => ({ method: 'GET', url: `/api/v1/alarms/${raise(c)}` }), expect: READ_OBJECT },
   ...(['acknowledge', 'resolve'] as const).map(
     (action): Case => ({

@@ -23,7 +23,7 @@ export async function deadLetterRoutes(app: FastifyInstance, deps: { journal: Jo
       },
     },
     async (req) => ({
-      items: deps.journal.listDeadLetters(req.query.limit, req.query.beforeId, visibleCommunities(req, deps.scope)).map((d) => ({ ...d, receivedAt: new Date(d.receivedAt).toISOString() })),
+      items: deps.journal.listDeadLetters(req.query.limit, req.query.beforeId, visibleCommunities(req, deps.scope)).map((d) => ({ ...d, receivedAt: new Date(d.receivedAt).toISOString(), readmittedAt: d.readmittedAt === null ? null : new Date(d.readmittedAt).toISOString() })),
     }),
   );
 }
