@@ -312,7 +312,8 @@ describe('access matrix', () => {
       inspector: session('matrix-inspector'),
       admin: session('matrix-admin'),
     });
-  });
+    // One sign-in (scrypt) per call of 44 routes × 5 callers: slow on a shared 2-core machine, not stuck.
+  }, 120_000);
 
   it("answers another company's object exactly like one that does not exist", async () => {
     const op = tokenCaller(svc.tokens.operator);
