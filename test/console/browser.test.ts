@@ -128,7 +128,7 @@ describe('the operators console', () => {
     const letter = page.locator('tr[data-dead-letter]');
     expect(await letter.count()).toBe(1);
     expect(await letter.locator('td').nth(1).textContent()).toBe(`gatewatch/v1/${TEST_COMMUNITY}/therm-g1/temperature`);
-    expect(await letter.locator('td').nth(2).textContent()).toBe('消息不是 JSON');
+    expect(await letter.locator('td').nth(2).textContent()).toBe('消息无法解析（格式错误）');
     await page.screenshot({ path: `${ARTIFACTS}/console-devices.png`, fullPage: true });
     await page.close();
   });

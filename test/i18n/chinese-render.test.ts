@@ -118,8 +118,9 @@ describe('a demo day in Chinese', () => {
     expect((await run.svc.api('PUT', `/api/v1/inspections/${created.json.id}`, { token, body: { manualScores, overrides } })).status).toBe(200);
     const signed = await run.svc.api('POST', `/api/v1/inspections/${created.json.id}/sign`, { token });
     expect(signed.json).toMatchObject({ status: 'signed', complete: true });
-    // The signer is shown by its account (role:username) until the form prints people's names (issue 17, item 3).
-    ids.push(signed.json.signedBy);
+    // Signed with an API token (a machine): its name is what there is to print. People sign under their
+    // display name (test/checklist/print.test.ts).
+    ids.push(signed.json.signedByName);
 
     await page.goto(`http://127.0.0.1:${run.svc.runtime.httpPort}/#/i/${created.json.id}`);
     await page.locator('#signed').waitFor();
