@@ -22,6 +22,7 @@ export const LAYERS = {
   crypto: [],
   time: [],
   observability: [],
+  lifecycle: ['observability'],
   // The pure core.
   rules: ['schemas', 'domain', 'time'],
   scoring: ['rules/facts.ts', 'schemas', 'domain', 'time'],
