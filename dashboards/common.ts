@@ -12,6 +12,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { text } from '../services/i18n/index.js';
 import { parseRulesConfig } from '../services/rules/config.js';
 import { PASS_MARK } from '../services/scoring/inspection.js';
 import { InfluxQueryBuilder } from './influx-query.js';
@@ -59,8 +60,18 @@ export function influx(refId: string, query: string): InfluxQueryBuilder {
 export const TODAY = 'now/d';
 export const LAST_7_DAYS = 'now-6d/d';
 
+/**
+ * Titles are dictionary keys (services/i18n/messages, `dash.*`): a panel, row
+ * or dashboard is titled in Chinese, and its description opens with the
+ * English title, so the English reader finds it in the (i) tooltip.
+ */
+export const titleZh = (key: string, params?: Record<string, number | string>): string => text('zh', key, params);
+export const titleEn = (key: string, params?: Record<string, number | string>): string => text('en', key, params);
+
 export interface PanelSpec {
+  /** Dictionary key of the title (`dash.*`). */
   title: string;
+  titleParams?: Record<string, number>;
   /** What the panel shows and where the numbers come from; shown as the panel's (i) tooltip. */
   description: string;
   /** A Grafana unit id: celsius, short, percentunit, m, bool_on_off, none... */
@@ -83,8 +94,8 @@ type AnyPanelBuilder =
 
 function apply<B extends AnyPanelBuilder>(builder: B, spec: PanelSpec): B {
   builder
-    .title(spec.title)
-    .description(spec.description)
+    .title(titleZh(spec.title, spec.titleParams))
+    .description(`${titleEn(spec.title, spec.titleParams)}. ${spec.description}`)
     .unit(spec.unit)
     .datasource(DATASOURCE)
     .targets(spec.targets)
@@ -151,9 +162,9 @@ export interface DashboardSpec {
 
 /** The dashboard frame every gatewatch dashboard shares; panel ids are numbered in order. */
 export function buildDashboard(spec: DashboardSpec): dashboard.Dashboard {
-  const builder = new dashboard.DashboardBuilder(spec.title)
+  const builder = new dashboard.DashboardBuilder(titleZh(spec.title))
     .uid(spec.uid)
-    .description(spec.description)
+    .description(`${titleEn(spec.title)}. ${spec.description}`)
     .tags(['gatewatch', ...spec.tags])
     .timezone(TIME_ZONE)
     .weekStart('monday')
@@ -163,7 +174,7 @@ export function buildDashboard(spec: DashboardSpec): dashboard.Dashboard {
     .tooltip(dashboard.DashboardCursorSync.Crosshair);
   for (const variable of spec.variables ?? []) builder.withVariable(variable);
   for (const row of spec.rows) {
-    builder.withRow(new dashboard.RowBuilder(row.title));
+    builder.withRow(new dashboard.RowBuilder(titleZh(row.title)));
     for (const panel of row.panels) builder.withPanel(panel);
   }
   const built = builder.build();
@@ -177,7 +188,7 @@ export function buildDashboard(spec: DashboardSpec): dashboard.Dashboard {
 export function communityVariable(): dashboard.QueryVariableBuilder {
   const query = 'SHOW TAG VALUES FROM "temperature" WITH KEY = "community"';
   return new dashboard.QueryVariableBuilder('community')
-    .label('Community')
+    .label(titleZh('dash.var.community'))
     .description('Residential community (小区) id, from the community tag of gate temperature readings')
     .datasource(DATASOURCE)
     .query(query)

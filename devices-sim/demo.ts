@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RegistryFile } from '../schemas/src/registry.js';
 import { dayBounds } from './clock.js';
+import { DEMO_SCENARIOS, DEMO_SEED } from './demo-scenarios.js';
 import { makePlan, planMessages, resolveDay, type Plan } from './plan.js';
 import { connectDevices, play, type Connections } from './player.js';
 import { createProgress } from './progress.js';
@@ -30,12 +31,6 @@ import { createHttpProvisioner, createRegistryFileProvisioner, type Provisioner 
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TZ = 'Asia/Shanghai';
-/** One community keeps to the plan; two have a bad day of several kinds. */
-export const DEMO_SCENARIOS = [
-  'compliant',
-  'resident-fevers+missed-disinfection+open-activity-room+late-uploads',
-  'fever-on-duty+unstaffed-night+couriers+broadcast-stops+device-offline+malformed',
-];
 
 const log = (s: string) => console.log(s);
 
@@ -125,7 +120,7 @@ async function printScores(api: string, token: string, plan: Plan): Promise<void
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { data: { type: 'string' }, 'http-port': { type: 'string', default: '3000' }, 'mqtt-port': { type: 'string', default: '1883' }, seed: { type: 'string', default: '1' } },
+    options: { data: { type: 'string' }, 'http-port': { type: 'string', default: '3000' }, 'mqtt-port': { type: 'string', default: '1883' }, seed: { type: 'string', default: String(DEMO_SEED) } },
   });
   const dataDir = values.data ? resolve(values.data) : mkdtempSync(join(tmpdir(), 'gatewatch-demo-'));
   mkdirSync(dataDir, { recursive: true });

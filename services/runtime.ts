@@ -86,9 +86,9 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
     },
   });
   const observers = webhooks.configured('alarms')
-    ? [alarmNotifier({ outbox: webhooks, registry, format: config.GW_ALARM_WEBHOOK_FORMAT, minSeverity: config.GW_ALARM_WEBHOOK_MIN_SEVERITY })]
+    ? [alarmNotifier({ outbox: webhooks, registry, format: config.GW_ALARM_WEBHOOK_FORMAT, minSeverity: config.GW_ALARM_WEBHOOK_MIN_SEVERITY, language: config.GW_NOTIFY_LANGUAGE })]
     : [];
-  const announce = webhooks.configured(ANNOUNCEMENTS) ? inspectionAnnouncer({ outbox: webhooks, format: config.GW_ANNOUNCE_WEBHOOK_FORMAT }) : undefined;
+  const announce = webhooks.configured(ANNOUNCEMENTS) ? inspectionAnnouncer({ outbox: webhooks, format: config.GW_ANNOUNCE_WEBHOOK_FORMAT, language: config.GW_NOTIFY_LANGUAGE }) : undefined;
   const inspections = createInspectionsService({
     db,
     rectificationDays: config.GW_RECTIFICATION_DAYS,

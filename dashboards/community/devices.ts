@@ -4,7 +4,7 @@ import { COMMUNITY, influx, openAlarms, stateTimelinePanel, statPanel, steps, ty
 
 export function devicesRow(): RowSpec {
   const online = stateTimelinePanel({
-    title: 'Device online state',
+    title: 'dash.deviceOnline',
     description:
       'Each device\'s last reported status per interval (online / offline), carried forward until the next status. ' +
       'A device that simply goes silent sends nothing: that is flagged by the rules engine ("Devices flagged" beside this).',
@@ -24,7 +24,7 @@ export function devicesRow(): RowSpec {
   ]);
 
   const flagged = statPanel({
-    title: 'Devices flagged',
+    title: 'dash.devicesFlagged',
     description:
       'Open device-health alarms of the community, whatever the time range: devices silent for too long, reporting offline, ' +
       'or faulty (implausible readings, fault status). Their silence is "no data" in every rule, never compliant.',
@@ -34,5 +34,5 @@ export function devicesRow(): RowSpec {
     targets: [influx('A', openAlarms([COMMUNITY, `"rule" = 'device-health'`], []))],
   }).noValue('0');
 
-  return { title: 'Devices', panels: [online, flagged] };
+  return { title: 'dash.row.devices', panels: [online, flagged] };
 }

@@ -22,7 +22,7 @@ function runningCount(measurement: string, where: string[], plus: string, minus:
 
 export function entriesRow(): RowSpec {
   const staffing = stateTimelinePanel({
-    title: 'Gate staffing over the day',
+    title: 'dash.gateStaffing',
     description:
       'Attendants on duty at each gate, from shift start/end events (plan 三(三): every gate attended 24 hours). ' +
       '0 (red) is an unstaffed gate. Counted from a day before the range, so a shift longer than a day, or one whose ' +
@@ -34,7 +34,7 @@ export function entriesRow(): RowSpec {
   });
 
   const unstaffed = bargaugePanel({
-    title: 'Unstaffed minutes today',
+    title: 'dash.unstaffedToday',
     description:
       'Minutes of today each gate had no attendant, as the rules engine counts them (daily fact gate-staffed, recomputed every minute). ' +
       'Anything above 0 fails checklist item 3.1 and costs points in 3.3.',
@@ -48,7 +48,7 @@ export function entriesRow(): RowSpec {
   });
 
   const checked = statPanel({
-    title: 'Fully checked entries',
+    title: 'dash.fullyChecked',
     description:
       'Share of entries (direction in, allowed) at each gate with all three checks done: temperature, identity, itinerary ' +
       '(plan 三(三) 一测二问三核查). Anything under 100 % fails checklist item 3.1.',
@@ -61,7 +61,7 @@ export function entriesRow(): RowSpec {
   }).decimals(1);
 
   const couriers = statPanel({
-    title: 'Couriers and delivery riders at the gates',
+    title: 'dash.couriers',
     description:
       'Courier and food-delivery entries in the time range: "allowed" is a rider let in (a violation, plan 三(三), item 3.2), ' +
       '"denied" a rider turned away to the hand-over point.',
@@ -77,7 +77,7 @@ export function entriesRow(): RowSpec {
   }).overrideByName('denied', [{ id: 'color', value: { mode: 'fixed', fixedColor: 'blue' } }]);
 
   const contractors = timeseriesPanel({
-    title: 'Contractors on site',
+    title: 'dash.contractors',
     description:
       `Construction and renovation workers inside the community (allowed entries minus exits), counted from a day before the range. ` +
       `At most ${PLAN.contractorsMaxOnSite} at once (plan 三(六)): the dashed lines mark the limit and the first count over it.`,
@@ -95,5 +95,5 @@ export function entriesRow(): RowSpec {
     .lineInterpolation(common.LineInterpolation.StepAfter)
     .min(0);
 
-  return { title: 'Entries: staffing, checks, couriers, contractors', panels: [staffing, unstaffed, checked, couriers, contractors] };
+  return { title: 'dash.row.entries', panels: [staffing, unstaffed, checked, couriers, contractors] };
 }

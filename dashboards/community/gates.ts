@@ -6,7 +6,7 @@ const plausible = `"temperature_c" >= ${PLAN.plausibleMinC} AND "temperature_c" 
 
 export function gatesRow(): RowSpec {
   const temperatures = timeseriesPanel({
-    title: 'Gate temperatures',
+    title: 'dash.gateTemperatures',
     description:
       `Highest body temperature measured at each gate per interval (readings ${PLAN.plausibleMinC}–${PLAN.plausibleMaxC} °C; ` +
       `outside that range is a device fault, see Devices). The red line is the fever threshold: above ${PLAN.feverAboveC} °C ` +
@@ -29,7 +29,7 @@ export function gatesRow(): RowSpec {
     .axisSoftMax(38.5);
 
   const fevers = statPanel({
-    title: 'Fevers',
+    title: 'dash.fevers',
     description: `Readings above ${PLAN.feverAboveC} °C (and at most ${PLAN.plausibleMaxC} °C) at any gate of the community in the time range. Each is reported at once as a fever alarm.`,
     unit: 'short',
     w: 8,
@@ -43,7 +43,7 @@ export function gatesRow(): RowSpec {
   }).noValue('0');
 
   const alarms = tablePanel({
-    title: 'Fever alarms',
+    title: 'dash.feverAlarms',
     description:
       'Fever and staff-fever alarm events of the community in the time range: opened, repeated, acknowledged, resolved. ' +
       'Acknowledge and resolve them in the gatewatch API (/api/v1/alarms); persons are never shown here (pseudonymous refs stay in gatewatch).',
@@ -57,5 +57,5 @@ export function gatesRow(): RowSpec {
     ],
   }).sortBy([new common.TableSortByFieldStateBuilder().displayName('Time').desc(true)]);
 
-  return { title: 'Gates: temperatures and fevers', panels: [temperatures, fevers, alarms] };
+  return { title: 'dash.row.gates', panels: [temperatures, fevers, alarms] };
 }

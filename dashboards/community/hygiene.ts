@@ -7,7 +7,7 @@ const validChlorine = `"agent" = 'chlorine' AND "concentration_mg_per_l" >= ${PL
 export function hygieneRow(): RowSpec {
   const required = PLAN.disinfectionsPerDay;
   const disinfection = bargaugePanel({
-    title: `Disinfection sessions today per area (${required} required)`,
+    title: 'dash.disinfectionToday', titleParams: { required },
     description:
       `Valid public-area spraying sessions today (local day, Asia/Shanghai) per area: chlorine ${PLAN.chlorineMinMgPerL}–${PLAN.chlorineMaxMgPerL} mg/L ` +
       `inclusive; a session outside that range does not count (plan 三(四)1, 3). Red below ${required}, green from ${required}. ` +
@@ -26,7 +26,7 @@ export function hygieneRow(): RowSpec {
     .max(required * 2);
 
   const periods = bargaugePanel({
-    title: `Ventilation periods today per area (${PLAN.ventilationsPerDay} required)`,
+    title: 'dash.ventilationToday', titleParams: { required: PLAN.ventilationsPerDay },
     description:
       `Ventilation periods of at least ${PLAN.ventilationMinMinutes} minutes today per indoor public area (plan 三(四)4: twice a day ` +
       `or more, ${PLAN.ventilationMinMinutes} minutes or more each), as the rules engine counts them (daily fact ventilation, ` +
@@ -43,7 +43,7 @@ export function hygieneRow(): RowSpec {
     .max(PLAN.ventilationsPerDay * 2);
 
   const minutes = timeseriesPanel({
-    title: 'Ventilation minutes per day',
+    title: 'dash.ventilationMinutes',
     description:
       'Total ventilation per area per local day (every period, including the 15–20 minutes after each disinfection session, plan 三(四)1).',
     unit: 'm',
@@ -56,5 +56,5 @@ export function hygieneRow(): RowSpec {
     .fillOpacity(60)
     .min(0);
 
-  return { title: 'Disinfection and ventilation', panels: [disinfection, periods, minutes] };
+  return { title: 'dash.row.hygiene', panels: [disinfection, periods, minutes] };
 }

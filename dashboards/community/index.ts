@@ -11,7 +11,7 @@ export const COMMUNITY_DASHBOARD_UID = 'gatewatch-community';
 export function communityDashboard(): Dashboard {
   return buildDashboard({
     uid: COMMUNITY_DASHBOARD_UID,
-    title: 'gatewatch / Community',
+    title: 'dash.community',
     description:
       'One residential community against the county epidemic-prevention plan: fevers at the gates, gate staffing and entry checks, ' +
       'disinfection and ventilation today, devices. Times are Asia/Shanghai.',

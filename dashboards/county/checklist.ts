@@ -13,7 +13,7 @@ const passFail: dashboard.ValueMapping = {
 
 export function checklistRow(): RowSpec {
   const ranked = tablePanel({
-    title: 'Latest inspection score per community',
+    title: 'dash.latestScore',
     description:
       `Each community's most recent inspection total in the time range (100-point checklist), best first. Under ${PASS_MARK} ` +
       'fails (不合格) and starts a rectification period.',
@@ -33,7 +33,7 @@ export function checklistRow(): RowSpec {
     .overrideByName('Time', [{ id: 'custom.hidden', value: true }]);
 
   const fails = statPanel({
-    title: 'Communities failing',
+    title: 'dash.communitiesFailing',
     description: `Communities whose latest inspection in the time range scored under ${PASS_MARK} (不合格).`,
     unit: 'short',
     w: 4,
@@ -48,7 +48,7 @@ export function checklistRow(): RowSpec {
   }).noValue('0');
 
   const failsPerDay = timeseriesPanel({
-    title: 'Failed inspections per day',
+    title: 'dash.failsPerDay',
     description: `Inspections scoring under ${PASS_MARK}, per local day (Asia/Shanghai).`,
     unit: 'short',
     w: 8,
@@ -60,7 +60,7 @@ export function checklistRow(): RowSpec {
     .min(0);
 
   const telemetry = tablePanel({
-    title: 'Telemetry sub-scores today',
+    title: 'dash.telemetryToday',
     description:
       'What telemetry alone fills of today\'s checklist per community (auto and assisted items: score of max), and how many ' +
       'items had insufficient data (silent devices). Not a pass or fail: the manual items are the inspector\'s.',
@@ -77,5 +77,5 @@ export function checklistRow(): RowSpec {
     .sortBy([new common.TableSortByFieldStateBuilder().displayName('score').desc(true)])
     .overrideByName('Time', [{ id: 'custom.hidden', value: true }]);
 
-  return { title: 'Checklist', panels: [ranked, fails, failsPerDay, telemetry] };
+  return { title: 'dash.row.checklist', panels: [ranked, fails, failsPerDay, telemetry] };
 }

@@ -9,7 +9,7 @@ export const COUNTY_DASHBOARD_UID = 'gatewatch-county';
 export function countyDashboard(): Dashboard {
   return buildDashboard({
     uid: COUNTY_DASHBOARD_UID,
-    title: 'gatewatch / County overview',
+    title: 'dash.county',
     description:
       'All residential communities of the county: latest checklist scores ranked, failures, open alarms and devices needing attention. ' +
       'Times are Asia/Shanghai.',

@@ -3,7 +3,7 @@ import { bargaugePanel, influx, openAlarms, steps, type RowSpec } from '../commo
 
 export function operationsRow(): RowSpec {
   const open = bargaugePanel({
-    title: 'Open alarms per community',
+    title: 'dash.openAlarms',
     description:
       'Alarms not yet resolved (open or acknowledged), whatever the time range: every rule, every severity. ' +
       'Operators acknowledge and resolve them in the gatewatch API.',
@@ -14,7 +14,7 @@ export function operationsRow(): RowSpec {
   }).min(0);
 
   const flagged = bargaugePanel({
-    title: 'Devices flagged per community',
+    title: 'dash.flaggedPerCommunity',
     description:
       'Open device-health alarms per community, whatever the time range: devices silent for too long, reporting offline, or faulty. ' +
       'Their data are "no data" in the checklist until they report again.',
@@ -25,7 +25,7 @@ export function operationsRow(): RowSpec {
   }).min(0);
 
   const offline = bargaugePanel({
-    title: 'Devices offline per community',
+    title: 'dash.offlinePerCommunity',
     description: 'Devices whose last status in the time range said offline, per community (a silent device is in "Devices flagged").',
     unit: 'short',
     w: 8,
@@ -39,5 +39,5 @@ export function operationsRow(): RowSpec {
     ],
   }).min(0);
 
-  return { title: 'Alarms and devices', panels: [open, flagged, offline] };
+  return { title: 'dash.row.operations', panels: [open, flagged, offline] };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CommunityId } from './common.js';
+import { Message } from './message.js';
 
 export const LocalDay = z
   .string()
@@ -52,7 +53,7 @@ export const EvidenceBody = z
     rules: z.array(z.string()),
     window: DayWindowBody,
     lines: z.array(
-      z.object({ day: LocalDay, place: z.string(), rule: z.string(), status: FactStatus, summary: z.string(), figures: z.record(z.string(), z.number()) }),
+      z.object({ day: LocalDay, place: z.string(), rule: z.string(), status: FactStatus, summary: z.string(), summaryMessage: Message, figures: z.record(z.string(), z.number()) }),
     ),
     missing: z.array(z.object({ day: LocalDay, place: z.string(), rule: z.string() })).describe('(day, place, rule) cells with no fact'),
     readingIds: z.array(z.number().int()).describe('Journal ids of the readings behind the figures (GET /api/v1/readings?ids=)'),
@@ -70,7 +71,8 @@ export const ItemScoreBody = z
     status: z.enum(['scored', 'insufficient_data']),
     proposed: z.boolean(),
     evidence: EvidenceBody,
-    explanation: z.string(),
+    explanation: z.string().describe('Why this score, in English'),
+    explanationMessage: Message.describe('Why this score, as a message formatted per language'),
   })
   .meta({ id: 'ItemScore' });
 
@@ -165,6 +167,7 @@ export const InspectionBody = z
     reinspectionId: z.number().int().nullable(),
     factsComputedAt: Iso.nullable().describe('Newest fact the item scores rest on'),
     newerDataAt: Iso.nullable().describe('Signed only: facts or alarms of the window changed after signing'),
+    timeZone: z.string().describe("The community's IANA time zone: times are shown in it"),
   })
   .meta({ id: 'Inspection' });
 
@@ -199,6 +202,7 @@ export const OverviewBody = z
         id: z.string(),
         name: z.string(),
         propertyCompany: z.string(),
+        timeZone: z.string().describe("IANA time zone; the page shows the community's times in it"),
         latest: InspectionSummaryBody.nullable().describe('Latest signed inspection'),
         draftId: z.number().int().nullable().describe('Newest unsigned inspection'),
         rectification: z

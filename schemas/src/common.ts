@@ -14,18 +14,8 @@ export const DeviceId = Slug.describe('Device id, as in the topic');
 export const GateId = Slug.describe('Gate (出入口) id within the community');
 export const AreaId = Slug.describe('Public area id within the community (lobby, corridor, parking, stairwell, elevator car, ...)');
 
-/**
- * Health data is personal (SPEC "What real means"): devices send pseudonymous
- * references, never names, ID-card or phone numbers. The pattern refuses the
- * shapes of a PRC resident ID (17 digits + check digit) and a mobile number,
- * and any non-ASCII text such as a Chinese name.
- */
-export const PersonRef = z
-  .string()
-  .regex(/^[A-Za-z0-9_.:-]{4,64}$/, 'must be a pseudonymous reference of 4-64 ASCII letters, digits, "_", ".", ":" or "-"')
-  .refine((s) => !/^\d{17}[\dXx]$/.test(s), 'looks like a resident ID number; send a pseudonymous reference')
-  .refine((s) => !/^1\d{10}$/.test(s), 'looks like a phone number; send a pseudonymous reference')
-  .describe('Pseudonymous person reference (never a name, ID or phone number)');
+/** Person references: the one definition is in pseudonymous-ref.ts. */
+export { PseudonymousRef } from './pseudonymous-ref.js';
 
 /** Event time as written by the device: ISO 8601 with an explicit offset, so no day boundary is guessed. */
 export const EventTime = z.iso

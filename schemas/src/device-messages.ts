@@ -4,7 +4,7 @@
  * with them, and the TypeScript types come from `z.infer`.
  */
 import { z } from 'zod';
-import { AreaId, Envelope, EventTime, GateId, PersonRef, Slug } from './common.js';
+import { AreaId, Envelope, EventTime, GateId, PseudonymousRef, Slug } from './common.js';
 
 export const SubjectKind = z.enum(['resident', 'visitor', 'staff']);
 
@@ -15,7 +15,7 @@ export const TemperatureReading = Envelope.extend({
   // decided by the rules (SPEC fever rule), not a schema rejection.
   temperatureC: z.number().min(-40).max(100).describe('Measured body temperature, °C'),
   subject: SubjectKind.describe('Who was measured'),
-  personRef: PersonRef,
+  personRef: PseudonymousRef,
 }).strict();
 
 export const EntryRole = z.enum(['resident', 'visitor', 'staff', 'courier', 'food_delivery', 'contractor']);
@@ -25,7 +25,7 @@ export const AccessEvent = Envelope.extend({
   gateId: GateId,
   direction: z.enum(['in', 'out']),
   role: EntryRole,
-  personRef: PersonRef.optional(),
+  personRef: PseudonymousRef.optional(),
   decision: z.enum(['allowed', 'denied']),
   // "一测二问三核查": temperature measured, identity verified, itinerary (行程码) checked.
   checks: z
@@ -38,7 +38,7 @@ export const AccessEvent = Envelope.extend({
 export const ShiftEvent = Envelope.extend({
   gateId: GateId,
   event: z.enum(['start', 'end']),
-  staffRef: PersonRef,
+  staffRef: PseudonymousRef,
 }).strict();
 
 export const DisinfectionTarget = z.enum(['area', 'touch_points', 'garbage']);
@@ -58,7 +58,7 @@ export const DisinfectionSession = Envelope.extend({
     .describe('Available chlorine, mg/L (required for chlorine)'),
   startedAt: EventTime,
   durationS: z.number().int().min(0).max(86400),
-  operatorRef: PersonRef.describe('Who did it (pseudonymous)'),
+  operatorRef: PseudonymousRef.describe('Who did it (pseudonymous)'),
 })
   .strict()
   .refine((m) => m.agent !== 'chlorine' || m.concentrationMgPerL !== undefined, {

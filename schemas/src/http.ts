@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CommunityId } from './common.js';
+import { Message } from './message.js';
 
 export const ErrorBody = z
   .object({
@@ -25,7 +26,8 @@ export const AlarmBody = z
     subject: z.string(),
     severity: Severity,
     status: AlarmStatus,
-    title: z.string(),
+    title: z.string().describe('In English, for integrations; people read titleMessage formatted in their language'),
+    titleMessage: Message,
     details: z.record(z.string(), z.unknown()),
     firstEventTime: z.iso.datetime({ offset: true }),
     lastEventTime: z.iso.datetime({ offset: true }),
@@ -108,7 +110,8 @@ export const DailyFactBody = z
     place: z.string().describe('gate, area, room, staff ref, device, or "*" for the whole community'),
     status: z.enum(['pass', 'fail', 'no_data']),
     figures: z.record(z.string(), z.number()),
-    summary: z.string(),
+    summary: z.string().describe('In English; summaryMessage is the same per language'),
+    summaryMessage: Message,
     readingIds: z.array(z.number().int()).describe('Journal readings the fact rests on (GET /api/v1/readings?ids=...)'),
   })
   .meta({ id: 'DailyFact' });

@@ -5,3 +5,6 @@ export * from './decode.js';
 export * from './examples.js';
 export * from './http.js';
 export * from './registry.js';
+export * from './pseudonymous-ref.js';
+export * from './redact.js';
+export * from './message.js';

@@ -3,7 +3,7 @@
  * Used by the registry file loaded for demos and by the admin API.
  */
 import { z } from 'zod';
-import { AreaId, CommunityId, DeviceId, GateId, PersonRef, Slug } from './common.js';
+import { AreaId, CommunityId, DeviceId, GateId, PseudonymousRef, Slug } from './common.js';
 
 export const AreaKind = z.enum(['lobby', 'corridor', 'parking', 'stairwell', 'elevator', 'touch_points', 'garbage', 'indoor', 'activity_room']);
 export const DeviceKind = z.enum(['thermometer', 'access_panel', 'sprayer', 'ventilation', 'speaker', 'door_sensor']);
@@ -20,7 +20,7 @@ export const TimeZone = z.string().refine((tz) => {
 
 export const GateSpec = z.object({ id: GateId, name: z.string().min(1).max(80) });
 export const AreaSpec = z.object({ id: AreaId, name: z.string().min(1).max(80), kind: AreaKind });
-export const StaffSpec = z.object({ ref: PersonRef, role: StaffRole, active: z.boolean().default(true) });
+export const StaffSpec = z.object({ ref: PseudonymousRef, role: StaffRole, active: z.boolean().default(true) });
 export const DeviceSpec = z.object({
   id: DeviceId,
   kind: DeviceKind,
@@ -97,7 +97,7 @@ export const CommunityBody = z
     timeZone: z.string(),
     gates: z.array(z.object({ id: GateId, name: z.string() })),
     areas: z.array(z.object({ id: AreaId, name: z.string(), kind: AreaKind })),
-    staff: z.array(z.object({ ref: PersonRef, role: StaffRole, active: z.boolean() })),
+    staff: z.array(z.object({ ref: PseudonymousRef, role: StaffRole, active: z.boolean() })),
     devices: z.array(DeviceBody),
   })
   .meta({ id: 'Community' });

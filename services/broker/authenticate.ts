@@ -11,6 +11,7 @@ import { verifySecret, sha256Hex } from '../crypto/secrets.js';
 import type { ServiceAccount } from '../config/service-config.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { Logger } from '../observability/logger.js';
+import { clientIdOwner } from './client-ids.js';
 
 export interface DeviceIdentity {
   deviceId: string;
@@ -71,6 +72,11 @@ export function createAuthenticate(
         return done(authError('unknown service or wrong secret', 4), false);
       }
       const identity = { service: name };
+      const owner = clientIdOwner(registry, client.id);
+      if (owner) {
+        logger.warn({ clientId: client.id, service: name, owner }, 'mqtt connect refused: client id belongs to a device');
+        return done(authError(`client id ${client.id} belongs to device ${owner}`, 2), false);
+      }
       const refusal = admitService(client, identity);
       if (refusal) return done(authError(refusal, 2), false);
       (client as Client & { gatewatchService?: ServiceIdentity }).gatewatchService = identity;
@@ -86,6 +92,12 @@ export function createAuthenticate(
     const cacheKey = `${device.id}\u0000${device.secretHash}`;
     const accept = () => {
       const identity = { deviceId: device.id, communityId: device.communityId };
+      // CONNACK 0x02 [MQTT-3.2.2-3]: another device's client id is refused whether or not it is connected (client-ids.ts).
+      const owner = clientIdOwner(registry, client.id);
+      if (owner && owner !== device.id) {
+        logger.warn({ clientId: client.id, device: device.id, owner }, 'mqtt connect refused: client id belongs to another device');
+        return done(authError(`client id ${client.id} belongs to another device`, 2), false);
+      }
       const refusal = admit(client, identity);
       // CONNACK 0x02 "identifier rejected" [MQTT-3.2.2-3]: the client id is another device's.
       if (refusal) return done(authError(refusal, 2), false);

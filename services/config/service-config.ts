@@ -87,6 +87,7 @@ export const ServiceConfigSchema = z.object({
   GW_ANNOUNCE_WEBHOOK_URL: z.url().optional().describe('Where signed inspection results are announced (group-chat robot: WeCom / DingTalk, or JSON)'),
   GW_ANNOUNCE_WEBHOOK_FORMAT: z.enum(['json', 'wecom', 'dingtalk']).default('json'),
   GW_ANNOUNCE_WEBHOOK_DINGTALK_SECRET: z.string().optional().describe('DingTalk robot signing secret (加签) of the announcement webhook'),
+  GW_NOTIFY_LANGUAGE: z.enum(['zh', 'en']).default('zh').describe('Language of the WeCom / DingTalk messages (alarms and announcements): zh (default) or en'),
 }).superRefine((c, ctx) => {
   // Settings that only make sense together (the issue names the variable to fix).
   if (Boolean(c.GW_MQTT_TLS_CERT) !== Boolean(c.GW_MQTT_TLS_KEY)) {

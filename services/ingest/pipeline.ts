@@ -7,6 +7,7 @@
  * (store/inbox.ts) carry an id: their batch also advances the checkpoint.
  */
 import { decodeDeviceMessage } from '../../schemas/src/decode.js';
+import { deadLetterPayload, scrubNumbers } from '../../schemas/src/redact.js';
 import type { DeviceMessage } from '../../schemas/src/device-messages.js';
 import { classifyTiming, type RulesConfig } from '../rules/index.js';
 import type { Db } from '../store/db.js';
@@ -87,10 +88,18 @@ export function createPipeline(deps: PipelineDeps) {
     );
   }
 
+  /**
+   * Stored and logged without the refused values (schemas/src/redact.ts): a
+   * refused field's value is replaced, numbers shaped like an ID or phone
+   * number are scrubbed from the topic and the reason.
+   */
   function deadLetter(row: ReceivedMessage, code: string, reason: string): void {
-    journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic: row.topic, payload: row.payload.subarray(0, deps.maxPayloadBytes), code, reason });
+    const topic = scrubNumbers(row.topic);
+    const safeReason = scrubNumbers(reason);
+    const payload = Buffer.from(deadLetterPayload(row.topic, row.payload.subarray(0, deps.maxPayloadBytes).toString('utf8')), 'utf8');
+    journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic, payload, code, reason: safeReason });
     metrics.messagesRejected.inc({ code });
-    log.info({ topic: row.topic, code, reason }, 'dead-lettered');
+    log.info({ topic, code, reason: safeReason }, 'dead-lettered');
   }
 
   function timingRejection(eventTime: number, receivedAt: number): { code: string; reason: string } | undefined {
@@ -156,7 +165,7 @@ export function createPipeline(deps: PipelineDeps) {
         processOne(row, changes);
       } catch (err) {
         changes.length = before;
-        log.error({ err, topic: row.topic }, 'ingest step failed');
+        log.error({ err, topic: scrubNumbers(row.topic) }, 'ingest step failed');
         deadLetter(row, 'INTERNAL_ERROR', `processing failed: ${(err as Error).message}`);
       }
     }

@@ -14,6 +14,7 @@ import type {
   ScoresBody,
   UpdateInspectionBody,
 } from '../../schemas/src/checklist.js';
+import type { Language } from '../i18n/index.js';
 import { inspectionIssues, totalInspection, type InspectionTotal } from '../scoring/inspection.js';
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from '../scoring/policy.js';
 import { scoreItems } from '../scoring/score.js';
@@ -30,7 +31,7 @@ import type { Visible } from '../store/visible.js';
 import { inspectionCsv } from './csv.js';
 import { InspectionError, notFound, type FieldProblem } from './errors.js';
 import { createSources } from './sources.js';
-import { checklistBody, inspectionBody, isoOrNull, summaryBody, type InspectionState, type Snapshot } from './view.js';
+import { checklistBody, inspectionBody, isoOrNull, summaryBody, withMessages, type InspectionState, type Snapshot } from './view.js';
 
 export const DEFAULT_RECTIFICATION_DAYS = 15;
 
@@ -99,7 +100,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     const window = { from: r.windowFrom, to: r.windowTo };
     const overrideLog = repo.overrideLog(r.id);
     if (r.status === 'signed') {
-      const snap = r.snapshot as Snapshot;
+      const snap = withMessages(r.snapshot as Snapshot);
       return { ...snap, newerDataAt: sources.changedSince(r.communityId, window, r.signedAt!), overrideLog };
     }
     const itemScores = scoreItems(sources.scoreInput(r.communityId, window), policy);
@@ -107,7 +108,8 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     return { itemScores, result, factsComputedAt: sources.factsComputedAt(r.communityId, window), newerDataAt: null, overrideLog };
   }
 
-  const view = (r: InspectionRecord): InspectionBody => inspectionBody(r, stateOf(r));
+  const view = (r: InspectionRecord): InspectionBody =>
+    inspectionBody(r, stateOf(r), registry.getCommunity(r.communityId)?.timeZone ?? DEFAULT_TIME_ZONE);
 
   function draftOrConflict(id: number): InspectionRecord {
     const r = record(id);
@@ -296,7 +298,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
           else if (latest?.reinspectionOf != null) rectification = 'passed_reinspection';
           const counts = alarms.get(c.id) ?? { open: 0, active: 0 };
           return {
-            id: c.id, name: c.name, propertyCompany: c.propertyCompany, latest: latest ? summaryBody(latest) : null,
+            id: c.id, name: c.name, propertyCompany: c.propertyCompany, timeZone: c.timeZone, latest: latest ? summaryBody(latest) : null,
             draftId: drafts.get(c.id) ?? null, rectification, openAlarms: counts.open, activeAlarms: counts.active,
           };
         }),
@@ -309,9 +311,9 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
       return sources.readings(ids).filter((r) => allowed === null || allowed.has(r.communityId));
     },
 
-    exportCsv(id: number): { filename: string; csv: string } {
+    exportCsv(id: number, lang: Language = 'zh'): { filename: string; csv: string } {
       const body = view(record(id));
-      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body) };
+      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body, lang) };
     },
   };
 }

@@ -5,6 +5,7 @@ import { CHECKLIST, SECTIONS } from '../scoring/checklist.js';
 import { PASS_MARK, type InspectionTotal } from '../scoring/inspection.js';
 import type { ItemScore } from '../scoring/types.js';
 import type { InspectionRecord, OverrideLogRow } from '../store/inspections-repo.js';
+import { legacyText } from '../i18n/index.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -34,6 +35,21 @@ export interface Snapshot {
   factsComputedAt: number | null;
 }
 
+/**
+ * Snapshots signed before texts were messages hold English strings only: they
+ * carry them as messages that print as they are (frozen evidence is not rewritten).
+ */
+export function withMessages(snap: Snapshot): Snapshot {
+  return {
+    ...snap,
+    itemScores: snap.itemScores.map((s) => ({
+      ...s,
+      explanationMessage: s.explanationMessage ?? legacyText(s.explanation),
+      evidence: { ...s.evidence, lines: s.evidence.lines.map((l) => ({ ...l, summaryMessage: l.summaryMessage ?? legacyText(l.summary) })) },
+    })),
+  };
+}
+
 export interface InspectionState {
   itemScores: ItemScore[];
   result: InspectionTotal;
@@ -42,7 +58,7 @@ export interface InspectionState {
   overrideLog: OverrideLogRow[];
 }
 
-export function inspectionBody(r: InspectionRecord, s: InspectionState): InspectionBody {
+export function inspectionBody(r: InspectionRecord, s: InspectionState, timeZone: string): InspectionBody {
   return {
     id: r.id, communityId: r.communityId, communityName: r.communityName, propertyCompany: r.propertyCompany,
     inspector: r.inspector, inspectorName: r.inspectorName, date: r.date, window: { from: r.windowFrom, to: r.windowTo },
@@ -64,6 +80,7 @@ export function inspectionBody(r: InspectionRecord, s: InspectionState): Inspect
     reinspectionId: r.reinspectionId,
     factsComputedAt: isoOrNull(s.factsComputedAt),
     newerDataAt: isoOrNull(s.newerDataAt),
+    timeZone,
   };
 }
 

@@ -3,6 +3,7 @@
  * severity is queued for the alarm webhook (JSON, WeCom or DingTalk robot),
  * in the ingest transaction that opened it.
  */
+import type { Language } from '../i18n/index.js';
 import type { IngestObserver } from '../ingest/pipeline.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { Severity } from '../domain/alarm.js';
@@ -12,12 +13,12 @@ import type { WebhookOutbox } from './webhook-outbox.js';
 
 const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
-export function alarmNotifier(deps: { outbox: WebhookOutbox; registry: RegistryRepo; format: WebhookFormat; minSeverity: Severity }): IngestObserver {
+export function alarmNotifier(deps: { outbox: WebhookOutbox; registry: RegistryRepo; format: WebhookFormat; minSeverity: Severity; language: Language }): IngestObserver {
   return {
     alarm(alarm, event) {
       if (event !== 'opened' || RANK[alarm.severity] < RANK[deps.minSeverity]) return;
       const community = deps.registry.getCommunity(alarm.communityId);
-      const message = alarmMessage(alarm, community?.name ?? alarm.communityId, community?.timeZone);
+      const message = alarmMessage(alarm, community?.name ?? alarm.communityId, community?.timeZone, deps.language);
       deps.outbox.enqueue('alarms', webhookBody(deps.format, message, { type: 'alarm.opened', alarm: alarmToBody(alarm) }));
     },
   };

@@ -1,46 +1,30 @@
 /**
  * Webhook bodies: plain JSON for integrations, or the markdown message of a
  * WeCom (企业微信) or DingTalk (钉钉) group robot, so alarms reach the property
- * company's group chat as the plan expects. Chat text is Chinese: it is read
- * by the county's and the companies' staff.
+ * company's group chat as the plan expects. Chat text is Chinese by default
+ * (GW_NOTIFY_LANGUAGE=en for English), from the dictionaries of services/i18n:
+ * it is read by the county's and the companies' staff.
  */
+import { DEFAULT_TIME_ZONE, formatMessage, msg, type Language } from '../i18n/index.js';
 import type { Alarm } from '../domain/alarm.js';
 
 export type WebhookFormat = 'json' | 'wecom' | 'dingtalk';
-
-const RULE_ZH: Record<string, string> = {
-  fever: '发热', 'staff-fever': '员工发热', 'staff-ledger': '员工健康台账', 'area-disinfection': '公共区域消毒',
-  'post-ventilation': '消毒后通风', 'touch-points': '常触部件消毒', ventilation: '室内通风', garbage: '垃圾容器消毒',
-  'gate-staffed': '出入口值守', 'entry-checks': '一测二问三核查', 'no-couriers': '快递外卖禁入', contractors: '施工人数',
-  'venues-closed': '活动场所关闭', broadcast: '防控广播', 'device-health': '设备状态',
-};
-const SEVERITY_ZH: Record<string, string> = { critical: '紧急', high: '高', medium: '中', low: '低' };
-
-export const ruleNameZh = (rule: string): string => RULE_ZH[rule] ?? rule;
-
-/** Local time as the chat readers expect it: 2021-02-03 08:15:00 (UTC+8 unless told). */
-const localTimeFormats = new Map<string, Intl.DateTimeFormat>();
-
-export function localTime(ms: number, timeZone = 'Asia/Shanghai'): string {
-  // Building an Intl.DateTimeFormat costs far more than using one: one per time zone.
-  let f = localTimeFormats.get(timeZone);
-  if (!f) localTimeFormats.set(timeZone, (f = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'medium' })));
-  return f.format(ms);
-}
 
 export interface ChatMessage {
   title: string;
   lines: string[];
 }
 
-export function alarmMessage(alarm: Alarm, communityName: string, timeZone?: string): ChatMessage {
+/** The chat message of a new alarm, in `lang`, its time in the community's zone. */
+export function alarmMessage(alarm: Alarm, communityName: string, timeZone = DEFAULT_TIME_ZONE, lang: Language = 'zh'): ChatMessage {
+  const t = (code: string, params: Parameters<typeof msg>[1]) => formatMessage(lang, msg(code, params), timeZone);
   return {
-    title: `【${ruleNameZh(alarm.rule)}告警】${communityName}`,
+    title: t('notify.alarm.title', { rule: msg(`rule.${alarm.rule}`), community: communityName }),
     lines: [
-      `级别：${SEVERITY_ZH[alarm.severity] ?? alarm.severity}`,
-      `事件：${alarm.title}`,
-      `时间：${localTime(alarm.firstEventTime, timeZone)}`,
-      `告警编号：${alarm.id}`,
+      t('notify.alarm.severity', { severity: alarm.severity }),
+      t('notify.alarm.event', { event: alarm.titleMessage }),
+      t('notify.alarm.time', { at: alarm.firstEventTime }),
+      t('notify.alarm.id', { id: alarm.id }),
     ],
   };
 }
@@ -68,19 +52,21 @@ export interface SignedInspection {
 }
 
 /** The group-chat message of a signed inspection: community, company, total, 合格 / 不合格, deadline. */
-export function inspectionMessage(i: SignedInspection): ChatMessage {
-  const verdict = i.passed ? '合格' : '不合格';
+export function inspectionMessage(i: SignedInspection, lang: Language = 'zh'): ChatMessage {
+  const t = (code: string, params: Parameters<typeof msg>[1] = {}) => formatMessage(lang, msg(code, params));
+  const total = i.total ?? '—';
+  const passed = String(Boolean(i.passed));
   return {
-    title: `【检查结果】${i.communityName} ${i.total ?? '—'}分 ${verdict}`,
+    title: t('notify.inspection.title', { community: i.communityName, total, passed }),
     lines: [
-      `小区：${i.communityName}`,
-      `物业公司：${i.propertyCompany}`,
-      `检查日期：${i.date}${i.reinspectionOf ? `（复查，原检查编号 ${i.reinspectionOf}）` : ''}`,
-      `总分：${i.total ?? '—'} / 100`,
-      `结果：${verdict}`,
-      ...(i.passed ? [] : [`整改期限：${i.rectificationDeadline ?? '—'} 前完成整改并申请复查`]),
-      `检查人：${i.inspectorName}`,
-      `检查编号：${i.id}`,
+      t('notify.inspection.community', { community: i.communityName }),
+      t('notify.inspection.company', { company: i.propertyCompany }),
+      t('notify.inspection.date', { date: i.date, reinspectionOf: i.reinspectionOf ?? 'none' }),
+      t('notify.inspection.total', { total }),
+      t('notify.inspection.result', { passed }),
+      ...(i.passed ? [] : [t('notify.inspection.deadline', { deadline: i.rectificationDeadline ?? '—' })]),
+      t('notify.inspection.inspector', { inspector: i.inspectorName }),
+      t('notify.inspection.id', { id: i.id }),
     ],
   };
 }

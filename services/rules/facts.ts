@@ -5,6 +5,8 @@
  * figures, but never rename or drop one listed below.
  */
 
+import type { Message } from '../../schemas/src/message.js';
+
 export const RULE_IDS = [
   'fever',
   'staff-fever',
@@ -43,7 +45,9 @@ export interface DailyFact {
   place: string;
   status: FactStatus;
   figures: Record<string, number>;
-  /** One line of plain English for evidence, e.g. "b2-lobby: 1 valid session on 2021-02-03, 2 required". */
+  /** One line of evidence, as a message (code `fact.<rule>`, the place, day and figures as parameters). */
+  summaryMessage: Message;
+  /** The same in English, e.g. "b2-lobby: 1 valid session on 2021-02-03, 2 required" (the API's plain-text summary). */
   summary: string;
   /** Journal ids (readings table) of the readings the fact rests on. */
   readingIds: number[];

@@ -4,6 +4,7 @@
  * `gate:g1`, `person:p-7f3a9c`, `area:b2-lobby`, `device:therm-g1`,
  * `device:therm-g1:fault`, `community:hc-001`.
  */
+import type { Message } from '../../schemas/src/message.js';
 import type { RuleId } from './facts.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -18,7 +19,9 @@ export interface AlarmOutcome {
   severity: Severity;
   /** ms; the reading's event time, or the tick's now for time-driven alarms. */
   eventTime: number;
-  /** Plain English, shown to operators. */
+  /** What operators read, as a message formatted per language (services/i18n). */
+  titleMessage: Message;
+  /** The same in English (the API's plain-text title, for integrations). */
   title: string;
   details: AlarmDetails;
   readingIds: number[];

@@ -4,6 +4,7 @@
  * from the stored sets, sorted by (eventTime, readingId), so the result does
  * not depend on the order readings arrived in.
  */
+import { english, msg } from '../i18n/index.js';
 import type { MessageKind } from '../../schemas/src/device-messages.js';
 import type { RulesConfig } from './config.js';
 import { coverageOf, isCut } from './coverage.js';
@@ -39,7 +40,8 @@ export interface DayView {
   noDataMinutes(deviceIds: readonly string[]): number;
   inWindow(ms: number): boolean;
   windowMs: number;
-  fact(rule: RuleId, place: string, status: FactStatus, figures: Record<string, number>, summary: string, ids: Iterable<number>): DailyFact;
+  /** A fact; its summary is the message `fact.<rule>` with the place, the day, the figures and `extra` as parameters. */
+  fact(rule: RuleId, place: string, status: FactStatus, figures: Record<string, number>, ids: Iterable<number>, extra?: Record<string, number>): DailyFact;
 }
 
 export function buildDayView(
@@ -96,16 +98,20 @@ export function buildDayView(
     noDataMinutes: (ids) => toMinutes(end - dayStart - total(coverage(ids))),
     inWindow: (ms) => ms >= dayStart && ms < end,
     windowMs: end - dayStart,
-    fact: (rule, place, status, figures, summary, ids) => ({
-      communityId: layout.communityId,
-      day,
-      rule,
-      place,
-      status,
-      figures,
-      summary,
-      readingIds: [...new Set(ids)].sort((a, b) => a - b),
-    }),
+    fact: (rule, place, status, figures, ids, extra = {}) => {
+      const summaryMessage = msg(`fact.${rule}`, { place, day, ...figures, ...extra });
+      return {
+        communityId: layout.communityId,
+        day,
+        rule,
+        place,
+        status,
+        figures,
+        summaryMessage,
+        summary: english(summaryMessage),
+        readingIds: [...new Set(ids)].sort((a, b) => a - b),
+      };
+    },
   };
 }
 

@@ -5,6 +5,8 @@
  * (plus any the caller knows must be there, e.g. registered staff): a gate
  * that reported on Monday and is absent on Tuesday is a gap, not a pass.
  */
+import type { Message } from '../../schemas/src/message.js';
+import { msg, ruleName } from '../i18n/index.js';
 import type { DailyFact, FactStatus, RuleId } from '../rules/facts.js';
 import type { MissingCell } from './types.js';
 
@@ -69,18 +71,18 @@ export function gapCount(grid: RuleGrid): number {
   return grid.places.length === 0 ? grid.days.length : grid.noData.length + grid.missing.length;
 }
 
-/** Short human text for the gaps of a grid, for explanations. */
-export function describeGaps(grid: RuleGrid): string {
-  if (grid.places.length === 0) return `no ${grid.rule} facts at all in the window`;
-  const parts: string[] = [];
-  if (grid.noData.length > 0) parts.push(`${grid.noData.length} ${grid.rule} day/place(s) with devices silent`);
-  if (grid.missing.length > 0) parts.push(`${grid.missing.length} ${grid.rule} day/place(s) with no fact`);
-  return parts.join(', ');
+/** The gaps of a grid, for explanations: one message per kind of gap. */
+export function describeGaps(grid: RuleGrid): Message[] {
+  const rule = ruleName(grid.rule);
+  if (grid.places.length === 0) return [msg('gap.noFacts', { rule })];
+  const parts: Message[] = [];
+  if (grid.noData.length > 0) parts.push(msg('gap.silent', { rule, count: grid.noData.length }));
+  if (grid.missing.length > 0) parts.push(msg('gap.missing', { rule, count: grid.missing.length }));
+  return parts;
 }
 
 /** "day place: summary" for up to `limit` facts, then "and N more". */
-export function listFacts(facts: readonly DailyFact[], limit = 3): string {
-  const shown = facts.slice(0, limit).map((f) => `${f.day} ${f.place}: ${f.summary}`);
-  const more = facts.length > limit ? `; and ${facts.length - limit} more` : '';
-  return shown.join('; ') + more;
+export function listFacts(facts: readonly DailyFact[], limit = 3): Message[] {
+  const shown = facts.slice(0, limit).map((f) => msg('score.factRef', { day: f.day, place: f.place, summary: f.summaryMessage }));
+  return facts.length > limit ? [...shown, msg('score.andMore', { count: facts.length - limit })] : shown;
 }

@@ -3,6 +3,7 @@
  * a window of local days. Pure: facts, alarms and staff come in, ItemScores
  * go out; the same input always gives the same output.
  */
+import { english } from '../i18n/index.js';
 import type { DailyFact, RuleId } from '../rules/facts.js';
 import { telemetryItems, type ChecklistItem } from './checklist.js';
 import { buildGrid, type RuleGrid } from './grid.js';
@@ -99,6 +100,7 @@ function toItemScore(item: ChecklistItem, verdict: Verdict, ctx: ScoringContext)
         rule: f.rule,
         status: f.status,
         summary: f.summary,
+        summaryMessage: f.summaryMessage,
         figures: { ...f.figures },
       })),
       missing: grids.flatMap((g) => g.missing),
@@ -106,7 +108,8 @@ function toItemScore(item: ChecklistItem, verdict: Verdict, ctx: ScoringContext)
       alarmIds: verdict.alarmIds ?? [],
       ...(verdict.unknownRefs ? { unknownRefs: verdict.unknownRefs } : {}),
     },
-    explanation: verdict.explanation,
+    explanation: english(verdict.explanation),
+    explanationMessage: verdict.explanation,
   };
 }
 

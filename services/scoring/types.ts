@@ -2,6 +2,7 @@
  * Inputs and outputs of the scoring core. Pure data: the caller loads facts,
  * alarms and staff from the store and passes them in; nothing here does I/O.
  */
+import type { Message } from '../../schemas/src/message.js';
 import type { DailyFact, FactStatus, RuleId } from '../rules/facts.js';
 import type { Fill } from './checklist.js';
 
@@ -59,7 +60,9 @@ export interface EvidenceLine {
   place: string;
   rule: RuleId;
   status: FactStatus;
+  /** English; summaryMessage per language. */
   summary: string;
+  summaryMessage: Message;
   figures: Record<string, number>;
 }
 
@@ -94,14 +97,16 @@ export interface ItemScore {
   /** true for assisted items: the inspector confirms the proposal. */
   proposed: boolean;
   evidence: Evidence;
-  /** Plain English: why this score. */
+  /** Why this score, in English (the API's plain text). */
   explanation: string;
+  /** Why this score, as a message formatted per language (services/i18n). */
+  explanationMessage: Message;
 }
 
 /** What a policy decides; score.ts wraps it into an ItemScore. */
 export interface Verdict {
   score: number | null;
-  explanation: string;
+  explanation: Message;
   /** Extra evidence beyond the facts of the item's rules. */
   alarmIds?: (number | string)[];
   unknownRefs?: string[];

@@ -1,5 +1,7 @@
 /** Alarm persistence: one active alarm per (community, rule, subject); repeats bump it. */
 import type { Alarm, AlarmStatus, Severity } from '../domain/alarm.js';
+import type { Message } from '../../schemas/src/message.js';
+import { legacyText } from '../i18n/index.js';
 import type { Db } from './db.js';
 import { inList, type Visible } from './visible.js';
 
@@ -9,6 +11,8 @@ export interface RaiseAlarm {
   subject: string;
   severity: Severity;
   title: string;
+  /** Absent: the title is shown as it is in every language. */
+  titleMessage?: Message;
   details: Record<string, unknown>;
   eventTime: number;
   readingIds: number[];
@@ -18,7 +22,7 @@ export interface RaiseAlarm {
 const MAX_READING_IDS = 200;
 
 type Row = {
-  id: number; community_id: string; rule: string; subject: string; severity: Severity; status: AlarmStatus; title: string;
+  id: number; community_id: string; rule: string; subject: string; severity: Severity; status: AlarmStatus; title: string; title_message: string | null;
   details: string; first_event_time: number; last_event_time: number; occurrences: number; reading_ids: string; opened_at: number;
   acknowledged_at: number | null; acknowledged_by: string | null; acknowledge_note: string | null;
   resolved_at: number | null; resolved_by: string | null; resolve_note: string | null;
@@ -27,6 +31,7 @@ type Row = {
 function fromRow(r: Row): Alarm {
   return {
     id: r.id, communityId: r.community_id, rule: r.rule, subject: r.subject, severity: r.severity, status: r.status, title: r.title,
+    titleMessage: r.title_message === null ? legacyText(r.title) : (JSON.parse(r.title_message) as Message),
     details: JSON.parse(r.details) as Record<string, unknown>, firstEventTime: r.first_event_time, lastEventTime: r.last_event_time,
     occurrences: r.occurrences, readingIds: JSON.parse(r.reading_ids) as number[], openedAt: r.opened_at,
     acknowledgedAt: r.acknowledged_at, acknowledgedBy: r.acknowledged_by, acknowledgeNote: r.acknowledge_note,
@@ -46,8 +51,8 @@ export interface AlarmFilter {
 export function createAlarmsRepo(db: Db) {
   const findActive = db.prepare("SELECT * FROM alarms WHERE community_id = ? AND rule = ? AND subject = ? AND status <> 'resolved'");
   const insert = db.prepare(
-    `INSERT INTO alarms (community_id, rule, subject, severity, status, title, details, first_event_time, last_event_time, reading_ids, opened_at)
-     VALUES (@communityId, @rule, @subject, @severity, 'open', @title, @details, @eventTime, @eventTime, @readingIds, @openedAt)`,
+    `INSERT INTO alarms (community_id, rule, subject, severity, status, title, title_message, details, first_event_time, last_event_time, reading_ids, opened_at)
+     VALUES (@communityId, @rule, @subject, @severity, 'open', @title, @titleMessage, @details, @eventTime, @eventTime, @readingIds, @openedAt)`,
   );
   const bump = db.prepare(
     `UPDATE alarms SET occurrences = occurrences + 1, last_event_time = MAX(last_event_time, @eventTime),
@@ -65,7 +70,7 @@ export function createAlarmsRepo(db: Db) {
         return { alarm: fromRow(byId.get(existing.id) as Row), created: false };
       }
       const id = Number(
-        insert.run({ ...a, details: JSON.stringify(a.details), readingIds: JSON.stringify(a.readingIds.slice(-MAX_READING_IDS)), openedAt: now })
+        insert.run({ ...a, titleMessage: a.titleMessage ? JSON.stringify(a.titleMessage) : null, details: JSON.stringify(a.details), readingIds: JSON.stringify(a.readingIds.slice(-MAX_READING_IDS)), openedAt: now })
           .lastInsertRowid,
       );
       return { alarm: fromRow(byId.get(id) as Row), created: true };

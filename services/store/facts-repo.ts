@@ -1,26 +1,29 @@
 /** Persistence of daily compliance facts (see services/rules/facts.ts for their meaning). */
+import type { Message } from '../../schemas/src/message.js';
+import { legacyText } from '../i18n/index.js';
 import type { DailyFact, FactStatus, RuleId } from '../rules/facts.js';
 import type { Db } from './db.js';
 
-type Row = { community_id: string; day: string; rule: RuleId; place: string; status: FactStatus; figures: string; summary: string; reading_ids: string; computed_at: number };
+type Row = { community_id: string; day: string; rule: RuleId; place: string; status: FactStatus; figures: string; summary: string; summary_message: string | null; reading_ids: string; computed_at: number };
 
 const fromRow = (r: Row): DailyFact => ({
   communityId: r.community_id, day: r.day, rule: r.rule, place: r.place, status: r.status,
-  figures: JSON.parse(r.figures) as Record<string, number>, summary: r.summary, readingIds: JSON.parse(r.reading_ids) as number[],
+  figures: JSON.parse(r.figures) as Record<string, number>, summary: r.summary,
+  summaryMessage: r.summary_message === null ? legacyText(r.summary) : (JSON.parse(r.summary_message) as Message), readingIds: JSON.parse(r.reading_ids) as number[],
 });
 
 export function createFactsRepo(db: Db) {
   const del = db.prepare('DELETE FROM daily_facts WHERE community_id = ? AND day = ?');
   const ins = db.prepare(
-    `INSERT INTO daily_facts (community_id, day, rule, place, status, figures, summary, reading_ids, computed_at)
-     VALUES (@communityId, @day, @rule, @place, @status, @figures, @summary, @readingIds, @computedAt)`,
+    `INSERT INTO daily_facts (community_id, day, rule, place, status, figures, summary, summary_message, reading_ids, computed_at)
+     VALUES (@communityId, @day, @rule, @place, @status, @figures, @summary, @summaryMessage, @readingIds, @computedAt)`,
   );
   return {
     /** Replaces all facts of one community and day (a day is recomputed whole). */
     replaceDay: db.transaction((communityId: string, day: string, facts: DailyFact[], computedAt: number) => {
       del.run(communityId, day);
       for (const f of facts) {
-        ins.run({ ...f, communityId, day, figures: JSON.stringify(f.figures), readingIds: JSON.stringify(f.readingIds), computedAt });
+        ins.run({ ...f, communityId, day, figures: JSON.stringify(f.figures), summaryMessage: JSON.stringify(f.summaryMessage), readingIds: JSON.stringify(f.readingIds), computedAt });
       }
     }),
     /** Facts of a community for an inclusive range of local days. */

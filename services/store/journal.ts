@@ -1,4 +1,5 @@
 /** The journal of accepted readings, dead letters and ingest's checkpoint. */
+import { deadLetterPayload, scrubNumbers } from '../../schemas/src/redact.js';
 import type { Db } from './db.js';
 import { prepareDistinctValues } from './distinct.js';
 import { inList, type Visible } from './visible.js';
@@ -71,10 +72,11 @@ export function createJournal(db: Db) {
         id: r.id,
         receivedAt: r.received_at,
         clientId: r.client_id,
-        topic: r.topic,
-        payload: r.payload.toString('utf8'),
+        topic: scrubNumbers(r.topic),
+        // Rows stored before dead letters were redacted are redacted on the way out.
+        payload: deadLetterPayload(r.topic, r.payload.toString('utf8')),
         code: r.code,
-        reason: r.reason,
+        reason: scrubNumbers(r.reason),
       }));
     },
     readingsSince(afterId: number, limit: number): StoredReading[] {

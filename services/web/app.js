@@ -5,7 +5,7 @@
 import { api, ApiError, download, signIn, signOut } from './api.js';
 import { h, mount } from './dom.js';
 import { consoleView, leaveConsole } from './console.js';
-import { ct, currentLang, roleName, setLang, t } from './i18n.js';
+import { ct, currentLang, roleName, setLang, setTimeZone, t } from './i18n.js';
 import { checklistForm } from './form.js';
 import { inspectionActions, signatureBlock } from './inspection.js';
 
@@ -114,6 +114,7 @@ async function communityView(id, params) {
   const [overview, list] = await Promise.all([api('GET', '/api/v1/overview'), api('GET', `/api/v1/inspections?communityId=${encodeURIComponent(id)}`)]);
   const community = overview.communities.find((c) => c.id === id);
   if (!community) throw new ApiError(404, { message: `community ${id} not found` });
+  setTimeZone(community.timeZone);
   const date = params.get('date') ?? overview.today;
   const scores = await api('GET', `/api/v1/communities/${encodeURIComponent(id)}/scores?from=${date}&to=${date}`);
   const dateInput = h('input', { type: 'date', id: 'date', value: date, onchange: (ev) => (window.location.hash = `#/c/${id}?date=${ev.target.value}`) });
@@ -145,6 +146,7 @@ async function communityView(id, params) {
 
 async function inspectionView(id) {
   let inspection = await api('GET', `/api/v1/inspections/${id}`);
+  setTimeZone(inspection.timeZone);
   const draw = () =>
     page(
       h('p', { class: 'no-print' }, h('a', { href: `#/c/${inspection.communityId}?date=${inspection.date}` }, `← ${inspection.communityName}`)),
@@ -173,7 +175,7 @@ async function inspectionView(id) {
       failure(err);
     }
   };
-  const exportCsv = () => download(`/api/v1/inspections/${id}/export.csv`, `inspection-${id}.csv`).catch(failure);
+  const exportCsv = () => download(`/api/v1/inspections/${id}/export.csv?lang=${currentLang()}`, `inspection-${id}.csv`).catch(failure);
   draw();
 }
 

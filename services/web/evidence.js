@@ -1,12 +1,29 @@
 // The evidence behind one telemetry sub-score: rule, window, figures per day and place, readings and alarms.
 import { api } from './api.js';
 import { h, mount } from './dom.js';
-import { figureName, ruleName, t } from './i18n.js';
+import { dateTime, figureName, format, ruleName, t } from './i18n.js';
 
 const figures = (f) =>
   Object.entries(f)
-    .map(([k, v]) => `${figureName(k)} ${v}`)
+    .map(([name, value]) => t('figureValue', { name: figureName(name), value }))
     .join(t('comma'));
+
+/** A reading's payload as text (message `reading.<kind>`): values named and formatted, not raw JSON. */
+export function readingText(r) {
+  const p = r.payload ?? {};
+  const params = { ...p, ...(p.checks ?? {}) };
+  delete params.checks;
+  if (p.durationS !== undefined) params.minutes = Math.round(p.durationS / 60);
+  for (const optional of ['concentrationMgPerL', 'batteryPct']) params[optional] ??= 'none';
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'boolean') params[k] = String(v);
+  return t('reading.line', { id: r.id, time: dateTime(r.eventTime), kind: t(`kind.${r.kind}`), device: r.deviceId, text: t(`reading.${r.kind}`, params) });
+}
+
+export const alarmText = (a) =>
+  t('alarm.line', {
+    id: a.id, title: format(a.titleMessage ?? a.title), status: a.status, openedAt: dateTime(a.openedAt),
+    acknowledged: a.acknowledgedAt ? dateTime(a.acknowledgedAt) : 'none',
+  });
 
 /** A button that loads details on demand and shows them below itself. */
 function loader(label, load) {
@@ -28,12 +45,12 @@ function loader(label, load) {
 
 const readingsList = async (ids) => {
   const { items } = await api('GET', `/api/v1/readings?ids=${ids.slice(0, 200).join(',')}`);
-  return h('ul', { class: 'readings' }, items.map((r) => h('li', {}, h('code', {}, `#${r.id}`), ` ${r.kind} · ${r.deviceId} · ${r.eventTime} `, h('code', {}, JSON.stringify(r.payload)))));
+  return h('ul', { class: 'readings' }, items.map((r) => h('li', { 'data-reading': r.id }, readingText(r))));
 };
 
 const alarmsList = async (ids) => {
   const alarms = await Promise.all(ids.map((id) => api('GET', `/api/v1/alarms/${id}`)));
-  return h('ul', { class: 'readings' }, alarms.map((a) => h('li', {}, h('code', {}, `#${a.id}`), ` ${a.title} · ${a.status} · ${a.openedAt}${a.acknowledgedAt ? ' → ' + a.acknowledgedAt : ''}`)));
+  return h('ul', { class: 'readings' }, alarms.map((a) => h('li', { 'data-alarm': a.id }, alarmText(a))));
 };
 
 export function evidencePanel(score) {
@@ -41,8 +58,8 @@ export function evidencePanel(score) {
   return h(
     'div',
     { class: 'evidence', 'data-evidence': score.itemId },
-    h('p', { class: 'explanation' }, score.status === 'insufficient_data' ? `${t('insufficient')}${t('colon')}` : '', score.explanation),
-    h('p', { class: 'meta' }, `${t('rule')}${t('colon')}${e.rules.map((r) => `${ruleName(r)} (${r})`).join(t('comma'))} · ${t('window')}${t('colon')}${e.window.from} ~ ${e.window.to}`),
+    h('p', { class: 'explanation' }, score.status === 'insufficient_data' ? `${t('insufficient')}${t('colon')}` : '', format(score.explanationMessage ?? score.explanation)),
+    h('p', { class: 'meta' }, `${t('rule')}${t('colon')}${e.rules.map((r) => ruleName(r)).join(t('comma'))} · ${t('window')}${t('colon')}${e.window.from} ~ ${e.window.to}`),
     e.lines.length > 0 &&
       h(
         'table',
@@ -52,7 +69,7 @@ export function evidencePanel(score) {
           'tbody',
           {},
           e.lines.map((l) =>
-            h('tr', { class: `fact-${l.status}` }, h('td', {}, l.day), h('td', {}, l.place), h('td', {}, ruleName(l.rule)), h('td', {}, t(`fact_${l.status}`)), h('td', {}, figures(l.figures)), h('td', {}, l.summary)),
+            h('tr', { class: `fact-${l.status}` }, h('td', {}, l.day), h('td', {}, l.place), h('td', {}, ruleName(l.rule)), h('td', {}, t(`fact_${l.status}`)), h('td', {}, figures(l.figures)), h('td', {}, format(l.summaryMessage ?? l.summary))),
           ),
         ),
       ),

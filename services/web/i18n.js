@@ -1,10 +1,22 @@
 // Language: Chinese first, English on request; the choice is kept in localStorage.
-/* global localStorage, document */
-import zh from './i18n/zh.js';
-import en from './i18n/en.js';
+// Texts come from the server's dictionaries (services/i18n/messages, served at
+// /static/i18n/*.json) and are formatted with the same ICU MessageFormat library
+// as the server's (intl-messageformat, served at /static/vendor/): one dictionary
+// per language for the page, the CSV, the webhooks and the dashboards.
+/* global localStorage, document, fetch */
+import { IntlMessageFormat } from './vendor/intl-messageformat.js';
 
-const DICTS = { zh, en };
+const load = async (lang) => {
+  const res = await fetch(`/static/i18n/${lang}.json`);
+  if (!res.ok) throw new Error(`dictionary ${lang}: HTTP ${res.status}`);
+  return res.json();
+};
+const DICTS = { zh: await load('zh'), en: await load('en') };
+const LOCALES = { zh: 'zh-CN', en: 'en-CA' };
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
 let lang = localStorage.getItem('gw.lang') === 'en' ? 'en' : 'zh';
+let timeZone = DEFAULT_TIME_ZONE;
 
 export const currentLang = () => lang;
 
@@ -14,18 +26,54 @@ export function setLang(next) {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 }
 
-const fill = (text, vars) => String(text).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
-
-/** The text for a key, with {name} placeholders filled; falls back to Chinese, then to the key. */
-export function t(key, vars = {}) {
-  return fill(DICTS[lang][key] ?? zh[key] ?? key, vars);
+/** Times are shown in the zone of the community on screen (its registry entry; Asia/Shanghai by default). */
+export function setTimeZone(zone) {
+  timeZone = zone || DEFAULT_TIME_ZONE;
 }
 
-/** A text of the operators' console (the `console` section of each dictionary). */
-export function ct(key, vars = {}) {
-  return fill(DICTS[lang].console?.[key] ?? zh.console[key] ?? key, vars);
+// The same named formats as services/i18n/index.ts namedFormats().
+const namedFormats = (zone) => ({
+  date: { day: { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' } },
+  time: {
+    clock: { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+    seconds: { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' },
+  },
+});
+
+const formatters = new Map();
+function formatterOf(code) {
+  const key = `${lang}\u0000${timeZone}\u0000${code}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const source = DICTS[lang][code] ?? DICTS.zh[code] ?? code;
+    formatters.set(key, (f = new IntlMessageFormat(source, LOCALES[lang], namedFormats(timeZone))));
+  }
+  return f;
 }
 
-export const roleName = (role) => DICTS[lang].roles?.[role] ?? role;
-export const ruleName = (rule) => DICTS[lang].rules[rule] ?? rule;
-export const figureName = (name) => DICTS[lang].figureNames[name] ?? name;
+const formatParam = (value) => {
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (Array.isArray(value)) return value.map(format).join(DICTS[lang]['list.separator']);
+  if (value && typeof value === 'object' && typeof value.code === 'string') return format(value);
+  return String(value);
+};
+
+/** The text of a server message ({ code, params }) in the current language. */
+export function format(message) {
+  if (typeof message === 'string') return message; // a plain text from before messages existed
+  const values = {};
+  for (const [name, value] of Object.entries(message.params ?? {})) values[name] = formatParam(value);
+  return String(formatterOf(message.code).format(values));
+}
+
+/** The text for a key, with its parameters. */
+export const t = (key, params = {}) => format({ code: key, params });
+
+/** A time (ISO string or ms) as date and time in the community's zone. */
+export const dateTime = (at) => t('dateTime', { at: typeof at === 'number' ? at : Date.parse(at) });
+
+export const roleName = (role) => t(`role.${role}`);
+export const ruleName = (rule) => t(`rule.${rule}`);
+export const figureName = (name) => t(`figure.${name}`);
+/** A text of the operators' console (its `console.*` keys). */
+export const ct = (key, params = {}) => t(`console.${key}`, params);

@@ -1,18 +1,18 @@
 // Below the form: result, sign, print, CSV, re-inspection, newer-data notice, and the signature lines for print.
 /* global window */
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { dateTime, t } from './i18n.js';
 
 export function inspectionActions(i, { canEdit, sign, reinspect, exportCsv, rerender }) {
   const parts = [];
-  if (i.newerDataAt) parts.push(h('p', { class: 'notice', id: 'newer-data' }, t('newerData', { at: new Date(i.newerDataAt).toLocaleString() })));
+  if (i.newerDataAt) parts.push(h('p', { class: 'notice', id: 'newer-data' }, t('newerData', { at: dateTime(i.newerDataAt) })));
   if (i.reinspectionOf) parts.push(h('p', {}, t('reinspectionOf'), h('a', { href: `#/i/${i.reinspectionOf}` }, `#${i.reinspectionOf}`)));
   if (i.status === 'draft') {
     if (i.missing.length > 0) parts.push(h('p', { class: 'todo', id: 'missing' }, t('missingItems'), i.missing.join('、')));
     if (i.unconfirmed.length > 0) parts.push(h('p', { class: 'todo', id: 'unconfirmed' }, t('unconfirmedItems'), i.unconfirmed.join('、')));
     if (canEdit) parts.push(signButtons(i, sign, rerender));
   } else {
-    parts.push(h('p', { class: 'signed', id: 'signed' }, `${t('status_signed')} · ${t('signedBy')}${t('colon')}${i.signedByName ?? i.signedBy} · ${t('signedAt')}${t('colon')}${new Date(i.signedAt).toLocaleString()}`));
+    parts.push(h('p', { class: 'signed', id: 'signed' }, `${t('status_signed')} · ${t('signedBy')}${t('colon')}${i.signedByName ?? i.signedBy} · ${t('signedAt')}${t('colon')}${dateTime(i.signedAt)}`));
     if (i.rectificationDeadline) parts.push(h('p', { class: 'fail', id: 'deadline' }, `${t('deadline')}${t('colon')}${i.rectificationDeadline}`));
     if (i.reinspectionId) parts.push(h('p', {}, t('reinspectionAt'), h('a', { href: `#/i/${i.reinspectionId}` }, `#${i.reinspectionId}`)));
     const buttons = [

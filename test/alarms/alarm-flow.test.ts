@@ -28,7 +28,7 @@ describe('fever alarm end to end', () => {
     const hook = await eventually(() => receiver.received[0], 1000, 10);
     expect(hook.at - sentAt).toBeLessThan(1000);
     expect(hook.body).toMatchObject({ type: 'alarm.opened', alarm: { rule: 'fever', subject: 'person:p-0a1b2c', severity: 'critical', status: 'open', communityId: 'hc-001' } });
-    expect(hook.body.text).toContain('【发热告警】阳光花园');
+    expect(hook.body.text).toContain('【体温检测告警】阳光花园');
 
     const [alarm] = (await svc.api('GET', '/api/v1/alarms?status=open', { token: svc.tokens.operator })).json.items;
     expect(alarm.id).toBe(hook.body.alarm.id);

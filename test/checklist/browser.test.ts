@@ -91,8 +91,8 @@ describe('the inspectors page', () => {
     const evidence = page.locator('[data-evidence="4.3"]');
     await evidence.waitFor();
     const text = await evidence.textContent();
-    expect(text).toContain('1 failing garbage day/place(s), 1 point each');
-    expect(text).toContain('垃圾容器消毒 (garbage)');
+    expect(text).toContain('垃圾容器消毒有 1 个日期/位置不达标，每个扣 1 分');
+    expect(text).toContain('规则：垃圾容器消毒 · ');
     expect(text).toContain(`${DAY}bins-1垃圾容器消毒不达标有效次数 1，无效次数 0，要求次数 2`);
     expect(text).toMatch(/读数编号：\d+/);
   });

@@ -3,6 +3,7 @@ import type { DailyFact, FactStatus, RuleId } from '../../services/rules/facts.j
 import { createFactsRepo } from '../../services/store/facts-repo.js';
 import type { Db } from '../../services/store/db.js';
 import { TEST_COMMUNITY } from '../support/service.js';
+import { legacyText } from '../../services/i18n/index.js';
 
 export const DAY = '2021-02-03';
 export const BAD_DAY = '2021-02-04';
@@ -10,7 +11,7 @@ export const BAD_DAY = '2021-02-04';
 let nextReading = 1000;
 
 export function fact(rule: RuleId, day: string, place: string, status: FactStatus, figures: Record<string, number>, communityId = TEST_COMMUNITY): DailyFact {
-  return { communityId, day, rule, place, status, figures, summary: `${place}: ${rule} ${status} on ${day}`, readingIds: [nextReading++] };
+  return { communityId, day, rule, place, status, figures, summary: `${place}: ${rule} ${status} on ${day}`, summaryMessage: legacyText(`${place}: ${rule} ${status} on ${day}`), readingIds: [nextReading++] };
 }
 
 /**

@@ -43,7 +43,7 @@ describe('telemetry sub-scores of a community', () => {
     const i43 = json.items.find((i: { itemId: string }) => i.itemId === '4.3');
     expect(i43).toMatchObject({ fill: 'auto', proposed: false, status: 'scored', explanation: expect.stringContaining('1 failing garbage day/place') });
     expect(i43.evidence.lines).toEqual([
-      { day: DAY, place: 'bins-1', rule: 'garbage', status: 'fail', summary: `bins-1: garbage fail on ${DAY}`, figures: { validSessions: 1, invalidSessions: 0, required: 2 } },
+      { day: DAY, place: 'bins-1', rule: 'garbage', status: 'fail', summary: `bins-1: garbage fail on ${DAY}`, summaryMessage: { code: 'legacy', params: { text: `bins-1: garbage fail on ${DAY}` } }, figures: { validSessions: 1, invalidSessions: 0, required: 2 } },
     ]);
     expect(i43.evidence.readingIds).toHaveLength(1);
     expect(json.factsComputedAt).toBe(new Date(computedAt).toISOString());
@@ -199,12 +199,17 @@ describe('a full inspection', () => {
     const lines = res.body.slice(1).split('\r\n');
     expect(lines[0]).toBe('桦川县住宅小区物业服企业疫情防控检查考核管理评分表');
     expect(lines[1]).toBe(`小区名称,阳光花园,物业公司,安居物业,检查日期,${DAY}`);
-    expect(lines[2]).toBe(`检查人,王检查,状态,已签署 signed,评分区间,${DAY} ~ ${DAY}`);
+    expect(lines[2]).toBe(`检查人,王检查,状态,已签署,评分区间,${DAY} ~ ${DAY}`);
     expect(lines[3]).toBe('序号,考核内容,总分值,评分标准,分值,得分,填写方式,自动/建议得分,人工得分,更正得分,更正理由,得分来源,依据');
     expect(lines[4]).toMatch(/^1,建立健全防控机制,10,1\.1 建立实体化运作的疫情防控组织架构。建立落实得3分，未建立落实不得分。,3,3,人工,,3,,,人工,$/);
-    expect(lines.find((l) => l.startsWith(',,,4.3 '))).toMatch(/,5,5,自动,4,,5,纸质消毒台账显示两次，喷雾器离线,更正,"1 failing garbage day\/place\(s\), 1 point each/);
-    expect(lines).toContain('合计,,100,,,96,合格 pass');
+    expect(lines.find((l) => l.startsWith(',,,4.3 '))).toMatch(/,5,5,自动,4,,5,纸质消毒台账显示两次，喷雾器离线,更正,垃圾容器消毒有 1 个日期\/位置不达标，每个扣 1 分（2021-02-03 bins-1：.*）：扣 1 分。$/);
+    expect(lines).toContain('合计,,100,,,96,合格');
     expect(lines.filter((l) => /^(\d)?,/.test(l))).toHaveLength(21);
+    const en = await svc.runtime.http.inject({ method: 'GET', url: `/api/v1/inspections/${id}/export.csv?lang=en`, headers: { authorization: `Bearer ${svc.tokens.operator}` } });
+    const enLines = en.body.slice(1).split('\r\n');
+    expect(enLines[2]).toBe(`Inspector,王检查,Status,signed,Window scored,${DAY} ~ ${DAY}`);
+    expect(enLines.find((l) => l.startsWith(',,,4.3 '))).toMatch(/,override,"1 failing garbage day\/place\(s\), 1 point each/);
+    expect(enLines).toContain('Total,,100,,,96,Pass');
   });
 });
 

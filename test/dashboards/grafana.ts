@@ -80,3 +80,6 @@ export function bySeries(result: InfluxQueryResult, withTime = true): Record<str
   }
   return out;
 }
+
+/** A panel's English title: panels are titled in Chinese, and their description opens with the English title (dashboards/common.ts). */
+export const englishTitle = (panel: GrafanaPanel): string => (panel.description ?? '').split('. ')[0]!;

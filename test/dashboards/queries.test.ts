@@ -22,7 +22,7 @@ import { createInfluxSink, type InfluxSink } from '../../services/influx/sink.js
 import { alarmEventToLine, dailyFactToLine, readingToLine } from '../../services/influx/points.js';
 import { inspectionToLines, telemetryScoreToLines } from '../../services/influx/checklist-points.js';
 import { startInfluxd, type Influxd, type InfluxQueryResult } from '../support/influxd.js';
-import { bySeries, influxql, interpolate, panelRange, type GrafanaDashboard, type GrafanaPanel } from './grafana.js';
+import { bySeries, englishTitle, influxql, interpolate, panelRange, type GrafanaDashboard, type GrafanaPanel } from './grafana.js';
 import { communityChecks, countyChecks, hourly, type Check } from './expected.js';
 import {
   FIXED_DAY, inspectionOf, inspections, simulatedAlarmEvents, simulatedFacts, simulatedReadings, telemetryScores,
@@ -89,7 +89,7 @@ afterAll(async () => {
 /** Runs one target of a panel as Grafana would on `dashboard` at NOW with $__interval = 1h. */
 async function run(dashboard: GrafanaDashboard, panel: GrafanaPanel, refId: string, vars: Record<string, string>, database = DB): Promise<InfluxQueryResult> {
   const target = panel.targets?.find((t) => t.refId === refId);
-  if (!target) throw new Error(`panel "${panel.title}" has no target ${refId}`);
+  if (!target) throw new Error(`panel "${englishTitle(panel)}" has no target ${refId}`);
   const range = panelRange(dashboard, panel, NOW);
   return influxql(influxd.url, database, interpolate(target.query, { ...range, interval: '1h', vars }));
 }
@@ -105,14 +105,14 @@ const CASES: Array<{ uid: string; checks: Record<string, Check>; vars: Record<st
 
 describe.each(CASES)('$uid on $database', ({ uid, checks, vars, database }) => {
   test('every panel has a check, and every check a panel', () => {
-    expect(panelsOf(byUid(uid)).map((p) => p.title).sort()).toEqual(Object.keys(checks).sort());
+    expect(panelsOf(byUid(uid)).map((p) => englishTitle(p)).sort()).toEqual(Object.keys(checks).sort());
   });
 
-  test.each(panelsOf(byUid(uid)).flatMap((p) => (p.targets ?? []).map((t) => ({ title: p.title, refId: t.refId }))))(
+  test.each(panelsOf(byUid(uid)).flatMap((p) => (p.targets ?? []).map((t) => ({ title: englishTitle(p), refId: t.refId }))))(
     '$title ($refId)',
     async ({ title, refId }) => {
       const dashboard = byUid(uid);
-      const panel = dashboard.panels.find((p) => p.title === title)!;
+      const panel = dashboard.panels.find((p) => englishTitle(p) === title)!;
       const check = checks[title];
       if (!check) throw new Error(`no check for panel "${title}"`);
       check(await run(dashboard, panel, refId, vars, database), panelRange(dashboard, panel, NOW));
@@ -128,7 +128,7 @@ test('the community variable lists every community that reported a temperature',
 
 test('the community variable filters: hc-002 sees its own fever, device and nothing of hc-001', async () => {
   const d = byUid('gatewatch-community');
-  const panel = (title: string) => d.panels.find((p) => p.title === title)!;
+  const panel = (title: string) => d.panels.find((p) => englishTitle(p) === title)!;
   const vars = { community: 'hc-002' };
   expect(bySeries(await run(d, panel('Fevers'), 'A', vars))).toEqual({ '': [[DAY0, 1]] });
   expect(bySeries(await run(d, panel('Gate temperatures'), 'A', vars))).toEqual({ 'gate=g1': [[at(10), 39]] });
@@ -144,7 +144,7 @@ test("a company's database holds only its communities: the variable lists hc-001
   expect((await influxql(influxd.url, DB_A, variable!.query)).results[0]?.series?.[0]?.values).toEqual([['community', 'hc-001']]);
   expect((await influxql(influxd.url, DB_B, variable!.query)).results[0]?.series?.[0]?.values).toEqual([['community', 'hc-002']]);
   const d = byUid('gatewatch-community');
-  const fevers = d.panels.find((p) => p.title === 'Fevers')!;
+  const fevers = d.panels.find((p) => englishTitle(p) === 'Fevers')!;
   // hc-002's fever is on City Property's database and not on 安居物业's.
   expect(bySeries(await run(d, fevers, 'A', { community: 'hc-002' }, DB_B))).toEqual({ '': [[DAY0, 1]] });
   expect(bySeries(await run(d, fevers, 'A', { community: 'hc-002' }, DB_A))).toEqual({});

@@ -16,7 +16,7 @@ import type { RegistryFile } from '../../schemas/src/registry.js';
 import { startInfluxd, type Influxd } from '../support/influxd.js';
 import { eventually, startTestService, type TestService } from '../support/service.js';
 import { communityChecks } from './expected.js';
-import { bySeries, influxql, interpolate, panelRange, type GrafanaDashboard } from './grafana.js';
+import { bySeries, englishTitle, influxql, interpolate, panelRange, type GrafanaDashboard } from './grafana.js';
 import { DAY, simClock, simulatedReadings } from './simulated-day.js';
 
 const DB = 'gatewatch';
@@ -88,7 +88,7 @@ afterAll(async () => {
 
 async function runPanel(uid: string, title: string, vars: Record<string, string>) {
   const d = dashboard(uid);
-  const panel = d.panels.find((p) => p.title === title);
+  const panel = d.panels.find((p) => englishTitle(p) === title);
   if (!panel?.targets?.[0]) throw new Error(`no panel "${title}"`);
   const range = panelRange(d, panel, T.NOW);
   return { result: await influxql(influxd.url, DB, interpolate(panel.targets[0].query, { ...range, interval: '1h', vars })), range };

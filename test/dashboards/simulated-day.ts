@@ -9,6 +9,7 @@ import type { DailyFact } from '../../services/rules/facts.js';
 import type { AlarmEvent } from '../../services/influx/points.js';
 import { CHECKLIST } from '../../services/scoring/checklist.js';
 import type { InspectionTotal } from '../../services/scoring/inspection.js';
+import { legacyText } from '../../services/i18n/index.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -159,7 +160,7 @@ export function simulatedAlarmEvents({ at }: SimClock): AlarmEvent[] {
 }
 
 function fact(day: string, rule: DailyFact['rule'], place: string, status: DailyFact['status'], figures: Record<string, number>): DailyFact {
-  return { communityId: 'hc-001', day, rule, place, status, figures, summary: `${place}: ${status}`, readingIds: [] };
+  return { communityId: 'hc-001', day, rule, place, status, figures, summary: `${place}: ${status}`, summaryMessage: legacyText(`${place}: ${status}`), readingIds: [] };
 }
 
 /** Daily facts of hc-001 as the rules engine would write them at 20:00. */

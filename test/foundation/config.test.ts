@@ -15,6 +15,12 @@ describe('service configuration', () => {
     );
   });
 
+  it('webhook messages are Chinese unless GW_NOTIFY_LANGUAGE says en; nothing else is taken', () => {
+    expect(loadServiceConfig({}).GW_NOTIFY_LANGUAGE).toBe('zh');
+    expect(loadServiceConfig({ GW_NOTIFY_LANGUAGE: 'en' }).GW_NOTIFY_LANGUAGE).toBe('en');
+    expect(() => loadServiceConfig({ GW_NOTIFY_LANGUAGE: 'fr' })).toThrow(/GW_NOTIFY_LANGUAGE="fr": /);
+  });
+
   it('never prints the value of a credential it refuses', () => {
     expect(() => loadServiceConfig({ GW_BOOTSTRAP_ADMIN_TOKEN: 'short-secret' })).toThrow(/GW_BOOTSTRAP_ADMIN_TOKEN=<hidden>: must be at least 32 characters/);
     expect(() => loadServiceConfig({ GW_BOOTSTRAP_ADMIN_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);

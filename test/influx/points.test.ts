@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { EXAMPLES, EXAMPLE_COMMUNITY } from '../../schemas/src/examples.js';
 import type { MessageKind } from '../../schemas/src/device-messages.js';
 import type { Alarm } from '../../services/domain/alarm.js';
+import { legacyText } from '../../services/i18n/index.js';
 import {
   alarmEventToLine,
   alarmToEvent,
@@ -98,7 +99,7 @@ describe('readings', () => {
 describe('alarms, rule outcomes, daily facts', () => {
   const alarm: Alarm = {
     id: 12, communityId: 'hc-001', rule: 'fever', subject: 'p-7f3a9c', severity: 'high', status: 'acknowledged',
-    title: 'Fever 38.1 °C at gate g1', details: { temperatureC: 38.1 }, firstEventTime: 1612311300000, lastEventTime: 1612311360000,
+    title: 'Fever 38.1 °C at gate g1', titleMessage: legacyText('Fever 38.1 °C at gate g1'), details: { temperatureC: 38.1 }, firstEventTime: 1612311300000, lastEventTime: 1612311360000,
     occurrences: 2, readingIds: [1, 5], openedAt: 1612311300500, acknowledgedAt: 1612311900000, acknowledgedBy: 'op-1',
     acknowledgeNote: null, resolvedAt: null, resolvedBy: null, resolveNote: null,
   };
@@ -123,30 +124,30 @@ describe('alarms, rule outcomes, daily facts', () => {
     expect(
       dailyFactToLine({
         communityId: 'hc-001', day: '2021-02-03', rule: 'area-disinfection', place: 'b2-lobby', status: 'fail',
-        figures: { validSessions: 1, invalidSessions: 0, required: 2 }, summary: 'b2-lobby: 1 valid session on 2021-02-03, 2 required', readingIds: [4, 7],
+        figures: { validSessions: 1, invalidSessions: 0, required: 2 }, summary: 'b2-lobby: 1 valid session on 2021-02-03, 2 required', summaryMessage: legacyText(''), readingIds: [4, 7],
       }, 'Asia/Shanghai'),
     ).toBe(
       'daily_fact,area=b2-lobby,community=hc-001,rule=area-disinfection ' +
         'invalidSessions=0,readings=2i,required=2,status="fail",summary="b2-lobby: 1 valid session on 2021-02-03, 2 required",validSessions=1 1612281600000000000',
     );
     expect(
-      dailyFactToLine({ communityId: 'hc-001', day: '2021-02-03', rule: 'contractors', place: '*', status: 'pass', figures: { maxOnSite: 3, limit: 4 }, summary: 'max 3 of 4', readingIds: [] }, 'Asia/Shanghai'),
+      dailyFactToLine({ communityId: 'hc-001', day: '2021-02-03', rule: 'contractors', place: '*', status: 'pass', figures: { maxOnSite: 3, limit: 4 }, summary: 'max 3 of 4', summaryMessage: legacyText(''), readingIds: [] }, 'Asia/Shanghai'),
     ).toBe('daily_fact,community=hc-001,rule=contractors limit=4,maxOnSite=3,readings=0i,status="pass",summary="max 3 of 4" 1612281600000000000');
   });
 
   test('a daily fact of a community in Asia/Urumqi (UTC+6) sits at its own local midnight, not at +08:00', () => {
     expect(
-      dailyFactToLine({ communityId: 'xj-001', day: '2021-02-03', rule: 'contractors', place: '*', status: 'pass', figures: { maxOnSite: 3, limit: 4 }, summary: 'max 3 of 4', readingIds: [] }, 'Asia/Urumqi'),
+      dailyFactToLine({ communityId: 'xj-001', day: '2021-02-03', rule: 'contractors', place: '*', status: 'pass', figures: { maxOnSite: 3, limit: 4 }, summary: 'max 3 of 4', summaryMessage: legacyText(''), readingIds: [] }, 'Asia/Urumqi'),
     ).toBe('daily_fact,community=xj-001,rule=contractors limit=4,maxOnSite=3,readings=0i,status="pass",summary="max 3 of 4" 1612288800000000000');
   });
 
   test('a fact about a staff member has no place tag; a hash of the ref keeps two staff apart within the same second', () => {
     const fact = (place: string) =>
-      dailyFactToLine({ communityId: 'hc-001', day: '2021-02-03', rule: 'staff-ledger', place, status: 'pass', figures: { checks: 2 }, summary: 'checked twice', readingIds: [4, 7] }, 'Asia/Shanghai');
+      dailyFactToLine({ communityId: 'hc-001', day: '2021-02-03', rule: 'staff-ledger', place, status: 'pass', figures: { checks: 2 }, summary: 'checked twice', summaryMessage: legacyText(''), readingIds: [4, 7] }, 'Asia/Shanghai');
     expect(fact('s-guard-01')).toBe('daily_fact,community=hc-001,rule=staff-ledger checks=2,readings=2i,status="pass",summary="checked twice" 1612281600204637590');
     expect(fact('s-guard-02')).not.toBe(fact('s-guard-01'));
     expect(fact('s-guard-01')).not.toContain('s-guard');
-    expect(() => dailyFactToLine({ communityId: 'x', day: '3 Feb', rule: 'fever', place: 'g1', status: 'pass', figures: {}, summary: '', readingIds: [] }, 'Asia/Shanghai')).toThrow(
+    expect(() => dailyFactToLine({ communityId: 'x', day: '3 Feb', rule: 'fever', place: 'g1', status: 'pass', figures: {}, summary: '', summaryMessage: legacyText(''), readingIds: [] }, 'Asia/Shanghai')).toThrow(
       'fact day must be YYYY-MM-DD, got "3 Feb"',
     );
   });

@@ -45,6 +45,7 @@ describe('gate-staffed 三(三): 24 h attended', () => {
         subject: 'gate:g1',
         severity: 'high',
         eventTime: at('12:05'),
+        titleMessage: { code: 'alarm.gate-staffed', params: { gate: 'g1', minutes: 5 } },
         title: 'Gate g1 unstaffed for 5 min',
         details: { gateId: 'g1', unstaffedSince: at('12:00'), unstaffedMinutes: 5 },
         readingIds: [end.readingId],

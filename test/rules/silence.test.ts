@@ -29,6 +29,7 @@ describe('silence', () => {
         subject: `device:${id}`,
         severity: 'medium',
         eventTime: at('10:10:01'),
+        titleMessage: { code: 'alarm.device-offline', params: { device: id, minutes: 15 } },
         title: `Device ${id} offline: silent for 15 min`,
         details: { deviceId: id, lastHeardAt: at('09:55:01'), silentMinutes: 15 },
         readingIds: [],

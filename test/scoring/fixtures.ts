@@ -3,6 +3,7 @@ import type { DailyFact, FactStatus, RuleId } from '../../services/rules/facts.j
 import { telemetryItems } from '../../services/scoring/checklist.js';
 import { scoreItems } from '../../services/scoring/score.js';
 import type { AlarmSummary, ItemScore, ScoreInput } from '../../services/scoring/types.js';
+import { legacyText } from '../../services/i18n/index.js';
 
 export const COMMUNITY = 'c1';
 /** The fixtures' community keeps Beijing time, like the county (at() writes +08:00). */
@@ -28,6 +29,7 @@ export function fact(
     status,
     figures,
     summary: `${place}: ${rule} ${status} on ${day}`,
+    summaryMessage: legacyText(`${place}: ${rule} ${status} on ${day}`),
     readingIds: [nextReading++],
   };
 }
@@ -91,6 +93,7 @@ export function telemetryScores(except: Record<string, number | null> = {}, day 
       proposed: item.fill === 'assisted',
       evidence: { rules: [...item.rules], window: { from: day, to: day }, lines: [], missing: [], readingIds: [], alarmIds: [] },
       explanation: 'test',
+      explanationMessage: legacyText('test'),
     } satisfies ItemScore;
   });
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
-import { silentLogger } from '../../services/observability/logger.js';
+import { silentLogger, type Logger } from '../../services/observability/logger.js';
 import { loadStartupConfig, startRuntime, type Runtime } from '../../services/runtime.js';
 import { applyRegistry } from '../../services/store/registry-loader.js';
 import { createRegistryRepo } from '../../services/store/registry-repo.js';
@@ -55,13 +55,14 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(env: Record<string, string> = {}, dataDir?: string): Promise<TestService> {
+/** `logger`: where the service logs (silent by default), for tests that assert on log lines. */
+export async function startTestService(env: Record<string, string> = {}, dataDir?: string, logger: Logger = silentLogger()): Promise<TestService> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'gatewatch-test-'));
   // Only the variables given here: the developer's own GW_* settings must not leak into tests.
   const startup = loadStartupConfig({
     GW_MQTT_HOST: '127.0.0.1', GW_MQTT_PORT: '0', GW_HTTP_HOST: '127.0.0.1', GW_HTTP_PORT: '0', GW_DATA_DIR: dir, GW_LOG_LEVEL: 'silent', ...env,
   });
-  const runtime = await startRuntime(startup, silentLogger());
+  const runtime = await startRuntime(startup, logger);
   await applyRegistry(TEST_REGISTRY, runtime.db, createRegistryRepo(runtime.db), Date.now());
   const tokensRepo = createTokensRepo(runtime.db);
   const tokens = {

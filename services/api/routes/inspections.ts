@@ -1,4 +1,5 @@
 /** Inspections: inspectors (and admins) create, fill and sign; everyone signed in reads and exports what they may see. */
+import { LANGUAGES } from '../../i18n/index.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -105,11 +106,12 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
         summary: 'The inspection as CSV laid out like the form (UTF-8 with BOM, for Excel)',
         produces: ['text/csv'],
         params: IdParams,
+        querystring: z.object({ lang: z.enum(LANGUAGES).default('zh').describe('Language of the texts: zh (default) or en') }),
         response: { 200: z.string().describe('text/csv; charset=utf-8, with a byte-order mark'), ...errors },
       },
     },
     async (req, reply) => {
-      const { filename, csv } = svc.exportCsv(req.params.id);
+      const { filename, csv } = svc.exportCsv(req.params.id, req.query.lang);
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(csv);
     },
   );

@@ -4,6 +4,7 @@
  * (stopped, fault, or never said it was playing), and minutes it was silent
  * (no data). The judged part of the day is configurable, all of it by default.
  */
+import { msg } from '../../i18n/index.js';
 import { clip, intersect, subtract, total, type Interval } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
@@ -30,9 +31,8 @@ function facts(view: DayView) {
       noDataMinutes: toMinutes(total(judged) - total(covered)),
     };
     const status = figures.silentMinutes > 0 ? 'fail' : total(covered) === 0 ? 'no_data' : 'pass';
-    const summary = `${id}: playing ${figures.playingMinutes} min, not playing ${figures.silentMinutes} min, no data ${figures.noDataMinutes} min on ${view.day}`;
     const ids = here.filter((b) => view.inWindow(b.eventTime)).map((b) => b.readingId);
-    return view.fact('broadcast', id, status, figures, summary, ids);
+    return view.fact('broadcast', id, status, figures, ids);
   });
 }
 
@@ -59,7 +59,7 @@ function onTick(ctx: TickContext): Outcome[] {
         subject,
         severity: 'low',
         eventTime: ctx.nowMs,
-        title: `Broadcast on ${id} ${last.payload.state} for ${minutes} min`,
+        titleMessage: msg('alarm.broadcast', { device: id, state: last.payload.state, minutes }),
         details: { deviceId: id, state: last.payload.state, since: last.eventTime },
         readingIds: [last.readingId],
       }),

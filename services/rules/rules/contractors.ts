@@ -6,6 +6,7 @@
  * (workers are not assumed to stay overnight, so a missed "out" does not
  * carry into the next day).
  */
+import { msg } from '../../i18n/index.js';
 import { absenceStatus } from '../policy.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
@@ -43,9 +44,8 @@ function facts(view: DayView) {
   const limit = view.config.contractorsMaxOnSite;
   const devices = relevantDevices(fixedDevices(view, 'access_panel'), view.of('access'));
   const figures = { maxOnSite: max, limit, noDataMinutes: view.noDataMinutes(devices) };
-  const summary = `${view.communityId}: at most ${max} contractor(s) on site at once on ${view.day}, limit ${limit}`;
   const status = absenceStatus(view, max > limit ? 1 : 0, devices);
-  return [view.fact('contractors', WHOLE_COMMUNITY, status, figures, summary, max > limit ? atMax : [])];
+  return [view.fact('contractors', WHOLE_COMMUNITY, status, figures, max > limit ? atMax : [])];
 }
 
 function onReading(ctx: ReadingContext): Outcome[] {
@@ -65,7 +65,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
       subject,
       severity: 'medium',
       eventTime: input.eventTime,
-      title: `${now} contractors on site, limit ${limit}`,
+      titleMessage: msg('alarm.contractors', { count: now, limit }),
       details: { onSite: now, limit, gateId: input.payload.gateId },
       readingIds: [input.readingId],
     }),

@@ -42,8 +42,7 @@ export function countingFacts<R extends StoredReading>(view: DayView, spec: Coun
       required: spec.required,
       noDataMinutes: view.noDataMinutes(devices),
     };
-    const summary = `${area}: ${valid.length} valid ${spec.noun}(s) on ${view.day}, ${spec.required} required (${here.length - valid.length} not counted)`;
     const status = existenceStatus(view, valid.length, spec.required, devices);
-    return view.fact(spec.rule, area, status, figures, summary, here.map((r) => r.readingId));
+    return view.fact(spec.rule, area, status, figures, here.map((r) => r.readingId), { valid: valid.length, notCounted: here.length - valid.length });
   });
 }

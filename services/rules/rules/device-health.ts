@@ -6,6 +6,7 @@
  * it is heard again. Implausible thermometer readings (SPEC fever) and fault
  * statuses are fault alarms under a separate subject, closed by people.
  */
+import { msg } from '../../i18n/index.js';
 import { isCut } from '../coverage.js';
 import { total } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
@@ -30,8 +31,7 @@ function facts(view: DayView) {
       faultReports: faults.length,
     };
     const status = view.windowMs <= 0 ? 'no_data' : figures.offlineMinutes > 0 || faults.length > 0 ? 'fail' : 'pass';
-    const summary = `${id}: online ${figures.onlineMinutes} min, silent ${figures.offlineMinutes} min, ${faults.length} fault report(s) on ${view.day}`;
-    return view.fact('device-health', id, status, figures, summary, [...own.filter(isCut), ...faults].map((r) => r.readingId));
+    return view.fact('device-health', id, status, figures, [...own.filter(isCut), ...faults].map((r) => r.readingId), { faults: faults.length });
   });
 }
 
@@ -53,7 +53,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
         subject: s,
         severity: 'medium',
         eventTime: input.eventTime,
-        title: `Device ${input.deviceId} reported ${input.payload.state}`,
+        titleMessage: msg('alarm.device-state', { device: input.deviceId, state: input.payload.state }),
         details: { deviceId: input.deviceId, state: input.payload.state },
         readingIds: [input.readingId],
       }),
@@ -79,7 +79,7 @@ function onTick(ctx: TickContext): Outcome[] {
         subject,
         severity: 'medium',
         eventTime: ctx.nowMs,
-        title: `Device ${id} offline: silent for ${minutes} min`,
+        titleMessage: msg('alarm.device-offline', { device: id, minutes }),
         details: { deviceId: id, lastHeardAt: ctx.cs.lastRx[id] ?? null, silentMinutes: minutes },
         readingIds: [],
       }),

@@ -4,11 +4,12 @@
  * (rule device-health), never a fever. The daily fact is pass when anyone
  * was measured at the gate (the system working), no_data otherwise.
  */
+import { msg } from '../../i18n/index.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
 import type { DayView } from '../view.js';
 import { placesOf } from '../view.js';
-import { alarm, fmt1, isFever, isPlausible } from './shared.js';
+import { alarm, isFever, isPlausible } from './shared.js';
 
 function facts(view: DayView) {
   const temps = view.of('temperature').filter((r) => view.inWindow(r.eventTime));
@@ -18,11 +19,10 @@ function facts(view: DayView) {
     const plausible = here.filter((r) => isPlausible(r.payload.temperatureC, view.config));
     const fevers = plausible.filter((r) => isFever(r.payload.temperatureC, view.config));
     const figures = { measured: plausible.length, fevers: fevers.length, implausible: here.length - plausible.length };
-    const summary = `${gate}: ${figures.measured} measured, ${figures.fevers} above ${view.config.feverAboveC} °C, ${figures.implausible} implausible on ${view.day}`;
-    return view.fact('fever', gate, plausible.length > 0 ? 'pass' : 'no_data', figures, summary, [
+    return view.fact('fever', gate, plausible.length > 0 ? 'pass' : 'no_data', figures, [
       ...fevers.map((r) => r.readingId),
       ...here.filter((r) => !isPlausible(r.payload.temperatureC, view.config)).map((r) => r.readingId),
-    ]);
+    ], { threshold: view.config.feverAboveC });
   });
 }
 
@@ -38,7 +38,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
         subject: subjects.deviceFault(input.deviceId),
         severity: 'medium',
         eventTime: input.eventTime,
-        title: `Thermometer ${input.deviceId} reported an implausible ${fmt1(c)} °C at gate ${gateId}`,
+        titleMessage: msg('alarm.implausible', { device: input.deviceId, celsius: c, gate: gateId }),
         details: { ...details, plausibleMinC: config.plausibleMinC, plausibleMaxC: config.plausibleMaxC },
         readingIds: [input.readingId],
       }),
@@ -51,7 +51,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
       subject: subjects.person(personRef),
       severity: 'critical',
       eventTime: input.eventTime,
-      title: `Fever ${fmt1(c)} °C (${subject}) at gate ${gateId}`,
+      titleMessage: msg('alarm.fever', { celsius: c, subject: msg('subject', { subject }), gate: gateId }),
       details: { ...details, personRef, feverAboveC: config.feverAboveC },
       readingIds: [input.readingId],
     }),

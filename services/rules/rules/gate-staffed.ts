@@ -4,6 +4,7 @@
  * give the staffed intervals; any gap is unstaffed. Minutes in which the duty
  * panel was silent are noDataMinutes, neither staffed nor unstaffed.
  */
+import { msg } from '../../i18n/index.js';
 import { intersect, subtract, total, type Interval } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
@@ -52,9 +53,8 @@ function facts(view: DayView) {
       noDataMinutes: view.noDataMinutes(devices),
     };
     const status = figures.unstaffedMinutes > 0 ? 'fail' : total(covered) === 0 ? 'no_data' : 'pass';
-    const summary = `${gate}: ${figures.unstaffedMinutes} min unstaffed, ${figures.staffedMinutes} min staffed, ${figures.noDataMinutes} min without data on ${view.day}`;
     const ids = here.filter((s) => view.inWindow(s.eventTime)).map((s) => s.readingId);
-    return view.fact('gate-staffed', gate, status, figures, summary, ids);
+    return view.fact('gate-staffed', gate, status, figures, ids);
   });
 }
 
@@ -89,7 +89,7 @@ function onTick(ctx: TickContext): Outcome[] {
         subject,
         severity: 'high',
         eventTime: ctx.nowMs,
-        title: `Gate ${gate} unstaffed for ${minutes} min`,
+        titleMessage: msg('alarm.gate-staffed', { gate, minutes }),
         details: { gateId: gate, unstaffedSince: since, unstaffedMinutes: minutes },
         readingIds: lastEnd,
       }),

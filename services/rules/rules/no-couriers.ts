@@ -3,6 +3,7 @@
  * riders hand over at a designated point and never enter. An allowed "in"
  * pass with one of those roles is a violation, alarmed at once.
  */
+import { msg } from '../../i18n/index.js';
 import { absenceStatus } from '../policy.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
@@ -25,8 +26,7 @@ function facts(view: DayView) {
       courierRefusals: couriers.length - entered.length,
       noDataMinutes: view.noDataMinutes(devices),
     };
-    const summary = `${gate}: ${entered.length} courier/delivery entr(ies) allowed, ${figures.courierRefusals} refused on ${view.day}`;
-    return view.fact('no-couriers', gate, absenceStatus(view, entered.length, devices), figures, summary, couriers.map((r) => r.readingId));
+    return view.fact('no-couriers', gate, absenceStatus(view, entered.length, devices), figures, couriers.map((r) => r.readingId));
   });
 }
 
@@ -39,7 +39,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
       subject: subjects.gate(input.payload.gateId),
       severity: 'medium',
       eventTime: input.eventTime,
-      title: `A ${input.payload.role.replace('_', '-')} rider was let in at gate ${input.payload.gateId}`,
+      titleMessage: msg('alarm.no-couriers', { role: input.payload.role, gate: input.payload.gateId }),
       details: { gateId: input.payload.gateId, role: input.payload.role, deviceId: input.deviceId },
       readingIds: [input.readingId],
     }),

@@ -62,8 +62,7 @@ function facts(view: DayView) {
     const r = judgeArea(view, area);
     const status = r.ventilated === r.judged ? 'pass' : r.silentGap ? 'no_data' : 'fail';
     const figures = { sessions: r.judged, ventilatedSessions: r.ventilated, pendingSessions: r.pending };
-    const summary = `${area}: ${r.ventilated} of ${r.judged} valid session(s) followed by >= ${view.config.postVentilationMinMinutes} min of ventilation on ${view.day}${r.pending ? `, ${r.pending} pending` : ''}`;
-    return view.fact('post-ventilation', area, status, figures, summary, r.ids);
+    return view.fact('post-ventilation', area, status, figures, r.ids, { judged: r.judged, ventilated: r.ventilated, pending: r.pending, minutes: view.config.postVentilationMinMinutes });
   });
 }
 

@@ -1,4 +1,5 @@
 /** Small helpers the rule modules share. */
+import { english } from '../../i18n/index.js';
 import type { MessageKind } from '../../../schemas/src/device-messages.js';
 import type { RulesConfig } from '../config.js';
 import type { RuleId } from '../facts.js';
@@ -41,8 +42,8 @@ export function ofKind<K extends StoredReading['kind']>(list: readonly StoredRea
   return list.filter((r) => r.kind === kind) as StoredOf<K>[];
 }
 
-export function alarm(ctx: RuleContext, a: Omit<AlarmOutcome, 'type' | 'communityId'>): AlarmOutcome {
-  return { type: 'alarm', communityId: ctx.communityId, ...a };
+export function alarm(ctx: RuleContext, a: Omit<AlarmOutcome, 'type' | 'communityId' | 'title'>): AlarmOutcome {
+  return { type: 'alarm', communityId: ctx.communityId, ...a, title: english(a.titleMessage) };
 }
 
 export function clear(ctx: RuleContext, rule: RuleId, subject: string, eventTime: number): ClearOutcome {
@@ -54,4 +55,3 @@ export function fixedDevices(ctx: Pick<RuleContext, 'layout'>, kind: string, loc
   return (ctx.layout?.devices ?? []).filter((d) => d.kind === kind && (location === undefined || d.location === location)).map((d) => d.id);
 }
 
-export const fmt1 = (n: number): string => n.toFixed(1);

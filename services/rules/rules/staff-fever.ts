@@ -5,6 +5,7 @@
  * disinfection session started, or a shift end more than the stand-down time
  * after the fever (they stayed on duty).
  */
+import { msg } from '../../i18n/index.js';
 import type { RulesConfig } from '../config.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
@@ -49,9 +50,8 @@ function facts(view: DayView) {
     const first = fevers[0];
     const after = first ? dutyAfterFever(duty, ref, first.eventTime, view.end, view.config) : [];
     const figures = { fevers: fevers.length, dutyEventsAfterFever: after.length };
-    const summary = `${ref}: ${fevers.length} fever reading(s), ${after.length} duty event(s) after a fever on ${view.day}`;
     const ids = [...fevers, ...after].map((r) => r.readingId);
-    return view.fact('staff-fever', ref, absenceStatus(view, after.length, thermometers), figures, summary, ids);
+    return view.fact('staff-fever', ref, absenceStatus(view, after.length, thermometers), figures, ids, { dutyEvents: after.length });
   });
 }
 
@@ -61,7 +61,7 @@ function violation(ctx: ReadingContext, ref: string, fever: StoredReading, after
     subject: subjects.person(ref),
     severity: 'high',
     eventTime: ctx.input.eventTime,
-    title: `Staff ${ref} on duty after a fever the same day`,
+    titleMessage: msg('alarm.staff-fever', { ref }),
     details: { staffRef: ref, feverAt: fever.eventTime, dutyEventsAfterFever: after.length },
     readingIds: [fever.readingId, ...after.map((r) => r.readingId)],
   });

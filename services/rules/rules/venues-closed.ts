@@ -4,6 +4,7 @@
  * opening in the day is a violation (openMinutes rounds up, so a brief
  * opening still shows). While the sensor is silent the door is "no data".
  */
+import { msg } from '../../i18n/index.js';
 import { absenceStatus } from '../policy.js';
 import { clip, intersect, total } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
@@ -30,9 +31,8 @@ function facts(view: DayView) {
       openings: openings.length,
       noDataMinutes: view.noDataMinutes(devices),
     };
-    const summary = `${room}: open ${figures.openMinutes} min (${figures.openings} opening(s)) on ${view.day}`;
     const status = absenceStatus(view, figures.openMinutes + figures.openings, devices);
-    return view.fact('venues-closed', room, status, figures, summary, openings.map((d) => d.readingId));
+    return view.fact('venues-closed', room, status, figures, openings.map((d) => d.readingId));
   });
 }
 
@@ -55,7 +55,7 @@ function onReading(ctx: ReadingContext): Outcome[] {
       subject,
       severity: 'medium',
       eventTime: input.eventTime,
-      title: `Activity room ${room} is open`,
+      titleMessage: msg('alarm.venues-closed', { room }),
       details: { roomId: room, deviceId: input.deviceId },
       readingIds: [input.readingId],
     }),

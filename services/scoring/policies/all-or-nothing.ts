@@ -3,6 +3,7 @@
  * broadcast half of 2.1). The form says "落实到位得N分，不到位不得分": there is
  * no partial credit, and over a multi-day window every day must pass.
  */
+import { msg, ruleName } from '../../i18n/index.js';
 import { describeGaps, gapCount, listFacts, type RuleGrid } from '../grid.js';
 import type { Verdict } from '../types.js';
 
@@ -15,16 +16,16 @@ import type { Verdict } from '../types.js';
 export function scoreAllOrNothing(grids: readonly RuleGrid[], points: number): Verdict {
   const fails = grids.flatMap((g) => g.fails);
   if (fails.length > 0) {
-    return { score: 0, explanation: `${fails.length} failing day/place(s): ${listFacts(fails)}.` };
+    return { score: 0, explanation: msg('score.failing', { count: fails.length, facts: listFacts(fails) }) };
   }
   const gappy = grids.filter((g) => gapCount(g) > 0);
   if (gappy.length > 0) {
     return {
       score: null,
-      explanation: `No failure seen, but ${gappy.map(describeGaps).join('; ')}.`,
+      explanation: msg('score.gaps', { gaps: gappy.flatMap(describeGaps) }),
     };
   }
   const cells = grids.reduce((n, g) => n + g.facts.length, 0);
-  const rules = grids.map((g) => g.rule).join(' + ');
-  return { score: points, explanation: `All ${cells} day/place(s) of ${rules} passed over the window.` };
+  const rules = grids.map((g) => ruleName(g.rule));
+  return { score: points, explanation: msg('score.allPassed', { cells, rules }) };
 }

@@ -3,6 +3,7 @@
  * part of it: a staff member with a fever who kept working (SPEC staff-fever,
  * plan 三(七)). Masks, gloves and the rest are for the inspector, who confirms.
  */
+import { msg } from '../../i18n/index.js';
 import { listFacts, type RuleGrid } from '../grid.js';
 import type { Verdict } from '../types.js';
 
@@ -16,7 +17,7 @@ export function scoreProperConduct(staffFever: RuleGrid, staffLedger: RuleGrid, 
   if (staffFever.fails.length > 0) {
     return {
       score: 0,
-      explanation: `Staff on duty after a fever: ${listFacts(staffFever.fails)}.`,
+      explanation: msg('score.staffOnDutyAfterFever', { facts: listFacts(staffFever.fails) }),
     };
   }
   const measuredDays = new Set(
@@ -24,7 +25,7 @@ export function scoreProperConduct(staffFever: RuleGrid, staffLedger: RuleGrid, 
   );
   const unseen = staffFever.days.filter((d) => !measuredDays.has(d));
   if (unseen.length > 0) {
-    return { score: null, explanation: `No staff temperature checks seen on ${unseen.join(', ')}.` };
+    return { score: null, explanation: msg('score.staffUnseen', { days: unseen.join(', ') }) };
   }
-  return { score: points, explanation: 'No staff member worked after a fever; staff were measured every day.' };
+  return { score: points, explanation: msg('score.staffOk') };
 }

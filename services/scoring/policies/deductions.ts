@@ -3,6 +3,8 @@
  * (garbage disinfection). The form says "酌情扣1-N分": points less a
  * discretionary deduction; these functions make the discretion explicit.
  */
+import { msg } from '../../i18n/index.js';
+import type { Message } from '../../../schemas/src/message.js';
 import type { DailyFact } from '../../rules/facts.js';
 import { describeGaps, gapCount, listFacts, type RuleGrid } from '../grid.js';
 import type { Verdict } from '../types.js';
@@ -12,13 +14,13 @@ import type { Verdict } from '../types.js';
  * points. With gaps in the data the score is unknown (the silent cells could
  * deduct more) unless the known deduction already reaches the cap.
  */
-export function applyDeduction(points: number, rawDeduction: number, grid: RuleGrid, why: string): Verdict {
+export function applyDeduction(points: number, rawDeduction: number, grid: RuleGrid, why: Message): Verdict {
   const deduction = Math.min(rawDeduction, points);
   if (gapCount(grid) > 0 && deduction < points) {
-    return { score: null, explanation: `${why}; but ${describeGaps(grid)}, which could deduct more.` };
+    return { score: null, explanation: msg('score.deductUnknown', { why, gaps: describeGaps(grid) }) };
   }
-  const capped = rawDeduction > points ? ` (capped at ${points})` : '';
-  return { score: points - deduction, explanation: `${why}: deduct ${deduction}${capped}.` };
+  const cap = rawDeduction > points ? points : 0;
+  return { score: points - deduction, explanation: msg('score.deduct', { why, deduction, cap }) };
 }
 
 /**
@@ -35,16 +37,13 @@ export function scoreUnstaffedTime(grid: RuleGrid, points: number, minutesPerPoi
   const total = grid.facts.reduce((sum, f) => sum + unstaffedMinutesOf(f), 0);
   const deduction = Math.ceil(total / minutesPerPoint);
   const partial = grid.facts.reduce((sum, f) => sum + (f.status === 'no_data' ? 0 : (f.figures.noDataMinutes ?? 0)), 0);
-  const note = partial > 0 ? ` (${partial} further minute(s) without data were not counted)` : '';
-  const why = `${total} unstaffed gate minute(s) over the window${note}, 1 point per started ${minutesPerPoint}`;
+  const why = msg('why.unstaffed', { total, partial, per: minutesPerPoint });
   return applyDeduction(points, deduction, grid, why);
 }
 
 /** 4.3: one point per failing (day, place) of garbage disinfection. */
 export function scoreFailingCells(grid: RuleGrid, points: number): Verdict {
   const why =
-    grid.fails.length === 0
-      ? 'No failing garbage day/place'
-      : `${grid.fails.length} failing garbage day/place(s), 1 point each (${listFacts(grid.fails)})`;
+    grid.fails.length === 0 ? msg('why.noGarbageFails') : msg('why.garbageFails', { count: grid.fails.length, facts: listFacts(grid.fails) });
   return applyDeduction(points, grid.fails.length, grid, why);
 }

@@ -5,6 +5,7 @@
  * DisinfectionSession.operatorRef); without them the policy falls back to what
  * the facts show and says so. See README "4.2".
  */
+import { msg } from '../../i18n/index.js';
 import type { RuleGrid } from '../grid.js';
 import type { DutyRecord, Verdict } from '../types.js';
 
@@ -16,7 +17,6 @@ const ACTIVITY_FIGURES: Record<DutyKind, readonly string[]> = {
   gate_shift: ['staffedMinutes'],
   disinfection: ['validSessions', 'invalidSessions'],
 };
-const LABEL: Record<DutyKind, string> = { gate_shift: 'gate duty', disinfection: 'disinfection' };
 
 /** Did the facts see the duty done (active), see it not done (idle), or see nothing (silent)? */
 export function activityOf(grid: RuleGrid, kind: DutyKind): 'active' | 'idle' | 'silent' {
@@ -71,13 +71,13 @@ export function scoreNamedPeople(
   const unnamed = (Object.keys(states) as DutyKind[]).filter((k) => states[k] === 'unnamed');
   const raw = unnamed.length * settings.unnamedDutyDeduction + unknownRefs.length * settings.unknownRefDeduction;
   const deduction = Math.min(raw, settings.points);
-  const parts = (Object.keys(states) as DutyKind[]).map((k) => `${LABEL[k]}: ${states[k]}`);
-  if (unknownRefs.length > 0) parts.push(`unregistered operator refs: ${unknownRefs.join(', ')}`);
-  if (duties === undefined) parts.push('operator refs not supplied, so registration was not checked');
+  const parts = (Object.keys(states) as DutyKind[]).map((k) => msg('duty.state', { duty: k, state: states[k] }));
+  if (unknownRefs.length > 0) parts.push(msg('duty.unknownRefs', { refs: unknownRefs.join(', ') }));
+  if (duties === undefined) parts.push(msg('duty.notSupplied'));
   const unknown = Object.values(states).includes('unknown');
   const extraReadingIds = (duties ?? []).flatMap((d) => d.readingIds ?? []);
   if (unknown && deduction < settings.points) {
-    return { score: null, unknownRefs, extraReadingIds, explanation: `${parts.join('; ')}; not enough data to propose.` };
+    return { score: null, unknownRefs, extraReadingIds, explanation: msg('score.namedUnknown', { parts }) };
   }
-  return { score: settings.points - deduction, unknownRefs, extraReadingIds, explanation: `${parts.join('; ')}; deduct ${deduction}.` };
+  return { score: settings.points - deduction, unknownRefs, extraReadingIds, explanation: msg('score.namedDeduct', { parts, deduction }) };
 }

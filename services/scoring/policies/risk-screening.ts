@@ -4,6 +4,7 @@
  * company acknowledged them; the inspector judges the rest (returnees, mahjong
  * parlours, gatherings) and confirms.
  */
+import { msg } from '../../i18n/index.js';
 import type { RuleGrid } from '../grid.js';
 import type { AlarmSummary, Verdict } from '../types.js';
 
@@ -36,9 +37,9 @@ export function scoreRiskScreening(
     const outcomes = alarms.map((a) => ackOutcome(a, withinMinutes * 60_000));
     const late = outcomes.filter((o) => o === 'late').length;
     const open = outcomes.filter((o) => o === 'unacknowledged').length;
-    const head = `${alarms.length} fever alarm(s): ${alarms.length - late - open} acknowledged within ${withinMinutes} min, ${late} late, ${open} unacknowledged`;
     const score = open > 0 ? 1 : late > 0 ? 2 : 3;
-    return { score, alarmIds, explanation: `${head}; proposed ${score}.` };
+    const counts = { count: alarms.length, inTime: alarms.length - late - open, within: withinMinutes, late, open, score };
+    return { score, alarmIds, explanation: msg('score.riskAlarms', counts) };
   }
   const measured = new Set(feverGrid.facts.filter((f) => f.status === 'pass').map((f) => f.day));
   const silentDays = feverGrid.days.filter((d) => !measured.has(d));
@@ -46,8 +47,8 @@ export function scoreRiskScreening(
     return {
       score: null,
       alarmIds,
-      explanation: `No fever alarms, but no gate thermometer measured anyone on ${silentDays.join(', ')}.`,
+      explanation: msg('score.riskSilent', { days: silentDays.join(', ') }),
     };
   }
-  return { score: 3, alarmIds, explanation: 'No fever alarms and gate thermometers measured people every day; proposed 3.' };
+  return { score: 3, alarmIds, explanation: msg('score.riskOk') };
 }
