@@ -22,6 +22,7 @@ export const LAYERS = {
   crypto: [],
   time: [],
   observability: [],
+  lifecycle: ['observability'],
   i18n: ['schemas', 'time'],
   // The pure core.
   rules: ['schemas', 'domain', 'time', 'i18n'],

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadServiceConfig, type ServiceConfig } from './config/service-config.js';
 import { openDatabase, type Db } from './store/db.js';
 import { createRepositories } from './store/repositories.js';
+import { stopInOrder } from './lifecycle/stop.js';
 import { loadRegistryFile } from './store/registry-loader.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Logger } from './observability/logger.js';
@@ -159,13 +160,18 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   return {
     enabledAdmins: () => accounts.countEnabledAdmins(),
     db, http, mqttPort: mqttAddress.tcp.port, mqttsPort: mqttAddress.tls?.port, mqttWsPort: mqttAddress.ws?.port, httpPort, bus, ingest,
-    async stop() {
-      await http.close();
-      await broker.close();
-      ingest.stop();
-      await influx?.stop();
-      await webhooks.stop();
-      db.close();
-    },
+    // Each in isolation: a component that fails to stop does not keep the others running (lifecycle/stop.ts).
+    stop: () =>
+      stopInOrder(
+        [
+          { name: 'http', stop: () => http.close() },
+          { name: 'broker', stop: () => broker.close() },
+          { name: 'ingest', stop: () => ingest.stop() },
+          { name: 'influx', stop: async () => influx?.stop() },
+          { name: 'webhooks', stop: () => webhooks.stop() },
+          { name: 'database', stop: () => void db.close() },
+        ],
+        logger,
+      ),
   };
 }

@@ -1,14 +1,11 @@
 /** Coded HTTP errors and the one central error handler that hides 5xx internals. */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { CodedError } from '../domain/errors.js';
 
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class HttpError extends CodedError {
+  constructor(statusCode: number, code: string, message: string) {
+    super(statusCode, code, message);
   }
 }
 

@@ -9,14 +9,11 @@ import type { AuditRepo } from '../store/audit-repo.js';
 import type { Role } from '../domain/role.js';
 import { companyProblem, type TokenInfo, type TokensRepo } from '../store/tokens-repo.js';
 import { hashSecret } from '../crypto/secrets.js';
+import { CodedError } from '../domain/errors.js';
 
-export class AdminError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class AdminError extends CodedError {
+  constructor(statusCode: number, code: string, message: string) {
+    super(statusCode, code, message);
   }
 }
 

@@ -79,12 +79,13 @@ export function createIngest(deps: IngestDeps) {
   });
   // API acknowledgements and resolutions reach InfluxDB too.
   // (Bumps emit alarm.updated too while still open; those were sent inside the ingest transaction.)
-  if (points) {
-    deps.bus.on('alarm.updated', (a) => {
-      if (a.status === 'open' || a.resolvedBy === 'system') return;
-      points.alarm(a, a.status === 'resolved' ? 'resolved' : 'acknowledged');
-    });
-  }
+  // Owned by ingest and removed on stop, so a stopped ingest hears nothing.
+  const offAlarmUpdated = points
+    ? deps.bus.on('alarm.updated', (a) => {
+        if (a.status === 'open' || a.resolvedBy === 'system') return;
+        points.alarm(a, a.status === 'resolved' ? 'resolved' : 'acknowledged');
+      })
+    : undefined;
 
   let lastRetention = -Infinity;
   /** `all`: recompute every due day now (an explicit call); the timer works in time slices. */
@@ -134,6 +135,7 @@ export function createIngest(deps: IngestDeps) {
       timer.unref();
     },
     stop(): void {
+      offAlarmUpdated?.();
       if (timer) clearInterval(timer);
       materializer.flush(now(), true);
     },

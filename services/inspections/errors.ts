@@ -1,18 +1,11 @@
 /** Coded errors of the inspections service; the API's central handler turns them into answers. */
+import { CodedError, type FieldProblem } from '../domain/errors.js';
 
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
+export type { FieldProblem } from '../domain/errors.js';
 
-export class InspectionError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly fields?: FieldProblem[],
-  ) {
-    super(message);
+export class InspectionError extends CodedError {
+  constructor(statusCode: number, code: string, message: string, fields?: FieldProblem[]) {
+    super(statusCode, code, message, fields);
   }
 }
 

@@ -5,6 +5,7 @@
  * (不合格) and starts a rectification period. Pure: persistence and signing are
  * the caller's.
  */
+import { CodedError } from '../domain/errors.js';
 import { CHECKLIST, findItem, type ChecklistItem, type Fill } from './checklist.js';
 import { scoreProblem } from './allowed-scores.js';
 import type { ItemScore } from './types.js';
@@ -56,11 +57,9 @@ export interface InspectionIssue {
   message: string;
 }
 
-export class InspectionInputError extends Error {
-  readonly code = 'INSPECTION_SCORE_INVALID';
-  readonly statusCode = 400;
+export class InspectionInputError extends CodedError {
   constructor(readonly issues: InspectionIssue[]) {
-    super(issues.map((i) => `item ${i.itemId}: ${i.message}`).join('; '));
+    super(400, 'INSPECTION_SCORE_INVALID', issues.map((i) => `item ${i.itemId}: ${i.message}`).join('; '));
   }
 }
 

@@ -3,15 +3,17 @@
  * dates; which instants belong to a day is the community's zone's business
  * (services/time/local-day.ts), never a fixed offset.
  */
+import { CodedError } from '../domain/errors.js';
 import { addDays, daysBetween, isDay } from '../time/local-day.js';
 import type { DayWindow } from './types.js';
 
 /** Longest window scored at once: a year is plenty for an inspection and bounds the work. */
 export const MAX_WINDOW_DAYS = 366;
 
-export class ScoringInputError extends Error {
-  readonly code = 'SCORING_INPUT_INVALID';
-  readonly statusCode = 400;
+export class ScoringInputError extends CodedError {
+  constructor(message: string) {
+    super(400, 'SCORING_INPUT_INVALID', message);
+  }
 }
 
 /** Every day of the window, in order; throws on a malformed or reversed window. */

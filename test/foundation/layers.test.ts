@@ -3,12 +3,14 @@
  * the build: lint fails on a forbidden import, and there is no import cycle
  * between files (type-only imports included).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ESLint } from 'eslint';
 import { parseCircular, parseDependencyTree } from 'dpdm';
+// @ts-expect-error: the lint config is plain JavaScript without types
+import { LAYERS } from '../../eslint.config.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const eslint = new ESLint({ cwd: root });
@@ -24,7 +26,7 @@ describe('the import table is enforced by npm run lint', () => {
       {
         ruleId: 'import-x/no-restricted-paths',
         message:
-          'Unexpected path "../store/db.js" imported in restricted zone. services/rules may import only schemas, domain, time (the import table in eslint.config.js, services/README.md).',
+          'Unexpected path "../store/db.js" imported in restricted zone. services/rules may import only schemas, domain, time, i18n (the import table in eslint.config.js, services/README.md).',
       },
     ]);
   });
@@ -74,6 +76,26 @@ describe('the import table is enforced by npm run lint', () => {
   it('accepts what the table allows: rules/ importing schemas/ and domain/', async () => {
     const code = "export type { DeviceMessage } from '../../schemas/src/device-messages.js';\nexport type { Role } from '../domain/role.js';\n";
     expect(await lintAs('services/rules/allowed.ts', code)).toEqual([]);
+  });
+});
+
+describe('services/README.md states the same table as LAYERS', () => {
+  it('lists every part with exactly the imports LAYERS allows', () => {
+    const readme = readFileSync(path.join(root, 'services/README.md'), 'utf8');
+    const rows = readme.split('\n').filter((l) => /^\| `[^`]+` \|/.test(l) && l.split('|').length === 5);
+    const stated = Object.fromEntries(
+      rows.map((l) => {
+        const cells = l.split('|');
+        const part = /`([^`]+)`/.exec(cells[1]!)![1]!.replace(/\/$/, '');
+        // Only what is allowed: the cell before a ";" remark, without parenthesised details.
+        const allowed = cells[3]!.split(';')[0]!.replace(/\([^)]*\)/g, '');
+        const names = [...allowed.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.replace(/\/$/, ''));
+        return [part, allowed.includes('everything') ? ['*'] : names.filter((n) => !n.includes(' '))];
+      }),
+    );
+    const expected = Object.fromEntries(Object.entries(LAYERS as Record<string, string[]>).map(([k, v]) => [k, [...v].sort()]));
+    const actual = Object.fromEntries(Object.keys(expected).map((k) => [k, [...(stated[k] ?? ['(missing)'])].sort()]));
+    expect(actual).toEqual(expected);
   });
 });
 
