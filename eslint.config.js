@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dashboards/generated/**', 'schemas/json/**', 'test-artifacts/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dashboards/generated/**', 'schemas/json/**', 'test-artifacts/**', 'coverage/**', 'dist/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
