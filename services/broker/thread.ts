@@ -125,7 +125,7 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
           open = true;
           return resolve(m.addresses);
         case 'failed':
-          return reject(new Error(`mqtt broker failed to start: ${m.error}`));
+          return reject(Object.assign(new Error(`mqtt broker failed to start: ${m.error}`), { code: m.code, port: m.port, address: m.address }));
       }
     });
     worker.on('error', (err) => {

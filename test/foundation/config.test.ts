@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../../services/config/service-config.js';
 import { ConfigError } from '../../services/config/env.js';
@@ -90,5 +91,27 @@ describe('credentials from files (<NAME>_FILE, compose secrets)', () => {
   it('a variable that is not a credential has no _FILE form', () => {
     const file = secretFile('port', '1999');
     expect(loadServiceConfig({ GW_HTTP_PORT_FILE: file }).GW_HTTP_PORT).toBe(3000);
+  });
+});
+
+describe('a busy port', () => {
+  async function holdPort(): Promise<{ port: number; close: () => Promise<void> }> {
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    return { port: (srv.address() as { port: number }).port, close: () => new Promise((r) => srv.close(() => r())) };
+  }
+
+  it.each([['GW_HTTP_PORT', 'GW_HTTP_HOST'], ['GW_MQTT_PORT', 'GW_MQTT_HOST']])('%s already in use: one line naming host:port and the variable, exit 2, no stack', async (variable, hostVariable) => {
+    const held = await holdPort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'gw-busy-'));
+    try {
+      const env = { GW_HTTP_HOST: '127.0.0.1', GW_MQTT_HOST: '127.0.0.1', GW_HTTP_PORT: String(await freePort()), GW_MQTT_PORT: String(await freePort()), GW_DATA_DIR: dataDir, GW_LOG_LEVEL: 'silent', [variable]: String(held.port) };
+      const proc = spawnService(env);
+      expect(await proc.exited).toBe(2);
+      expect(proc.output().trim()).toBe(`cannot listen on 127.0.0.1:${held.port} (EADDRINUSE): the address is already in use; set ${variable} (or ${hostVariable}) to another value`);
+    } finally {
+      await held.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
