@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { RegistryFile } from '../schemas/src/registry.js';
+import { readCredential } from '../services/config/env.js';
 import { buildLoadCommunity } from './community.js';
 import { runLoad } from './load.js';
 import { makePlan, parseScenarioList, planMessages, resolveDay, type Plan } from './plan.js';
@@ -52,8 +53,9 @@ function int(args: Args, name: 'communities' | 'seed' | 'window' | 'devices' | '
 }
 
 function need(args: Args, name: 'api' | 'token' | 'credentials' | 'out'): string {
-  const v = args[name] ?? (name === 'token' ? process.env.GW_SIM_TOKEN : undefined);
-  if (!v) throw new UsageError(`--${name} is required${name === 'token' ? ' (or GW_SIM_TOKEN)' : ''}`);
+  // The token may come from GW_SIM_TOKEN or, as a compose secret, from the file GW_SIM_TOKEN_FILE names.
+  const v = args[name] ?? (name === 'token' ? readCredential('GW_SIM_TOKEN', process.env) : undefined);
+  if (!v) throw new UsageError(`--${name} is required${name === 'token' ? ' (or GW_SIM_TOKEN / GW_SIM_TOKEN_FILE)' : ''}`);
   return v;
 }
 

@@ -96,11 +96,20 @@ export interface PlayStats {
   errors: string[];
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/**
+ * Waits ms, or until the signal aborts. The abort listener is removed when the
+ * timer fires: live play sleeps once per message on one signal, and listeners
+ * left behind piled up (MaxListenersExceededWarning in npm run demo).
+ */
+export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const onAbort = () => (clearTimeout(t), resolve());
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 export async function play(messages: readonly SimMessage[], connections: Connections, opts: PlayOptions): Promise<PlayStats> {

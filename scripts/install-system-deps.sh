@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests use when they are missing (as root,
 # through apt): InfluxDB 1.x server, Mosquitto command-line clients, Chromium
 # and a Chinese font for the browser tests, docker-compose to validate the
-# compose file, openssl for test certificates, poppler-utils for the printed form.
+# compose file, openssl for test certificates, poppler-utils for the printed form,
+# Caddy for the HTTPS proxy of docker-compose.yml (test/dashboards/proxy.test.ts runs deploy/Caddyfile).
 set -euo pipefail
 
 need=()
@@ -13,6 +14,7 @@ command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v openssl >/dev/null || need+=(openssl)
 # pdfinfo and pdftotext read back the signed form printed to PDF (test/checklist/print.test.ts).
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v caddy >/dev/null || need+=(caddy)
 fc-list 2>/dev/null | grep -qi 'microhei' || need+=(fonts-wqy-microhei)
 
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

@@ -7,6 +7,29 @@ import { ConfigError } from './config/env.js';
 import { createLogger } from './observability/logger.js';
 import { loadStartupConfig, startRuntime, type StartupConfig } from './runtime.js';
 
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'is already in use',
+  EACCES: 'may not be bound by this user (a port below 1024 needs privileges)',
+  EADDRNOTAVAIL: 'is not an address of this machine',
+};
+
+/** A listener that could not bind, as one line naming host:port and the variable to change; null for other errors. */
+function listenFailure(err: unknown, config: StartupConfig['service']): string | null {
+  const e = err as { code?: string; port?: number; address?: string };
+  const why = e.code ? LISTEN_ERRORS[e.code] : undefined;
+  if (!why) return null;
+  const listeners: Array<[string, number | undefined, string]> = [
+    ['GW_HTTP_PORT', config.GW_HTTP_PORT, config.GW_HTTP_HOST],
+    ['GW_MQTT_PORT', config.GW_MQTT_PORT, config.GW_MQTT_HOST],
+    ['GW_MQTTS_PORT', config.GW_MQTTS_PORT, config.GW_MQTT_HOST],
+    ['GW_MQTT_WS_PORT', config.GW_MQTT_WS_PORT, config.GW_MQTT_HOST],
+  ];
+  const match = listeners.find(([, port]) => port === e.port);
+  const [variable, , host] = match ?? ['the port settings', e.port, e.address ?? '?'];
+  const hostVar = variable === 'GW_HTTP_PORT' ? 'GW_HTTP_HOST' : 'GW_MQTT_HOST';
+  return `cannot listen on ${e.address ?? host}:${e.port} (${e.code}): the address ${why}; set ${variable}${match ? ` (or ${hostVar})` : ''} to another value`;
+}
+
 async function main(): Promise<void> {
   let startup: StartupConfig;
   try {
@@ -21,7 +44,15 @@ async function main(): Promise<void> {
   const config = startup.service;
   const logger = createLogger(config.GW_LOG_LEVEL);
   // Without its broker thread the service takes no readings: exit, and let the supervisor (compose: restart) start it again.
-  const runtime = await startRuntime(startup, logger, { onBrokerDied: () => process.exit(1) });
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  try {
+    runtime = await startRuntime(startup, logger, { onBrokerDied: () => process.exit(1) });
+  } catch (err) {
+    const line = listenFailure(err, config);
+    if (line === null) throw err;
+    console.error(line);
+    process.exit(2);
+  }
   logger.info(
     { node: process.version, mqttPort: runtime.mqttPort, httpPort: runtime.httpPort, dataDir: config.GW_DATA_DIR, influx: startup.influx ? startup.influx.url : 'off' },
     'gatewatch started',

@@ -55,7 +55,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { t: 'listening'; addresses: ListenAddresses }
-  | { t: 'failed'; error: string }
+  /** code / port: a listener could not bind (EADDRINUSE, EACCES, EADDRNOTAVAIL), for main.ts's one-line message. */
+  | { t: 'failed'; error: string; code?: string; port?: number; address?: string }
   | { t: 'batch'; batch: number; messages: WireMessage[] }
   | { t: 'presence'; write: PresenceWrite }
   | { t: 'event'; presence: PresenceEvent }

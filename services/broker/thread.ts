@@ -45,11 +45,16 @@ export interface BrokerThread {
   close(): Promise<void>;
 }
 
-/** Worker threads do not inherit tsx's loader: the thread registers it, then loads worker.ts. */
-function bootstrap(): string {
+/**
+ * How the thread is started. Compiled (dist/, the image: this file is thread.js) it loads worker.js with
+ * plain node. From source (npm start, tests: tsx) worker threads do not inherit tsx's loader: the thread
+ * registers it, then loads worker.ts. tsx is a devDependency, absent from the image: it is resolved only here.
+ */
+function workerEntry(): { code: URL | string; eval: boolean } {
+  if (import.meta.url.endsWith('.js')) return { code: new URL('./worker.js', import.meta.url), eval: false };
   const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const entry = new URL('./worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return { code: `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, eval: true };
 }
 
 function applyPresence(repo: PresenceRepo, w: PresenceWrite): void {
@@ -62,7 +67,8 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
   const log = deps.logger.child({ component: 'broker-thread' });
   // Profiling flags follow the service into the thread (bench --profile); nothing else of the parent's.
   const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-  const worker = new Worker(bootstrap(), { eval: true, workerData: deps.init, execArgv });
+  const entry = workerEntry();
+  const worker = new Worker(entry.code, { eval: entry.eval, workerData: deps.init, execArgv });
   const post = (m: ToWorker) => worker.postMessage(m);
   const calls = new Map<number, { resolve: (r: CallResult | undefined) => void; reject: (e: Error) => void }>();
   let nextCall = 1;
@@ -119,7 +125,7 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
           open = true;
           return resolve(m.addresses);
         case 'failed':
-          return reject(new Error(`mqtt broker failed to start: ${m.error}`));
+          return reject(Object.assign(new Error(`mqtt broker failed to start: ${m.error}`), { code: m.code, port: m.port, address: m.address }));
       }
     });
     worker.on('error', (err) => {

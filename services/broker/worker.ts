@@ -82,5 +82,6 @@ try {
   const addresses = await broker.listen(init.listen);
   send({ t: 'listening', addresses });
 } catch (err) {
-  send({ t: 'failed', error: (err as Error).message });
+  const { code, port: failedPort, address } = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  send({ t: 'failed', error: (err as Error).message, code, port: failedPort, address });
 }

@@ -62,8 +62,16 @@ const actor = `cli:${userInfo().username}`;
 async function readPassword(): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   const ask = (q: string) =>
-    new Promise<string>((resolve) => {
-      if (!process.stdin.isTTY) return rl.once('line', resolve);
+    new Promise<string>((resolve, reject) => {
+      if (!process.stdin.isTTY) {
+        // stdin ended (e.g. < /dev/null) without a line: say so and fail, rather than exit 0 having done nothing.
+        const ended = () => reject(new Error('no password given: stdin ended before a line (pipe one in, or run it in a terminal)'));
+        rl.once('close', ended);
+        return rl.once('line', (line) => {
+          rl.off('close', ended);
+          resolve(line);
+        });
+      }
       process.stdout.write(q);
       const out = rl as unknown as { _writeToOutput: (s: string) => void };
       out._writeToOutput = () => {};
@@ -235,6 +243,33 @@ command(
   },
 );
 
+/** The option's type without optional / default wrappers; its enum values when it is one. */
+function optionHint(type: z.ZodType): { required: boolean; values: string[] | null } {
+  let t = type as unknown as { def: { type: string; innerType?: unknown }; options?: string[] };
+  let required = true;
+  while (t.def.type === 'optional' || t.def.type === 'default' || t.def.type === 'nullable') {
+    required = false;
+    t = t.def.innerType as typeof t;
+  }
+  return { required, values: t.def.type === 'enum' && t.options ? t.options.map(String) : null };
+}
+
+function commandUsage(name: string): string {
+  if (name === 'load-registry') return 'npm run admin -- load-registry <file.json>';
+  const cmd = commands[name]!;
+  const lines = Object.entries(cmd.schema.shape).map(([key, type]) => {
+    const { required, values } = optionHint(type as z.ZodType);
+    const arg = values ? values.join('|') : 'value';
+    return `    --${key} <${arg}>${required ? '' : '   (optional)'}`;
+  });
+  return [`npm run admin -- ${name}${lines.length ? ' [options]' : ''}`, ...lines].join('\n');
+}
+
+function usage(): string {
+  const names = [...Object.keys(commands), 'load-registry'];
+  return ['usage: npm run admin -- <command> [--option value ...]   (<command> --help: its options)', '', ...names.map((n) => commandUsage(n).replace(/^npm run admin -- /, '  ').replace(/\n/g, '\n  '))].join('\n');
+}
+
 async function main(): Promise<void> {
   const [name, ...rest] = process.argv.slice(2);
   if (name === 'load-registry') {
@@ -242,15 +277,29 @@ async function main(): Promise<void> {
     console.log(await loadRegistryFile(rest[0], db, registry, Date.now()));
     return;
   }
-  const cmd = name ? commands[name] : undefined;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage());
+    return;
+  }
+  const cmd = commands[name];
   if (!cmd) {
-    console.error(`usage: npm run admin -- <${[...Object.keys(commands), 'load-registry'].join('|')}> [--option value ...]`);
+    console.error(`unknown command ${name}\n\n${usage()}`);
     process.exit(2);
   }
-  const { values } = parseArgs({ args: rest, options: cmd.options, strict: true });
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(commandUsage(name));
+    return;
+  }
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args: rest, options: cmd.options, strict: true }).values;
+  } catch (err) {
+    console.error(`${name}: ${(err as Error).message}\n\n${commandUsage(name)}`);
+    process.exit(2);
+  }
   const parsed = cmd.schema.safeParse(values);
   if (!parsed.success) {
-    console.error(`${name}: ${formatIssues(parsed.error).replace(/(^|; )([\w-]+):/g, '$1--$2:')}`);
+    console.error(`${name}: ${formatIssues(parsed.error).replace(/(^|; )([\w-]+):/g, '$1--$2:')}\n\n${commandUsage(name)}`);
     process.exit(2);
   }
   await cmd.run(parsed.data as never);

@@ -51,7 +51,7 @@ describe('the import table is enforced by npm run lint', () => {
     expect(await lintAs('devices-sim/forbidden.ts', "export type { Db } from '../services/store/db.js';\n")).toEqual([
       {
         ruleId: 'import-x/no-restricted-paths',
-        message: 'Unexpected path "../services/store/db.js" imported in restricted zone. devices-sim/ may import only schemas/ and services/time/ (devices-sim/README.md).',
+        message: 'Unexpected path "../services/store/db.js" imported in restricted zone. devices-sim/ may import only schemas/, services/time/ and services/config/env.ts (devices-sim/README.md).',
       },
     ]);
     expect(await lintAs('devices-sim/allowed.ts', "export { localDay } from '../services/time/local-day.js';\n")).toEqual([]);

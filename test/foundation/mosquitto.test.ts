@@ -69,4 +69,25 @@ describe('mosquitto_pub, as a new user runs it', () => {
     const alarms = (await svc.api('GET', '/api/v1/alarms')).json.items;
     expect(alarms.some((a: { subject: string }) => a.subject === 'person:s-guard-01')).toBe(false);
   });
+
+  it('an example run twice is two accepted readings: its seq is the time in ms, not a fixed number', async () => {
+    const temperature = commands.find((c) => c.includes('/temperature '))!;
+    expect(temperature).toContain(`"seq":'"$(date +%s%3N)"'`);
+    const accepted = async () => {
+      const metrics = (await svc.runtime.http.inject({ method: 'GET', url: '/metrics' })).body;
+      return Number(/^gatewatch_readings_accepted_total\{kind="temperature"\} (\d+)$/m.exec(metrics)![1]);
+    };
+    const readings = () => svc.runtime.db.prepare("SELECT COUNT(*) FROM readings WHERE device_id = 'therm-g1' AND kind = 'temperature'").pluck().get() as number;
+    const [before, rowsBefore] = [await accepted(), readings()];
+    await run(temperature, 'therm-g1');
+    await run(temperature, 'therm-g1');
+    await eventually(async () => (await accepted()) === before + 2);
+    expect(readings()).toBe(rowsBefore + 2);
+  });
+
+  it('the top README example carries the same seq', () => {
+    const top = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(top).toContain(`-m '{"seq":'"$(date +%s%3N)"',"ts":`);
+    expect(top).not.toMatch(/-m '\{"seq":\d/);
+  });
 });

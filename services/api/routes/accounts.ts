@@ -29,7 +29,7 @@ export async function accountRoutes(app: FastifyInstance, deps: { admin: Account
 
   r.get(
     '/api/v1/accounts',
-    { config: ADMIN, schema: { tags: ['accounts'], summary: 'Every account', response: { 200: z.object({ items: z.array(AccountBody) }), ...errors } } },
+    { config: ADMIN, schema: { operationId: 'getAccounts', tags: ['accounts'], summary: 'Every account', response: { 200: z.object({ items: z.array(AccountBody) }), ...errors } } },
     async () => ({ items: deps.accounts.list().map(accountBody) }),
   );
 
@@ -37,7 +37,7 @@ export async function accountRoutes(app: FastifyInstance, deps: { admin: Account
     '/api/v1/accounts',
     {
       config: ADMIN,
-      schema: { tags: ['accounts'], summary: 'Create an account (operators belong to one property company)', body: AccountCreateBody, response: { 201: AccountBody, ...errors } },
+      schema: { operationId: 'postAccounts', tags: ['accounts'], summary: 'Create an account (operators belong to one property company)', body: AccountCreateBody, response: { 201: AccountBody, ...errors } },
     },
     async (req, reply) => reply.code(201).send(accountBody(await deps.admin.createAccount(req.body, auditActorOf(req)))),
   );
@@ -47,6 +47,7 @@ export async function accountRoutes(app: FastifyInstance, deps: { admin: Account
     {
       config: ADMIN,
       schema: {
+        operationId: 'patchAccountsById',
         tags: ['accounts'], summary: 'Rename, disable / enable, or set a new password; disabling or a new password ends its sessions',
         params: IdParams, body: AccountPatchBody, response: { 200: AccountBody, ...errors },
       },
@@ -56,7 +57,7 @@ export async function accountRoutes(app: FastifyInstance, deps: { admin: Account
 
   r.get(
     '/api/v1/tokens',
-    { config: ADMIN, schema: { tags: ['accounts'], summary: 'Every API token (never the token itself)', response: { 200: z.object({ items: z.array(TokenBody) }), ...errors } } },
+    { config: ADMIN, schema: { operationId: 'getTokens', tags: ['accounts'], summary: 'Every API token (never the token itself)', response: { 200: z.object({ items: z.array(TokenBody) }), ...errors } } },
     async () => ({ items: deps.tokens.list().map(tokenBody) }),
   );
 
@@ -64,7 +65,7 @@ export async function accountRoutes(app: FastifyInstance, deps: { admin: Account
     '/api/v1/tokens',
     {
       config: ADMIN,
-      schema: { tags: ['accounts'], summary: 'Create an API token for a machine; the token is in this answer only', body: TokenCreateBody, response: { 201: TokenSecretBody, ...errors } },
+      schema: { operationId: 'postTokens', tags: ['accounts'], summary: 'Create an API token for a machine; the token is in this answer only', body: TokenCreateBody, response: { 201: TokenSecretBody, ...errors } },
     },
     async (req, reply) => {
       const { info, token } = deps.admin.createToken(req.body, auditActorOf(req));
@@ -74,7 +75,7 @@ export async function accountRoutes(app: FastifyInstance, deps: { admin: Account
 
   r.delete(
     '/api/v1/tokens/:id',
-    { config: ADMIN, schema: { tags: ['accounts'], summary: 'Revoke an API token', params: IdParams, response: { 200: TokenBody, ...errors } } },
+    { config: ADMIN, schema: { operationId: 'deleteTokensById', tags: ['accounts'], summary: 'Revoke an API token', params: IdParams, response: { 200: TokenBody, ...errors } } },
     async (req) => tokenBody(deps.admin.revokeToken(req.params.id, auditActorOf(req))),
   );
 }

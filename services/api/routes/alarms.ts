@@ -27,7 +27,7 @@ export async function alarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps): P
     '/api/v1/alarms',
     {
       config: { access: ['admin', 'operator', 'inspector'], tenant: { kind: 'list' } },
-      schema: { tags: ['alarms'], summary: 'List alarms, newest first', querystring: AlarmListQuery, response: { 200: z.object({ items: z.array(AlarmBody) }), ...errors } },
+      schema: { operationId: 'getAlarms', tags: ['alarms'], summary: 'List alarms, newest first', querystring: AlarmListQuery, response: { 200: z.object({ items: z.array(AlarmBody) }), ...errors } },
     },
     async (req) => ({ items: deps.alarms.list({ ...req.query, visible: visibleCommunities(req, deps.scope) }).map(alarmToBody) }),
   );
@@ -36,7 +36,7 @@ export async function alarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps): P
     '/api/v1/alarms/:id',
     {
       config: { access: ['admin', 'operator', 'inspector'], tenant: { kind: 'alarm', param: 'id' } },
-      schema: { tags: ['alarms'], params: IdParams, response: { 200: AlarmBody, ...errors } },
+      schema: { operationId: 'getAlarmsById', tags: ['alarms'], params: IdParams, response: { 200: AlarmBody, ...errors } },
     },
     async (req) => {
       const alarm = deps.alarms.get(req.params.id);
@@ -50,7 +50,7 @@ export async function alarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps): P
       `/api/v1/alarms/:id/${action}`,
       {
         config: { access: ['admin', 'operator'], tenant: { kind: 'alarm', param: 'id' } },
-        schema: { tags: ['alarms'], summary: `${action} an alarm`, params: IdParams, body: AlarmActionBody, response: { 200: AlarmBody, ...errors } },
+        schema: { operationId: `postAlarmsById${action[0]!.toUpperCase()}${action.slice(1)}`, tags: ['alarms'], summary: `${action} an alarm`, params: IdParams, body: AlarmActionBody, response: { 200: AlarmBody, ...errors } },
       },
       async (req) => {
         const result = deps.changes.run(() => {

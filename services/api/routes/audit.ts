@@ -12,6 +12,7 @@ export async function auditRoutes(app: FastifyInstance, deps: { audit: AuditRepo
     {
       config: { access: ['admin', 'inspector'], tenant: { kind: 'county' } },
       schema: {
+        operationId: 'getAudit',
         tags: ['audit'],
         summary: 'Every change, newest first: who, when, what, and the object before and after',
         querystring: AuditQuery,

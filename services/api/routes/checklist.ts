@@ -19,7 +19,7 @@ export async function checklistRoutes(app: FastifyInstance, deps: { inspections:
     '/api/v1/me',
     {
       config: { access: READ, tenant: { kind: 'county' } },
-      schema: { tags: ['checklist'], summary: 'The caller: name, role, property company (null = the county) and how it signed in', response: { 200: MeBody, ...errors } },
+      schema: { operationId: 'getMe', tags: ['checklist'], summary: 'The caller: name, role, property company (null = the county) and how it signed in', response: { 200: MeBody, ...errors } },
     },
     async (req) => {
       if (!req.identity) throw new HttpError(401, 'UNAUTHENTICATED', 'no identity');
@@ -32,7 +32,7 @@ export async function checklistRoutes(app: FastifyInstance, deps: { inspections:
     '/api/v1/checklist',
     {
       config: { access: READ, tenant: { kind: 'county' } },
-      schema: { tags: ['checklist'], summary: 'The 100-point checklist (附件评分表) as data, zh + en', response: { 200: ChecklistBody, ...errors } },
+      schema: { operationId: 'getChecklist', tags: ['checklist'], summary: 'The 100-point checklist (附件评分表) as data, zh + en', response: { 200: ChecklistBody, ...errors } },
     },
     async () => deps.inspections.checklist(),
   );
@@ -42,6 +42,7 @@ export async function checklistRoutes(app: FastifyInstance, deps: { inspections:
     {
       config: { access: READ, tenant: { kind: 'community', param: 'id' } },
       schema: {
+        operationId: 'getCommunitiesByIdScores',
         tags: ['checklist'],
         summary: 'Auto and assisted sub-scores with their evidence for a window of local days (default today)',
         params: z.object({ id: CommunityId }),
@@ -56,7 +57,7 @@ export async function checklistRoutes(app: FastifyInstance, deps: { inspections:
     '/api/v1/overview',
     {
       config: { access: READ, tenant: { kind: 'list' } },
-      schema: { tags: ['checklist'], summary: "Every visible community's latest signed score, fails and deadlines, open alarms", response: { 200: OverviewBody, ...errors } },
+      schema: { operationId: 'getOverview', tags: ['checklist'], summary: "Every visible community's latest signed score, fails and deadlines, open alarms", response: { 200: OverviewBody, ...errors } },
     },
     async (req) => deps.inspections.overview(visibleCommunities(req, deps.scope)),
   );
@@ -66,6 +67,7 @@ export async function checklistRoutes(app: FastifyInstance, deps: { inspections:
     {
       config: { access: READ, tenant: { kind: 'list' } },
       schema: {
+        operationId: 'getReadings',
         tags: ['checklist'],
         summary: "Journal readings by id: the evidence behind a sub-score (other companies' readings are left out like unknown ids)",
         querystring: ReadingsQuery,

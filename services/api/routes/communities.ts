@@ -52,6 +52,7 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
       // An upsert: it may create the community, so it is not scoped by an existing one (admins see the county).
       config: { access: ['admin'], tenant: { kind: 'county' } },
       schema: {
+        operationId: 'putCommunitiesByCommunityid',
         tags: ['registry'], summary: 'Create or update a community with its gates, areas and staff (upsert; none removed)',
         params: CommunityParams, body: CommunityPutBody, response: { 200: CommunityBody, ...registryErrors },
       },
@@ -75,14 +76,14 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
     '/api/v1/communities',
     {
       config: { access: READERS, tenant: { kind: 'list' } },
-      schema: { tags: ['registry'], summary: 'Every community the caller sees, with its registry', response: { 200: z.object({ items: z.array(CommunityBody) }), ...registryErrors } },
+      schema: { operationId: 'getCommunities', tags: ['registry'], summary: 'Every community the caller sees, with its registry', response: { 200: z.object({ items: z.array(CommunityBody) }), ...registryErrors } },
     },
     async (req) => ({ items: (await Promise.all(registry.listCommunities(visibleCommunities(req, deps.scope)).map((c) => communityBody(c.id)))).map((b) => b!) }),
   );
 
   r.get(
     '/api/v1/communities/:communityId',
-    { config: { access: READERS, tenant: { kind: 'community', param: 'communityId' } }, schema: { tags: ['registry'], params: CommunityParams, response: { 200: CommunityBody, ...registryErrors } } },
+    { config: { access: READERS, tenant: { kind: 'community', param: 'communityId' } }, schema: { operationId: 'getCommunitiesByCommunityid', tags: ['registry'], params: CommunityParams, response: { 200: CommunityBody, ...registryErrors } } },
     async (req) => {
       const body = await communityBody(req.params.communityId);
       if (!body) throw notFound('community');
@@ -95,6 +96,7 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
     {
       config: { access: ['admin'], tenant: { kind: 'community', param: 'communityId' } },
       schema: {
+        operationId: 'postCommunitiesByCommunityidDevices',
         tags: ['registry'], summary: 'Add a device; its MQTT secret is in this answer only',
         params: CommunityParams, body: DeviceCreateBody, response: { 201: DeviceSecretBody, ...registryErrors },
       },

@@ -16,6 +16,7 @@ export async function deadLetterRoutes(app: FastifyInstance, deps: { journal: Jo
     {
       config: { access: ['admin', 'operator'], tenant: { kind: 'list' } },
       schema: {
+        operationId: 'getDeadLetters',
         tags: ['ingest'],
         summary: 'Rejected device messages, newest first',
         querystring: DeadLetterListQuery,

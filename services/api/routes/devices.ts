@@ -56,7 +56,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: DeviceRouteDeps):
     '/api/v1/devices',
     {
       config: { access: READERS, tenant: { kind: 'list' } },
-      schema: { tags: ['registry'], summary: 'Devices with presence (online, last seen)', querystring: DeviceListQuery, response: { 200: z.object({ items: z.array(DeviceBody) }), ...registryErrors } },
+      schema: { operationId: 'getDevices', tags: ['registry'], summary: 'Devices with presence (online, last seen)', querystring: DeviceListQuery, response: { 200: z.object({ items: z.array(DeviceBody) }), ...registryErrors } },
     },
     async (req) => ({ items: await devicesToBodies(registry.devices(req.query.communityId, visibleCommunities(req, deps.scope)), control) }),
   );
@@ -65,7 +65,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: DeviceRouteDeps):
     '/api/v1/devices/:deviceId/rotate-secret',
     {
       config: { access: ['admin'], tenant: { kind: 'device', param: 'deviceId' } },
-      schema: { tags: ['registry'], summary: 'New MQTT secret (shown once); the live connection is closed', params: DeviceParams, response: { 200: RotatedSecretBody, ...registryErrors } },
+      schema: { operationId: 'postDevicesByDeviceidRotateSecret', tags: ['registry'], summary: 'New MQTT secret (shown once); the live connection is closed', params: DeviceParams, response: { 200: RotatedSecretBody, ...registryErrors } },
     },
     async (req) => {
       const { deviceId } = req.params;
@@ -92,7 +92,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: DeviceRouteDeps):
     '/api/v1/devices/:deviceId',
     {
       config: { access: ['admin'], tenant: { kind: 'device', param: 'deviceId' } },
-      schema: { tags: ['registry'], summary: 'Enable or disable a device; disabling closes its live connection', params: DeviceParams, body: DevicePatchBody, response: { 200: DeviceBody, ...registryErrors } },
+      schema: { operationId: 'patchDevicesByDeviceid', tags: ['registry'], summary: 'Enable or disable a device; disabling closes its live connection', params: DeviceParams, body: DevicePatchBody, response: { 200: DeviceBody, ...registryErrors } },
     },
     async (req) => {
       const { deviceId } = req.params;

@@ -17,6 +17,7 @@ export async function factsRoutes(app: FastifyInstance, deps: { facts: FactsRepo
     {
       config: { access: ['admin', 'operator', 'inspector'], tenant: { kind: 'community', param: 'id' } },
       schema: {
+        operationId: 'getCommunitiesByIdFacts',
         tags: ['facts'],
         summary: 'Daily compliance facts for a range of local days',
         params: z.object({ id: CommunityId }),

@@ -30,7 +30,7 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
     '/api/v1/inspections',
     {
       config: { access: WRITE, tenant: { kind: 'community', body: 'communityId' } },
-      schema: { tags: ['inspections'], summary: 'Start an inspection (draft) of a community for a date', body: CreateInspectionBody, response: { 201: InspectionBody, ...errors } },
+      schema: { operationId: 'postInspections', tags: ['inspections'], summary: 'Start an inspection (draft) of a community for a date', body: CreateInspectionBody, response: { 201: InspectionBody, ...errors } },
     },
     async (req, reply) => reply.code(201).send(svc.create(req.body, actorOf(req), nameOf(req), auditActorOf(req))),
   );
@@ -39,7 +39,7 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
     '/api/v1/inspections',
     {
       config: { access: READ, tenant: { kind: 'list' } },
-      schema: { tags: ['inspections'], summary: 'Inspections, newest date first', querystring: InspectionListQuery, response: { 200: z.object({ items: z.array(InspectionSummaryBody) }), ...errors } },
+      schema: { operationId: 'getInspections', tags: ['inspections'], summary: 'Inspections, newest date first', querystring: InspectionListQuery, response: { 200: z.object({ items: z.array(InspectionSummaryBody) }), ...errors } },
     },
     async (req) => ({ items: svc.list({ ...req.query, visible: visibleCommunities(req, deps.scope) }) }),
   );
@@ -49,6 +49,7 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
     {
       config: { access: READ, tenant: { kind: 'inspection', param: 'id' } },
       schema: {
+        operationId: 'getInspectionsById',
         tags: ['inspections'],
         summary: 'An inspection: live scores for a draft, frozen scores for a signed one (newerDataAt flags late data)',
         params: IdParams,
@@ -63,6 +64,7 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
     {
       config: { access: WRITE, tenant: { kind: 'inspection', param: 'id' } },
       schema: {
+        operationId: 'putInspectionsById',
         tags: ['inspections'],
         summary: 'Enter manual scores and overrides (each with a reason) on a draft; null removes one',
         params: IdParams,
@@ -77,7 +79,7 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
     '/api/v1/inspections/:id/sign',
     {
       config: { access: WRITE, tenant: { kind: 'inspection', param: 'id' } },
-      schema: { tags: ['inspections'], summary: 'Sign: freeze the scores; a total under 60 fails and gets a rectification deadline', params: IdParams, response: { 200: InspectionBody, ...errors } },
+      schema: { operationId: 'postInspectionsByIdSign', tags: ['inspections'], summary: 'Sign: freeze the scores; a total under 60 fails and gets a rectification deadline', params: IdParams, response: { 200: InspectionBody, ...errors } },
     },
     async (req) => svc.sign(req.params.id, actorOf(req), auditActorOf(req), nameOf(req)),
   );
@@ -87,6 +89,7 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
     {
       config: { access: WRITE, tenant: { kind: 'inspection', param: 'id' } },
       schema: {
+        operationId: 'postInspectionsByIdReinspection',
         tags: ['inspections'],
         summary: 'Start the re-inspection of a failed inspection, linked to it',
         params: IdParams,
@@ -102,6 +105,7 @@ export async function inspectionRoutes(app: FastifyInstance, deps: { inspections
     {
       config: { access: READ, tenant: { kind: 'inspection', param: 'id' } },
       schema: {
+        operationId: 'getInspectionsByIdExportCsv',
         tags: ['inspections'],
         summary: 'The inspection as CSV laid out like the form (UTF-8 with BOM, for Excel)',
         produces: ['text/csv'],

@@ -21,6 +21,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'postSession',
         tags: ['accounts'],
         summary: 'Sign in with username and password: sets the session cookie (the browser page uses it; machines use API tokens)',
         security: [],
@@ -48,7 +49,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: { sessions: Sess
     '/api/v1/session',
     {
       config: { access: ['admin', 'operator', 'inspector'], tenant: { kind: 'county' } },
-      schema: { tags: ['accounts'], summary: 'Sign out: ends the session and clears its cookie', response: { 204: z.null().describe('No content'), 401: ErrorBody, 403: ErrorBody } },
+      schema: { operationId: 'deleteSession', tags: ['accounts'], summary: 'Sign out: ends the session and clears its cookie', response: { 204: z.null().describe('No content'), 401: ErrorBody, 403: ErrorBody } },
     },
     async (req, reply) => {
       if (req.identity?.sessionId !== undefined) deps.sessions.logout(req.identity.sessionId);
