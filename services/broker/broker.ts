@@ -27,6 +27,7 @@ import type { ServiceAccount } from '../config/service-config.js';
 import { createAuthenticate, identityOf, serviceOf } from './authenticate.js';
 import { createAuthorizeSubscribe, mayPublish, serviceMayPublish } from './authorize.js';
 import { FrameGuard } from './frame-guard.js';
+import { MAX_DEAD_LETTER_TOPIC_CHARS, truncateText } from '../../schemas/src/redact.js';
 import { createLagMonitor, createLimitReporter, MAX_RATE_DELAY_MS, TokenBucket, type BrokerLimits } from './limits.js';
 import { createListeners, type ListenAddresses, type ListenOptions } from './listeners.js';
 import { createBrokerMetrics } from './metrics.js';
@@ -169,7 +170,7 @@ export async function createBroker(deps: BrokerDeps) {
     const allowed = identity ? mayPublish(client, packet.topic) : service ? serviceMayPublish(packet.topic) && !packet.retain : false;
     if (!allowed) {
       deps.onDenied?.('topic_not_allowed');
-      log.warn({ clientId: client.id, device: identity?.deviceId, service: service?.service, topic: packet.topic, retain: packet.retain }, 'mqtt publish refused: topic not allowed');
+      log.warn({ clientId: client.id, device: identity?.deviceId, service: service?.service, topic: truncateText(packet.topic, MAX_DEAD_LETTER_TOPIC_CHARS), retain: packet.retain }, 'mqtt publish refused: topic not allowed');
       sessions.flag(client, 'protocol_error');
       return done(new Error(`not allowed to publish on ${packet.topic}`));
     }
@@ -182,7 +183,7 @@ export async function createBroker(deps: BrokerDeps) {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     if (payload.length > cfg.maxPayloadBytes) {
       // Stored and acknowledged, so the device stops resending it; ingest dead-letters it with the reason.
-      limits.hit('payload_size', 'dead_lettered', { deviceId, bytes: payload.length, topic: packet.topic });
+      limits.hit('payload_size', 'dead_lettered', { deviceId, bytes: payload.length, topic: truncateText(packet.topic, MAX_DEAD_LETTER_TOPIC_CHARS) });
     }
     throttle(client, deviceId, { deviceId }, packet.qos, (d) => store(client, packet, payload, d), () => {}, done);
   }
