@@ -27,6 +27,7 @@ import type { ServiceAccount } from '../config/service-config.js';
 import { createAuthenticate, identityOf, serviceOf } from './authenticate.js';
 import { createAuthorizeSubscribe, mayPublish, serviceMayPublish } from './authorize.js';
 import { FrameGuard } from './frame-guard.js';
+import { preConnect, topicIsWellFormed } from './conformance.js';
 import { MAX_DEAD_LETTER_TOPIC_CHARS, truncateText } from '../../schemas/src/redact.js';
 import { createLagMonitor, createLimitReporter, MAX_RATE_DELAY_MS, TokenBucket, type BrokerLimits } from './limits.js';
 import { createListeners, type ListenAddresses, type ListenOptions } from './listeners.js';
@@ -164,6 +165,12 @@ export async function createBroker(deps: BrokerDeps) {
 
   function authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
     if (!client) return done(null); // the broker's own publishes ($SYS heartbeats)
+    // [MQTT-4.7.3-2] no U+0000, [MQTT-1.5.3-1] well-formed UTF-8: close the connection (conformance.ts).
+    if (!topicIsWellFormed(packet.topic)) {
+      log.warn({ clientId: client.id, device: identityOf(client)?.deviceId }, 'mqtt publish refused: topic with U+0000 or ill-formed UTF-8');
+      sessions.flag(client, 'protocol_error');
+      return done(new Error('topic with U+0000 or ill-formed UTF-8'));
+    }
     const identity = identityOf(client);
     const service = identity ? undefined : serviceOf(client);
     // A service sends commands to devices, never retained (a stale command must not be replayed on subscribe).
@@ -196,6 +203,7 @@ export async function createBroker(deps: BrokerDeps) {
       deps.serviceAccounts ?? [],
       (client, identity) => sessions.admitService(client, identity),
     ),
+    preConnect,
     authorizePublish,
     authorizeSubscribe: createAuthorizeSubscribe(log),
     connectTimeout: CONNECT_TIMEOUT_MS,
