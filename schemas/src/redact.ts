@@ -90,3 +90,14 @@ export function deadLetterPayload(topic: string, payload: string): string {
   // Nothing personal in it: the payload as the device sent it, spacing included.
   return redacted === JSON.stringify(json) ? payload : redacted;
 }
+
+/** Bounds of a dead letter's topic and reason (a 65 KB topic made a 130 KB row and log line). */
+export const MAX_DEAD_LETTER_TOPIC_CHARS = 256;
+export const MAX_DEAD_LETTER_REASON_CHARS = 1024;
+
+/** `text` if it fits in `max` characters, else its start and how long it was, `max` characters in all. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const tail = `… (${text.length} chars)`;
+  return text.slice(0, max - tail.length) + tail;
+}

@@ -12,6 +12,7 @@ import type { ServiceAccount } from '../config/service-config.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { Logger } from '../observability/logger.js';
 import { clientIdOwner } from './client-ids.js';
+import { emptyPersistentClientId } from './conformance.js';
 
 export interface DeviceIdentity {
   deviceId: string;
@@ -59,6 +60,8 @@ export function createAuthenticate(
     password: Readonly<Buffer | undefined>,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void {
+    // [MQTT-3.1.3-8]: an empty client id with clean session off gets CONNACK 0x02 (conformance.ts).
+    if (emptyPersistentClientId(client)) return done(authError('an empty client id needs clean session [MQTT-3.1.3-8]', 2), false);
     if (!username || !password) {
       logger.warn({ clientId: client.id }, 'mqtt connect refused: anonymous');
       return done(authError('anonymous clients are not allowed', 4), false);

@@ -27,6 +27,8 @@ import type { ServiceAccount } from '../config/service-config.js';
 import { createAuthenticate, identityOf, serviceOf } from './authenticate.js';
 import { createAuthorizeSubscribe, mayPublish, serviceMayPublish } from './authorize.js';
 import { FrameGuard } from './frame-guard.js';
+import { preConnect, topicIsWellFormed } from './conformance.js';
+import { MAX_DEAD_LETTER_TOPIC_CHARS, truncateText } from '../../schemas/src/redact.js';
 import { createLagMonitor, createLimitReporter, MAX_RATE_DELAY_MS, TokenBucket, type BrokerLimits } from './limits.js';
 import { createListeners, type ListenAddresses, type ListenOptions } from './listeners.js';
 import { createBrokerMetrics } from './metrics.js';
@@ -163,13 +165,19 @@ export async function createBroker(deps: BrokerDeps) {
 
   function authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
     if (!client) return done(null); // the broker's own publishes ($SYS heartbeats)
+    // [MQTT-4.7.3-2] no U+0000, [MQTT-1.5.3-1] well-formed UTF-8: close the connection (conformance.ts).
+    if (!topicIsWellFormed(packet.topic)) {
+      log.warn({ clientId: client.id, device: identityOf(client)?.deviceId }, 'mqtt publish refused: topic with U+0000 or ill-formed UTF-8');
+      sessions.flag(client, 'protocol_error');
+      return done(new Error('topic with U+0000 or ill-formed UTF-8'));
+    }
     const identity = identityOf(client);
     const service = identity ? undefined : serviceOf(client);
     // A service sends commands to devices, never retained (a stale command must not be replayed on subscribe).
     const allowed = identity ? mayPublish(client, packet.topic) : service ? serviceMayPublish(packet.topic) && !packet.retain : false;
     if (!allowed) {
       deps.onDenied?.('topic_not_allowed');
-      log.warn({ clientId: client.id, device: identity?.deviceId, service: service?.service, topic: packet.topic, retain: packet.retain }, 'mqtt publish refused: topic not allowed');
+      log.warn({ clientId: client.id, device: identity?.deviceId, service: service?.service, topic: truncateText(packet.topic, MAX_DEAD_LETTER_TOPIC_CHARS), retain: packet.retain }, 'mqtt publish refused: topic not allowed');
       sessions.flag(client, 'protocol_error');
       return done(new Error(`not allowed to publish on ${packet.topic}`));
     }
@@ -182,7 +190,7 @@ export async function createBroker(deps: BrokerDeps) {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     if (payload.length > cfg.maxPayloadBytes) {
       // Stored and acknowledged, so the device stops resending it; ingest dead-letters it with the reason.
-      limits.hit('payload_size', 'dead_lettered', { deviceId, bytes: payload.length, topic: packet.topic });
+      limits.hit('payload_size', 'dead_lettered', { deviceId, bytes: payload.length, topic: truncateText(packet.topic, MAX_DEAD_LETTER_TOPIC_CHARS) });
     }
     throttle(client, deviceId, { deviceId }, packet.qos, (d) => store(client, packet, payload, d), () => {}, done);
   }
@@ -195,6 +203,7 @@ export async function createBroker(deps: BrokerDeps) {
       deps.serviceAccounts ?? [],
       (client, identity) => sessions.admitService(client, identity),
     ),
+    preConnect,
     authorizePublish,
     authorizeSubscribe: createAuthorizeSubscribe(log),
     connectTimeout: CONNECT_TIMEOUT_MS,

@@ -7,7 +7,7 @@
  * (store/inbox.ts) carry an id: their batch also advances the checkpoint.
  */
 import { decodeDeviceMessage } from '../../schemas/src/decode.js';
-import { deadLetterPayload, scrubNumbers } from '../../schemas/src/redact.js';
+import { deadLetterPayload, MAX_DEAD_LETTER_REASON_CHARS, MAX_DEAD_LETTER_TOPIC_CHARS, scrubNumbers, truncateText } from '../../schemas/src/redact.js';
 import type { DeviceMessage } from '../../schemas/src/device-messages.js';
 import { classifyTiming, type RulesConfig } from '../rules/index.js';
 import type { Db } from '../store/db.js';
@@ -108,11 +108,12 @@ export function createPipeline(deps: PipelineDeps) {
   /**
    * Stored and logged without the refused values (schemas/src/redact.ts): a
    * refused field's value is replaced, numbers shaped like an ID or phone
-   * number are scrubbed from the topic and the reason.
+   * number are scrubbed from the topic and the reason, which are then cut to
+   * MAX_DEAD_LETTER_TOPIC_CHARS (256) and MAX_DEAD_LETTER_REASON_CHARS (1024).
    */
   function deadLetter(row: ReceivedMessage, code: string, reason: string): number {
-    const topic = scrubNumbers(row.topic);
-    const safeReason = scrubNumbers(reason);
+    const topic = truncateText(scrubNumbers(row.topic), MAX_DEAD_LETTER_TOPIC_CHARS);
+    const safeReason = truncateText(scrubNumbers(reason), MAX_DEAD_LETTER_REASON_CHARS);
     const payload = Buffer.from(deadLetterPayload(row.topic, row.payload.subarray(0, deps.maxPayloadBytes).toString('utf8')), 'utf8');
     const id = journal.deadLetter({ receivedAt: row.receivedAt, clientId: row.clientId, topic, payload, code, reason: safeReason });
     metrics.messagesRejected.inc({ code });
@@ -203,7 +204,7 @@ export function createPipeline(deps: PipelineDeps) {
         processOne(row, changes);
       } catch (err) {
         changes.length = before;
-        log.error({ err, topic: scrubNumbers(row.topic) }, 'ingest step failed');
+        log.error({ err, topic: truncateText(scrubNumbers(row.topic), MAX_DEAD_LETTER_TOPIC_CHARS) }, 'ingest step failed');
         void deadLetter(row, 'INTERNAL_ERROR', `processing failed: ${(err as Error).message}`);
       }
     }

@@ -1,5 +1,5 @@
 /** The journal of accepted readings, dead letters and ingest's checkpoint. */
-import { deadLetterPayload, scrubNumbers } from '../../schemas/src/redact.js';
+import { deadLetterPayload, MAX_DEAD_LETTER_REASON_CHARS, MAX_DEAD_LETTER_TOPIC_CHARS, scrubNumbers, truncateText } from '../../schemas/src/redact.js';
 import type { Db } from './db.js';
 import { prepareDistinctValues } from './distinct.js';
 import { inList, type Visible } from './visible.js';
@@ -110,11 +110,11 @@ export function createJournal(db: Db) {
         id: r.id,
         receivedAt: r.received_at,
         clientId: r.client_id,
-        topic: scrubNumbers(r.topic),
+        topic: truncateText(scrubNumbers(r.topic), MAX_DEAD_LETTER_TOPIC_CHARS),
         // Rows stored before dead letters were redacted are redacted on the way out.
         payload: deadLetterPayload(r.topic, r.payload.toString('utf8')),
         code: r.code,
-        reason: scrubNumbers(r.reason),
+        reason: truncateText(scrubNumbers(r.reason), MAX_DEAD_LETTER_REASON_CHARS),
         readmittedAt: r.readmitted_at,
         readmittedReadingId: r.readmitted_reading_id,
       }));
