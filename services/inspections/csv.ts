@@ -60,7 +60,7 @@ export function inspectionCsv(i: InspectionBody, lang: Language = 'zh'): string 
   rows.push(line([t('total'), '', CHECKLIST.reduce((sum, c) => sum + c.points, 0), '', '', i.total, verdict]));
   if (i.rectificationDeadline) rows.push(line([t('deadline'), i.rectificationDeadline]));
   if (i.reinspectionOf !== null) rows.push(line([t('csv.reinspectionOf'), i.reinspectionOf]));
-  if (i.signedAt) rows.push(line([t('csv.signed'), i.signedBy, time(i.signedAt)]));
+  if (i.signedAt) rows.push(line([t('csv.signed'), i.signedByName ?? i.signedBy, time(i.signedAt)]));
   if (i.notes) rows.push(line([t('notes'), i.notes]));
   return BOM + rows.join('\r\n') + '\r\n';
 }
