@@ -63,7 +63,11 @@ export function format(message) {
   if (typeof message === 'string') return message; // a plain text from before messages existed
   const values = {};
   for (const [name, value] of Object.entries(message.params ?? {})) values[name] = formatParam(value);
-  return String(formatterOf(message.code).format(values));
+  try {
+    return String(formatterOf(message.code).format(values));
+  } catch {
+    return `${message.code} ${JSON.stringify(values)}`; // a missing parameter shows the code, not a broken page
+  }
 }
 
 /** The text for a key, with its parameters. */
