@@ -35,6 +35,7 @@ export async function backfillRoutes(app: FastifyInstance, deps: { backfill: Bac
       bodyLimit: IMPORT_LIMIT_BYTES,
       config: { access: ['admin'], tenant: { kind: 'county' } },
       schema: {
+        operationId: 'postReadingsImport',
         tags: ['ingest'],
         summary: 'Import recorded device messages (application/x-ndjson: one {"topic","payload"} per line) through ingest, for any past day the journal keeps',
         querystring: z.object({ source: z.string().max(200).default('api').describe('What the file was, for the audit log') }),
@@ -51,7 +52,7 @@ export async function backfillRoutes(app: FastifyInstance, deps: { backfill: Bac
     '/api/v1/dead-letters/readmit',
     {
       config: { access: ['admin'], tenant: { kind: 'county' } },
-      schema: { tags: ['ingest'], summary: 'Send dead letters through ingest again (once their cause is fixed)', body: ReadmitBody, response: { 200: BackfillReportBody, ...errors } },
+      schema: { operationId: 'postDeadLettersReadmit', tags: ['ingest'], summary: 'Send dead letters through ingest again (once their cause is fixed)', body: ReadmitBody, response: { 200: BackfillReportBody, ...errors } },
     },
     async (req) => {
       const { from, to, ...rest } = req.body;

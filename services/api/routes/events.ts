@@ -33,6 +33,7 @@ export async function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): P
       sse: 'only',
       config: { access: ['admin', 'operator', 'inspector'], tenant: { kind: 'list' } },
       schema: {
+        operationId: 'getEvents',
         tags: ['alarms'],
         summary: 'Live alarms and device presence (text/event-stream; events "alarm" and "presence", data: LiveEvent JSON)',
         querystring: LiveEventsQuery,
