@@ -200,11 +200,33 @@ function showLive(state, connected) {
 function deadLettersSection(state) {
   if (!ACTORS.includes(state.role)) return null;
   const rows = state.deadLetters.map((d) =>
-    h('tr', { 'data-dead-letter': d.id }, h('td', {}, inZone(d.receivedAt, state.community.timeZone)), h('td', { class: 'mono' }, d.topic), h('td', {}, ct(`code_${d.code}`)), h('td', { class: 'mono' }, d.reason)),
+    h('tr', { 'data-dead-letter': d.id }, h('td', {}, inZone(d.receivedAt, state.community.timeZone)), h('td', { class: 'mono' }, d.topic), h('td', {}, ct(`code_${d.code}`)), h('td', { class: 'mono' }, d.reason),
+      h('td', { class: 'readmit' }, readmitCell(state, d))),
   );
   return h('section', { id: 'dead-letters' }, h('h2', {}, ct('deadLetters')),
     rows.length === 0 ? h('p', {}, ct('noDeadLetters'))
-      : h('table', { class: 'dead-letters' }, h('thead', {}, h('tr', {}, ['time', 'topic', 'code', 'reason'].map((k) => h('th', {}, ct(`col_${k}`))))), h('tbody', {}, rows)));
+      : h('table', { class: 'dead-letters' }, h('thead', {}, h('tr', {}, ['time', 'topic', 'code', 'reason', 'readmit'].map((k) => h('th', {}, ct(`col_${k}`))))), h('tbody', {}, rows)));
+}
+
+/** Admins send a dead letter through ingest again once its cause is fixed (POST /api/v1/dead-letters/readmit). */
+function readmitCell(state, d) {
+  if (d.readmittedAt) return ct('readmitted', { at: inZone(d.readmittedAt, state.community.timeZone) });
+  if (state.role !== 'admin') return '—';
+  const out = h('span', { class: 'result' });
+  const button = h('button', {
+    type: 'button', class: 'small', 'data-readmit': d.id,
+    onclick: async () => {
+      try {
+        const r = await api('POST', '/api/v1/dead-letters/readmit', { ids: [d.id] });
+        const problem = r.problems[0];
+        out.textContent = problem ? ct('readmitRefused', { code: ct(`code_${problem.code}`) }) : ct('readmitDone', { accepted: r.accepted, duplicate: r.duplicate });
+        if (!problem) button.remove();
+      } catch (err) {
+        state.fail(err);
+      }
+    },
+  }, ct('readmit'));
+  return [button, out];
 }
 
 function connect(state) {

@@ -24,6 +24,7 @@ beforeAll(async () => {
   await createAccount(svc.runtime.db, 'duty-op', 'operator', TEST_COMPANY, '李值班');
   await createAccount(svc.runtime.db, 'other-op', 'operator', OTHER_COMPANY, '王物业');
   await createAccount(svc.runtime.db, 'county-inspector', 'inspector', null, '张检查');
+  await createAccount(svc.runtime.db, 'county-admin', 'admin', null, '赵管理');
   mkdirSync(ARTIFACTS, { recursive: true });
   // One disinfection of the lobby today, so today's progress has something to count.
   const sprayer = await svc.connect('sprayer-1');
@@ -129,6 +130,8 @@ describe('the operators console', () => {
     expect(await letter.count()).toBe(1);
     expect(await letter.locator('td').nth(1).textContent()).toBe(`gatewatch/v1/${TEST_COMMUNITY}/therm-g1/temperature`);
     expect(await letter.locator('td').nth(2).textContent()).toBe('消息无法解析（格式错误）');
+    // Re-admission is for admins: an operator sees no button.
+    expect(await letter.locator('td.readmit').textContent()).toBe('—');
     await page.screenshot({ path: `${ARTIFACTS}/console-devices.png`, fullPage: true });
     await page.close();
   });
@@ -147,6 +150,16 @@ describe('the operators console', () => {
     expect(await other.locator('#ops-community option').allTextContents()).toEqual(['幸福小区']);
     expect(await other.locator('tr[data-alarm]').count()).toBe(0);
     await other.close();
+  });
+
+  it('lets an admin re-admit a rejected message, which is refused again while its cause stands', async () => {
+    const page = await signedIn('county-admin');
+    const letter = page.locator('tr[data-dead-letter]');
+    await letter.locator('[data-readmit]').click();
+    await expect.poll(() => letter.locator('td.readmit .result').textContent()).toBe('仍被拒收：消息无法解析（格式错误）');
+    const [stored] = (await svc.api('GET', '/api/v1/dead-letters')).json.items;
+    expect(stored).toMatchObject({ code: 'PAYLOAD_NOT_JSON', readmittedAt: null });
+    await page.close();
   });
 
   it('reads in English on the switch', async () => {
