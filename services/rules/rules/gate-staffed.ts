@@ -11,6 +11,7 @@ import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
 import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
+import { judgeAbsence, unjudgedOf } from '../policy.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
 
 /** Staffed intervals of a gate from its shift events (sorted), up to `until`; and when it last became empty. */
@@ -52,9 +53,10 @@ function facts(view: DayView) {
       unstaffedMinutes: toMinutes(total(unstaffed)),
       noDataMinutes: view.noDataMinutes(devices),
     };
-    const status = figures.unstaffedMinutes > 0 ? 'fail' : total(covered) === 0 ? 'no_data' : 'pass';
+    // Staffed around the clock is a "never" rule: unstaffed seen fails, unjudged time is no_data.
+    const { status, unjudged } = judgeAbsence(view, figures.unstaffedMinutes, unjudgedOf(view, devices));
     const ids = here.filter((s) => view.inWindow(s.eventTime)).map((s) => s.readingId);
-    return view.fact('gate-staffed', gate, status, figures, ids);
+    return view.fact('gate-staffed', gate, status, figures, ids, {}, unjudged);
   });
 }
 
