@@ -257,7 +257,7 @@ describe('partial silence: the other rules', () => {
     // Broadcast hours are configurable; with 08:00-20:00 the 02:10-06:00 silence does not count.
     const config = parseRulesConfig({ broadcastStartMinute: 8 * 60, broadcastEndMinute: 20 * 60 });
     const all = dailyFacts(day(['speaker-1'], playingAllDay), layout, '2021-02-03', at('00:00', '2021-02-05'), { config });
-    const f = all.find((x) => x.rule === 'broadcast' && x.place === 'speaker-1');
+    const f = all.find((x) => x.rule === 'broadcast' && x.place === 'speaker-1')!;
     expect(f).toMatchObject({ status: 'pass', figures: { playingMinutes: 720, silentMinutes: 0, noDataMinutes: 0 } });
     expect(f.figures.unjudgedSpans).toBeUndefined();
   });
