@@ -9,7 +9,7 @@ import type { MessageKind } from '../../schemas/src/device-messages.js';
 import type { Message } from '../../schemas/src/message.js';
 import type { RulesConfig } from './config.js';
 import { coverageOf, isCut } from './coverage.js';
-import type { DailyFact, FactStatus, RuleId } from './facts.js';
+import { MAX_LISTED_SPANS, type DailyFact, type FactStatus, type RuleId } from './facts.js';
 import { clip, total, union, type Interval } from './intervals.js';
 import type { CommunityLayout } from './layout.js';
 import { collect, heardTimes, senders, type CommunityState, type StoredOf, type StoredReading } from './state.js';
@@ -25,8 +25,6 @@ export interface Unjudged {
   covered: 'pass' | 'fail' | 'none';
 }
 
-/** Unjudged spans listed one by one in figures and summaries; the rest are counted. */
-export const MAX_LISTED_SPANS = 6;
 
 export interface DayView {
   communityId: string;
