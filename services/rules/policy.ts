@@ -30,10 +30,6 @@ export function unjudgedOf(view: DayView, devices: readonly string[], within?: r
  * only if the devices covered the whole window (a silent device could explain
  * it), else no_data.
  */
-export function existenceStatus(view: DayView, valid: number, required: number, devices: readonly string[]): FactStatus {
-  return judgeExistence(view, valid, required, devices).status;
-}
-
 export function judgeExistence(view: DayView, valid: number, required: number, devices: readonly string[]): Judgement {
   const spans = unjudgedOf(view, devices);
   const coveredPass = valid >= required;
@@ -49,17 +45,11 @@ function coveredOf(judgedMs: number, spans: readonly Interval[], pass: boolean):
 
 /**
  * "Never" rules (unchecked entries, couriers, contractors over the limit, open
- * rooms, duty after fever, the gate always staffed, broadcast all day): a
- * violation seen is a fail; otherwise any unjudged time (or an empty window)
- * is no_data; only a fully covered window passes.
- */
-export function absenceStatus(view: DayView, violations: number, devices: readonly string[]): FactStatus {
-  return judgeAbsence(view, violations, unjudgedOf(view, devices)).status;
-}
-
-/**
- * The same over unjudged spans the rule computed itself; judgedMs is the time
- * judged (the whole window by default; only the broadcast hours for broadcast).
+ * rooms, duty after fever, the gate always staffed, broadcast all day, every
+ * session ventilated): a violation seen is a fail; otherwise any unjudged time
+ * (or an empty window) is no_data; only a fully covered window passes.
+ * `spans` is the rule's unjudged time (usually unjudgedOf); judgedMs is the
+ * time judged (the whole window by default; only the broadcast hours for broadcast).
  */
 export function judgeAbsence(view: DayView, violations: number, spans: readonly Interval[], judgedMs = view.windowMs): Judgement {
   const coveredPass = violations === 0;

@@ -2,7 +2,7 @@
  * The shape shared by the "at least N times a day" rules (area-disinfection,
  * touch-points, garbage, ventilation): per area, count valid and invalid
  * sessions started in the local day, pass at `required`, no_data when a
- * shortfall could be a silent device's (policy.existenceStatus).
+ * shortfall could be a silent device's (policy.judgeExistence).
  */
 import type { DailyFact, RuleId } from '../facts.js';
 import type { AreaKind } from '../layout.js';

@@ -8,7 +8,7 @@ import { msg } from '../../i18n/index.js';
 import { total } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
-import { judgeExistence } from '../policy.js';
+import { unjudgedOf } from '../policy.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { alarm, fixedDevices, isFever, isPlausible } from './shared.js';
 
@@ -23,7 +23,7 @@ function facts(view: DayView) {
     // "The screening worked": pass once someone was measured, whatever the silence; the
     // thermometer's unjudged hours (a fever could have gone unseen) stay on the fact.
     const devices = relevantDevices(fixedDevices(view, 'thermometer', gate), here);
-    const { spans } = judgeExistence(view, plausible.length, 1, devices).unjudged;
+    const spans = unjudgedOf(view, devices);
     const covered = plausible.length > 0 && total(spans) < view.windowMs ? 'pass' : 'none';
     const ids = [...fevers.map((r) => r.readingId), ...here.filter((r) => !isPlausible(r.payload.temperatureC, view.config)).map((r) => r.readingId)];
     return view.fact('fever', gate, plausible.length > 0 ? 'pass' : 'no_data', figures, ids, { threshold: view.config.feverAboveC }, { spans, covered });

@@ -5,6 +5,8 @@
  * period's overlap with [session end, session end + within), so ventilation
  * that ran before the spraying ended counts only from its end. A session whose
  * window is still open at asOf and not yet ventilated is pending, not judged.
+ * "Every session" is a never rule (README "Partial silence"): a silent sprayer
+ * could have left a session unreported, a silent controller a ventilation.
  */
 import { PUBLIC_AREA_KINDS } from '../layout.js';
 import type { RuleModule } from '../rule.js';
