@@ -86,12 +86,17 @@ export function unjudgedFigures(dayStart: number, u: Unjudged | undefined): Reco
   return out;
 }
 
+/** A span of clock time; one that runs to the end of the day ends at "24:00", not "00:00". */
+export function spanMessage(from: number, to: number, dayEnd: number): Message {
+  return to >= dayEnd ? msg('fact.spanToMidnight', { from }) : msg('fact.span', { from, to });
+}
+
 /** The summary of a fact with unjudged time: the rule's own summary, the unjudged hours, the covered part's verdict. */
-function unjudgedSummary(summary: Message, u: Unjudged): Message {
+function unjudgedSummary(summary: Message, u: Unjudged, dayEnd: number): Message {
   const spans = u.spans.filter(([s, e]) => e > s);
   return msg('fact.unjudged', {
     summary,
-    spans: spans.slice(0, MAX_LISTED_SPANS).map(([from, to]) => msg('fact.span', { from, to })),
+    spans: spans.slice(0, MAX_LISTED_SPANS).map(([from, to]) => spanMessage(from, to, dayEnd)),
     more: Math.max(0, spans.length - MAX_LISTED_SPANS),
     covered: u.covered,
   });
@@ -154,7 +159,7 @@ export function buildDayView(
     fact: (rule, place, status, own, ids, extra = {}, unjudged = undefined) => {
       const figures = { ...own, ...unjudgedFigures(dayStart, unjudged) };
       const base = msg(`fact.${rule}`, { place, day, ...figures, ...extra });
-      const summaryMessage = figures.unjudgedSpans && unjudged ? unjudgedSummary(base, unjudged) : base;
+      const summaryMessage = figures.unjudgedSpans && unjudged ? unjudgedSummary(base, unjudged, dayEnd) : base;
       return {
         communityId: layout.communityId,
         day,

@@ -8,7 +8,7 @@
 import type { Message } from '../../schemas/src/message.js';
 import { DEFAULT_TIME_ZONE, msg, ruleName } from '../i18n/index.js';
 import type { DailyFact, FactStatus, RuleId } from '../rules/facts.js';
-import { localInstant } from '../time/local-day.js';
+import { dayBounds, localInstant } from '../time/local-day.js';
 import type { MissingCell } from './types.js';
 
 export interface RuleGrid {
@@ -83,10 +83,12 @@ export function buildGrid(
  */
 export function unjudgedHours(fact: DailyFact, timeZone: string): Message[] {
   const spans: Message[] = [];
+  const dayEnd = dayBounds(fact.day, timeZone)[1];
   for (let i = 1; fact.figures[`unjudgedFrom${i}`] !== undefined; i++) {
     const from = localInstant(fact.day, fact.figures[`unjudgedFrom${i}`] ?? 0, timeZone);
     const to = localInstant(fact.day, fact.figures[`unjudgedTo${i}`] ?? 0, timeZone);
-    spans.push(msg('fact.span', { from, to }));
+    // As the rules write it (rules/view.ts spanMessage): a span to the day's end ends at "24:00".
+    spans.push(to >= dayEnd ? msg('fact.spanToMidnight', { from }) : msg('fact.span', { from, to }));
   }
   const more = (fact.figures.unjudgedSpans ?? 0) - spans.length;
   return more > 0 ? [...spans, msg('score.andMore', { count: more })] : spans;

@@ -61,7 +61,7 @@ describe('a community in Asia/Urumqi (UTC+6), end to end', () => {
       { day: D2, place: 'g1', status: 'pass', figures: { measured: 1, fevers: 0, implausible: 0, noDataMinutes: 1425, unjudgedSpans: 1, unjudgedFrom1: 15, unjudgedTo1: 1440, coveredPass: 1 } },
     ]);
     // The summary names the unjudged hours on the community's clock, not Beijing's.
-    expect(res.json.items[1].summary).toBe(`g1: 1 measured, 0 above 37.3 °C, 0 implausible on ${D2}; not judged (no data) 00:15-00:00; the covered part passed`);
+    expect(res.json.items[1].summary).toBe(`g1: 1 measured, 0 above 37.3 °C, 0 implausible on ${D2}; not judged (no data) 00:15-24:00; the covered part passed`);
   });
 
   it('the fever alarm is scored on its Urumqi day (1.4), not on the +08:00 one', async () => {

@@ -232,6 +232,13 @@ describe('partial silence: the other rules', () => {
     expect(f.figures).toEqual({ measured: 1, fevers: 0, implausible: 0, ...UNJUDGED, coveredPass: 1 });
   });
 
+  it('a silence to the end of the day ends at 24:00 in the summary, 1440 in the figures', () => {
+    const { state } = feed(online().readings.filter((r) => !(r.deviceId === 'door-club' && r.eventTime >= at('20:00'))));
+    const f = factOf(state, 'venues-closed', 'club');
+    expect(f).toMatchObject({ status: 'no_data', figures: { noDataMinutes: 230, unjudgedSpans: 1, unjudgedFrom1: 1210, unjudgedTo1: 1440, coveredPass: 1 } });
+    expect(f.summary).toBe('club: open 0 min (0 openings) on 2021-02-03; not judged (no data) 20:10-24:00; the covered part passed');
+  });
+
   it('device-health: the silence is its own failure, measured in minutes', () => {
     const f = factOf(day(['panel-g1'], () => {}), 'device-health', 'panel-g1');
     expect(f).toMatchObject({ status: 'fail', figures: { onlineMinutes: 1210, offlineMinutes: 230, faultReports: 0 } });
