@@ -11,12 +11,11 @@ import type { ItemScore } from '../../services/scoring/types.js';
 import { C, DAY, at, facts, feed, layout, online, type Journal } from './fixtures.js';
 
 /** A well-kept day at the fixture community, with `silent` quiet 02:00-06:00 and `extra` readings. */
-function scores(silent: readonly string[], extra: (j: Journal) => void = () => {}): Record<string, ItemScore> {
+function scores(silent: readonly string[], extra: (j: Journal) => void = () => {}, unmeasured: readonly string[] = []): Record<string, ItemScore> {
   const j = online();
   j.shift(at('20:00', '2021-02-02'), 'start');
   j.access(at('08:01'), 'resident');
-  j.temp(at('07:50'), 36.5, 's-guard-01', 'staff');
-  j.temp(at('07:55'), 36.4, 's-clean-03', 'staff');
+  for (const [ref, t] of [['s-guard-01', '07:50'], ['s-clean-03', '07:55']] as const) if (!unmeasured.includes(ref)) j.temp(at(t), 36.5, ref, 'staff');
   j.temp(at('08:00'), 36.6);
   j.broadcast(at('23:55', '2021-02-02'), 'playing');
   j.door(at('23:00', '2021-02-02'), 'closed');
@@ -101,6 +100,28 @@ describe('checklist items over a partly silent day', () => {
       `No staff member seen on duty after a fever, but ${partly('Staff on duty with fever', 2)}s-clean-03 (02:10-06:00); ${DAY} s-guard-01 (02:10-06:00).`,
     );
     expect(s['7.2']!.score).toBe(2);
+  });
+
+  it('sprayer silent: two sessions still pass area-disinfection, but post-ventilation is unjudged: 4.1 insufficient', () => {
+    const s = scores(['sprayer-1'], (j) => {
+      j.vent(at('08:15'), 20);
+      j.spray(at('15:00'), 15);
+      j.vent(at('15:15'), 20);
+    });
+    expect(verdict(s['4.1']!)).toEqual({ score: null, status: 'insufficient_data', code: 'score.gaps' });
+    expect(s['4.1']!.explanation).toBe(`No failure seen, but ${partly('Ventilation after disinfection')}b2-lobby (02:10-06:00).`);
+  });
+
+  it('garbage sprayer silent and one session short: 4.3 cannot tell the deduction, naming the hours', () => {
+    const s = scores(['sprayer-bins'], (j) => j.spray(at('08:00'), 10, { areaId: 'bins-1', target: 'garbage' }, 'sprayer-bins'));
+    expect(verdict(s['4.3']!)).toEqual({ score: null, status: 'insufficient_data', code: 'score.deductUnknown' });
+    expect(s['4.3']!.explanation).toBe(`No failing garbage day/place; but ${partly('Garbage disinfection')}bins-1 (02:10-06:00), which could deduct more.`);
+  });
+
+  it('thermometer silent and a staff member never measured: 7.2 insufficient, naming the hours', () => {
+    const s = scores(['therm-g1'], () => {}, ['s-clean-03']);
+    expect(verdict(s['7.2']!)).toEqual({ score: null, status: 'insufficient_data', code: 'score.gaps' });
+    expect(s['7.2']!.explanation).toBe(`No failure seen, but ${partly('Staff health ledger')}s-clean-03 (02:10-06:00).`);
   });
 
   it('the evidence texts exist in Chinese too', async () => {
