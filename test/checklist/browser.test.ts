@@ -7,7 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
 import { DAY, goodDay, insertFacts } from './fixtures.js';
 import { createAccount, PASSWORD } from '../access/support.js';
@@ -41,10 +42,7 @@ async function choose(itemId: string, score: number) {
 describe('the inspectors page', () => {
   // A test, not a hook: if Chromium cannot start, this fails visibly (and everything after it fails too).
   it('starts real headless Chromium', async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     expect(browser.version()).toMatch(/^\d+\./);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));

@@ -8,7 +8,8 @@
  * Screenshots go to test-artifacts/. If Chromium cannot start, this fails.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SCENARIOS, DEMO_SEED } from '../../devices-sim/demo-scenarios.js';
 import { createAccount, PASSWORD } from '../access/support.js';
@@ -67,10 +68,7 @@ afterAll(async () => {
 
 describe('a demo day in Chinese', () => {
   it('starts real headless Chromium and signs in', async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     await page.goto(`http://127.0.0.1:${run.svc.runtime.httpPort}/`);
