@@ -132,14 +132,17 @@ function readingSpec(r: DeviceMessage): PointSpec {
     }
     case 'access': {
       const { gateId, direction, role, decision, checks } = r.payload;
+      // An exit may carry no checks: no check fields then, rather than zeros that read as "not checked".
       return {
         tags: { gate: gateId, direction, role, decision },
-        ints: {
-          temperature_checked: flag(checks.temperature),
-          identity_checked: flag(checks.identity),
-          itinerary_checked: flag(checks.itinerary),
-          fully_checked: flag(checks.temperature && checks.identity && checks.itinerary),
-        },
+        ints: checks
+          ? {
+              temperature_checked: flag(checks.temperature),
+              identity_checked: flag(checks.identity),
+              itinerary_checked: flag(checks.itinerary),
+              fully_checked: flag(checks.temperature && checks.identity && checks.itinerary),
+            }
+          : {},
       };
     }
     case 'shift':
