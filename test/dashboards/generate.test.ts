@@ -36,8 +36,8 @@ describe('dashboards', () => {
   test('dashboards run on Asia/Shanghai and the community one has its variable', () => {
     for (const d of allDashboards()) expect(d.timezone).toBe('Asia/Shanghai');
     const community = dashboards.find((d) => d.uid === 'gatewatch-community')!;
-    expect(community.templating?.list.map((v) => [v.name, v.query])).toEqual([
-      ['community', 'SHOW TAG VALUES FROM "temperature" WITH KEY = "community"'],
+    expect(community.templating?.list.map((v) => [v.name, v.query, (v as { regex?: string }).regex])).toEqual([
+      ['community', 'SELECT last("label") FROM "community" GROUP BY "community"', '/^(?<value>\\S+) (?<text>.+)$/'],
     ]);
   });
 
