@@ -75,7 +75,7 @@ function progressList(state) {
   // The registered name, the id as its tooltip.
   const where = (f) => {
     const p = place(f.rule, f.place);
-    return h('span', p.title ? { title: p.title } : {}, p.text);
+    return h('span', { class: 'place', title: p.title }, p.text);
   };
   const done = PROGRESS.flatMap(([rule, have, need]) =>
     state.facts.filter((f) => f.rule === rule).map((f) =>
@@ -173,6 +173,12 @@ function alarmsSection(state) {
   );
 }
 
+/** Where a device is: the registered name of its gate or area, the id as the tooltip; the id alone when unregistered. */
+function locationCell(state, location) {
+  const name = state.names.gates.get(location) ?? state.names.areas.get(location);
+  return h('td', { class: 'place', title: name ? location : null }, name ?? (location || '—'));
+}
+
 function devicesTable(state) {
   const zone = state.community.timeZone;
   const silent = new Set(state.alarms.filter((a) => a.rule === 'device-health' && a.status !== 'resolved').map((a) => a.details?.deviceId));
@@ -180,7 +186,7 @@ function devicesTable(state) {
     h('tr', { 'data-device': d.id },
       h('td', {}, d.id),
       h('td', {}, ct(`kind_${d.kind}`)),
-      h('td', d.location ? { title: d.location } : {}, state.names.gates.get(d.location) ?? state.names.areas.get(d.location) ?? (d.location || '—')),
+      locationCell(state, d.location),
       h('td', { class: d.online ? 'pass' : 'muted', 'data-presence': d.id }, !d.enabled ? ct('disabled') : d.online ? ct('online') : ct('offline'),
         silent.has(d.id) ? h('span', { class: 'fail' }, ` · ${ct('silent')}`) : ''),
       h('td', {}, inZone(d.lastSeenAt, zone)),

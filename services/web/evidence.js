@@ -28,7 +28,7 @@ export const alarmText = (a) =>
 /** A fact's place: its registered name, the id as the tooltip (the readings and devices carry the id). */
 const placeCell = (rule, id) => {
   const p = place(rule, id);
-  return h('td', p.title ? { class: 'place', title: p.title, 'data-place': id } : { class: 'place', 'data-place': id }, p.text);
+  return h('td', { class: 'place', title: p.title, 'data-place': id }, p.text);
 };
 
 /** A button that loads details on demand and shows them below itself. */
