@@ -6,9 +6,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatMessage, msg, type Message } from '../../services/i18n/index.js';
-import { FACT_PLACE_KINDS, namePlaces, placeNames } from '../../services/i18n/places.js';
+import { FACT_PLACE_KINDS, namePlaces, placeNames, type PlaceNames } from '../../services/i18n/places.js';
 import { FIGURES, WHOLE_COMMUNITY } from '../../services/rules/facts.js';
-import * as web from '../../services/web/places.js';
+
+/** The page's module (plain JS, no types): what this test uses of it. */
+interface WebPlaces {
+  FACT_PLACE_KINDS: Record<string, string>;
+  placeNames(c: unknown): PlaceNames;
+  namePlaces(m: Message, names: PlaceNames | null): Message;
+  placeLabel(rule: string, id: string, names: PlaceNames | null, format: (m: Message) => string): { text: string; title: string | null };
+}
+const WEB_PLACES: string = '../../services/web/places.js';
+const web = (await import(WEB_PLACES)) as WebPlaces;
 
 const REGISTRY = {
   id: 'hc-001',
