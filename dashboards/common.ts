@@ -193,6 +193,8 @@ export function buildDashboard(spec: DashboardSpec): dashboard.Dashboard {
  * a person picks). A company's database holds only its communities' points.
  */
 export const COMMUNITY_OPTIONS_QUERY = 'SELECT last("label") FROM "community" GROUP BY "community"';
+/** Each community's latest registered name, by id (the county's table of names). */
+export const COMMUNITY_NAMES_QUERY = 'SELECT last("name") AS "name" FROM "community" GROUP BY "community"';
 /** Grafana's named capture groups `value` and `text` (an id is a slug: it has no space). */
 export const COMMUNITY_OPTION_REGEX = '/^(?<value>\\S+) (?<text>.+)$/';
 
