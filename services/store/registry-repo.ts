@@ -159,15 +159,16 @@ export type RegistryRepo = ReturnType<typeof createRegistryRepo>;
 
 /**
  * Which property company each community belongs to, for routing points to a
- * company's InfluxDB database (influx/tenants.ts): two cheap statements, no
- * more of the registry than that.
+ * company's InfluxDB database (influx/tenants.ts), and the community names the
+ * sink writes for the dashboards' picker (influx/community-names.ts): two cheap
+ * statements, no more of the registry than that.
  */
 export function createCompanyDirectory(db: Db) {
-  const all = db.prepare('SELECT id, property_company FROM communities');
+  const all = db.prepare('SELECT id, name, property_company FROM communities');
   const one = db.prepare('SELECT property_company FROM communities WHERE id = ?').pluck();
   return {
-    *all(): Generator<{ id: string; propertyCompany: string | null }> {
-      for (const row of all.iterate() as Iterable<{ id: string; property_company: string | null }>) yield { id: row.id, propertyCompany: row.property_company };
+    *all(): Generator<{ id: string; name: string; propertyCompany: string | null }> {
+      for (const row of all.iterate() as Iterable<{ id: string; name: string; property_company: string | null }>) yield { id: row.id, name: row.name, propertyCompany: row.property_company };
     },
     companyOf: (id: string): string | null | undefined => one.get(id) as string | null | undefined,
   };

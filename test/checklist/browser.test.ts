@@ -93,6 +93,13 @@ describe('the inspectors page', () => {
     expect(text).toContain('规则：垃圾容器消毒 · ');
     expect(text).toContain(`${DAY}bins-1垃圾容器消毒不达标有效次数 1，无效次数 0，要求次数 2`);
     expect(text).toMatch(/读数编号：\d+/);
+
+    // A registered place by its name, the id as its tooltip: gate g1 is 南门 in the registry.
+    await page.click('[data-evidence-toggle="3.1"]');
+    const gate = page.locator('[data-evidence="3.1"] td.place[data-place="g1"]');
+    await gate.first().waitFor();
+    expect(await gate.allTextContents()).toEqual(['南门', '南门']);
+    expect(await gate.evaluateAll((cells) => cells.map((c) => c.getAttribute('title')))).toEqual(['g1', 'g1']);
   });
 
   it('starts an inspection, takes manual scores, confirmations and an override, and signs', async () => {
