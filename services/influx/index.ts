@@ -16,3 +16,4 @@ export {
   type RuleOutcomePoint,
   type Place,
 } from './points.js';
+export { influxProjection, type ChecklistSource } from './projection.js';
