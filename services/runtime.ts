@@ -25,6 +25,8 @@ import { brokerLimitsFrom, brokerListenFrom } from './broker/settings.js';
 import { buildApp } from './api/app.js';
 import { createInspectionsService } from './inspections/service.js';
 
+export { StartError } from './lifecycle/start.js';
+
 export interface Runtime {
   db: Db;
   http: FastifyInstance;
