@@ -35,7 +35,7 @@ export const LAYERS = {
   'events.ts': ['schemas', 'domain', 'rules/facts.ts', 'scoring', 'observability'],
   broker: ['store', 'crypto', 'config', 'schemas', 'observability', 'events.ts', 'domain'],
   influx: ['store', 'observability', 'schemas', 'config', 'rules', 'scoring', 'domain', 'time', 'i18n', 'events.ts'],
-  ingest: ['store', 'rules', 'schemas', 'observability', 'alarms', 'events.ts', 'influx', 'domain', 'time', 'i18n'],
+  ingest: ['store', 'rules', 'schemas', 'observability', 'alarms', 'events.ts', 'domain', 'time', 'i18n'],
   inspections: ['scoring', 'store', 'schemas', 'domain', 'time', 'i18n', 'events.ts'],
   notify: ['store', 'observability', 'alarms', 'events.ts', 'domain', 'i18n'],
   api: ['schemas', 'domain', 'crypto', 'time', 'store', 'auth', 'alarms', 'events.ts', 'inspections', 'scoring', 'rules', 'observability', 'config', 'i18n'],
