@@ -11,6 +11,7 @@ import { silentLogger } from '../../services/observability/logger.js';
 import { createFactsRepo } from '../../services/store/facts-repo.js';
 import { localDay } from '../../services/time/local-day.js';
 import { eventually, startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
+import { freePort } from '../support/process.js';
 
 let svc: TestService;
 beforeAll(async () => {
@@ -121,5 +122,41 @@ describe('after commit', () => {
     offB();
     bus.emit('device.presence', { deviceId: 'd1', communityId: 'c1', online: false, at: 1, reason: 'gone' });
     expect([heard, bus.size]).toEqual([['d1 true'], 0]);
+  });
+});
+
+describe('in commit, with the InfluxDB projection on (its server down: the outbox only fills)', () => {
+  let influxSvc: TestService;
+  beforeAll(async () => {
+    influxSvc = await startTestService({ GW_INFLUX_URL: `http://127.0.0.1:${await freePort()}`, GW_INFLUX_TENANT_DATABASES: 'false', GW_INFLUX_TIMEOUT_MS: '300' });
+  });
+  afterAll(async () => {
+    await influxSvc?.stop();
+  });
+  /** The `event` tag of each alarm point queued for one alarm, in order. */
+  const alarmPoints = (id: number) =>
+    (influxSvc.runtime.db.prepare("SELECT line FROM influx_outbox WHERE line LIKE 'alarm,%' ORDER BY id").all() as { line: string }[])
+      .filter((r) => r.line.includes(` alarm_id=${id}i,`))
+      .map((r) => /,event=(\w+)/.exec(r.line)![1]);
+
+  it('API actions queue their points in their own transaction; one rolled back by another participant leaves none', async () => {
+    const device = await influxSvc.connect('therm-g1');
+    await device.publishAsync(
+      `gatewatch/v1/${TEST_COMMUNITY}/therm-g1/temperature`,
+      JSON.stringify({ seq: 1, ts: new Date().toISOString(), gateId: 'g1', temperatureC: 38.9, subject: 'visitor', personRef: 'p-4f5a6b' }),
+      { qos: 1 },
+    );
+    const alarm = await eventually(async () => (await influxSvc.api('GET', '/api/v1/alarms?status=open')).json.items[0] as { id: number } | undefined);
+    expect(influxSvc.runtime.inCommit.names()).toEqual(['influx']);
+    expect(alarmPoints(alarm.id)).toEqual(['opened']);
+
+    const remove = influxSvc.runtime.inCommit.add({ name: 'refuses', 'alarm.changed': () => { throw new Error('refused'); } });
+    expect((await influxSvc.api('POST', `/api/v1/alarms/${alarm.id}/acknowledge`, { body: {} })).status).toBe(500);
+    remove();
+    expect(alarmPoints(alarm.id)).toEqual(['opened']);
+
+    expect((await influxSvc.api('POST', `/api/v1/alarms/${alarm.id}/acknowledge`, { body: {} })).status).toBe(200);
+    expect((await influxSvc.api('POST', `/api/v1/alarms/${alarm.id}/resolve`, { body: {} })).status).toBe(200);
+    expect(alarmPoints(alarm.id)).toEqual(['opened', 'acknowledged', 'resolved']);
   });
 });
