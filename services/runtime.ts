@@ -94,8 +94,13 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
       name: 'database',
       start: () => {
         db = openDatabase(dbPath, { synchronous: config.GW_SQLITE_SYNCHRONOUS });
-        // Every shared repository, built once here and passed down.
-        repos = createRepositories(db);
+        try {
+          // Every shared repository, built once here and passed down.
+          repos = createRepositories(db);
+        } catch (err) {
+          db.close();
+          throw err;
+        }
         return () => void db.close();
       },
     },
