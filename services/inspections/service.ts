@@ -32,7 +32,7 @@ import type { Visible } from '../store/visible.js';
 import { inspectionCsv } from './csv.js';
 import { InspectionError, notFound, type FieldProblem } from './errors.js';
 import { createSources } from './sources.js';
-import { checklistBody, inspectionBody, isoOrNull, placesOf, summaryBody, withMessages, type InspectionState, type Snapshot } from './view.js';
+import { checklistBody, inspectionBody, isoOrNull, placesOf, registryPlaces, summaryBody, withMessages, type InspectionState, type Snapshot } from './view.js';
 
 export const DEFAULT_RECTIFICATION_DAYS = 15;
 
@@ -102,12 +102,12 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     const window = { from: r.windowFrom, to: r.windowTo };
     const overrideLog = repo.overrideLog(r.id);
     if (r.status === 'signed') {
-      const snap = withMessages(r.snapshot as Snapshot);
-      return { ...snap, newerDataAt: sources.changedSince(r.communityId, window, r.signedAt!), overrideLog };
+      const { places, ...snap } = withMessages(r.snapshot as Snapshot);
+      return { ...snap, places: places ?? registryPlaces(registry, r.communityId), newerDataAt: sources.changedSince(r.communityId, window, r.signedAt!), overrideLog };
     }
     const itemScores = scoreItems(sources.scoreInput(r.communityId, window), policy);
     const result = totalInspection({ itemScores, manualScores: r.manualScores, overrides: r.overrides });
-    return { itemScores, result, factsComputedAt: sources.factsComputedAt(r.communityId, window), newerDataAt: null, overrideLog };
+    return { itemScores, result, factsComputedAt: sources.factsComputedAt(r.communityId, window), newerDataAt: null, overrideLog, places: registryPlaces(registry, r.communityId) };
   }
 
   const view = (r: InspectionRecord): InspectionBody =>
@@ -247,7 +247,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
         throw new InspectionError(409, 'INSPECTION_INCOMPLETE', `inspection ${id} cannot be signed: ${fields.length} item(s) need a score or a confirmation`, fields);
       }
       const signedAt = now();
-      const snapshot: Snapshot = { itemScores: state.itemScores, result, factsComputedAt: state.factsComputedAt };
+      const snapshot: Snapshot = { itemScores: state.itemScores, result, factsComputedAt: state.factsComputedAt, places: state.places };
       // One transaction: the signature and what its participants queue (points, announcement) land together.
       return deps.db.transaction(() => {
         const ok = repo.sign(id, {
@@ -315,7 +315,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
 
     exportCsv(id: number, lang: Language = 'zh'): { filename: string; csv: string } {
       const body = view(record(id));
-      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body, lang, placesOf(registry, body.communityId)) };
+      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body, lang, placesOf(body)) };
     },
   };
 }
