@@ -104,7 +104,8 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
     },
   });
   const ingest = createIngest({
-    db, journal, alarms, registry, facts, audit, legacyInbox: repos.legacyInbox, metrics, logger, bus, influx, observers,
+    db, journal, alarms, registry, facts, audit, legacyInbox: repos.legacyInbox, layoutVersions: repos.layoutVersions, reevaluation: repos.reevaluation,
+    metrics, logger, bus, influx, observers,
     // Telemetry's checklist sub-scores of each recomputed day, for the county dashboard.
     onDay: influx ? (communityId, day) => influx.enqueue(telemetryScoreToLines(communityId, day, inspections.itemScores(communityId, day, day), inspections.zoneOf(communityId)), communityId) : undefined,
     rulesConfig: startup.rules,
@@ -113,6 +114,8 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
     retentionDays: config.GW_READINGS_RETENTION_DAYS,
   });
   ingest.replayUnprocessed();
+  // Readings a rule threw on before a restart (a fix deployed since): evaluated again now.
+  ingest.reevaluateFlagged();
   ingest.runPeriodic();
   metrics.alarmsOpen.set(alarms.countActive());
   influx?.start();

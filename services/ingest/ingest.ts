@@ -12,7 +12,9 @@ import type { AlarmsRepo } from '../store/alarms-repo.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { FactsRepo } from '../store/facts-repo.js';
 import type { AuditRepo } from '../store/audit-repo.js';
-import type { RulesConfig } from '../rules/index.js';
+import type { LayoutVersionsRepo } from '../store/layout-versions-repo.js';
+import type { ReevaluationRepo } from '../store/reevaluation-repo.js';
+import type { RuleModule, RulesConfig } from '../rules/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventBus } from '../events.js';
@@ -29,6 +31,8 @@ export interface IngestDeps {
   alarms: AlarmsRepo;
   registry: RegistryRepo;
   facts: FactsRepo;
+  layoutVersions: LayoutVersionsRepo;
+  reevaluation: ReevaluationRepo;
   audit: AuditRepo;
   legacyInbox: LegacyInbox;
   rulesConfig: RulesConfig;
@@ -44,6 +48,8 @@ export interface IngestDeps {
   factsRefreshMs: number;
   retentionDays: number;
   now?: () => number;
+  /** The rules to run (default: the registry, RULES). A test seam: a rule that throws. */
+  rules?: readonly RuleModule[];
 }
 
 const TICK_MS = 5_000;
@@ -59,7 +65,15 @@ function influxPoints(sink: InfluxSink): Required<IngestObserver> {
 export function createIngest(deps: IngestDeps) {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'ingest' });
-  const rules = createEngineRules({ config: deps.rulesConfig, registry: deps.registry, journal: deps.journal, now });
+  const rules = createEngineRules({
+    config: deps.rulesConfig, registry: deps.registry, journal: deps.journal, facts: deps.facts, layoutVersions: deps.layoutVersions, reevaluation: deps.reevaluation,
+    now, rules: deps.rules,
+    // Ids and the error's class only: the reading stays in the journal, flagged (safe-replay.ts).
+    onRuleFailure: (f) => {
+      deps.metrics.ruleExceptions.inc({ kind: f.kind });
+      log.error(f, 'a rule threw: reading kept in the journal and flagged for re-evaluation');
+    },
+  });
   const points = deps.influx ? influxPoints(deps.influx) : undefined;
   const observers = [...(points ? [points] : []), ...(deps.observers ?? [])];
   const pipeline = createPipeline({ ...deps, rules, observers, now });
@@ -75,7 +89,7 @@ export function createIngest(deps: IngestDeps) {
   });
   const backfill = createBackfill({
     db: deps.db, journal: deps.journal, registry: deps.registry, pipeline, materializer, audit: deps.audit,
-    dayOf: rules.dayOf, refreshLayouts: rules.refreshLayouts, retentionDays: deps.retentionDays, now,
+    dayOf: rules.dayOf, refreshLayouts: rules.refreshLayouts, withCurrentLayout: rules.withCurrentLayout, retentionDays: deps.retentionDays, now,
   });
   // API acknowledgements and resolutions reach InfluxDB too.
   // (Bumps emit alarm.updated too while still open; those were sent inside the ingest transaction.)
@@ -121,6 +135,16 @@ export function createIngest(deps: IngestDeps) {
       }
       if (replayed) log.info({ replayed }, 'replayed unprocessed inbox rows of an earlier version');
       return replayed;
+    },
+    /**
+     * Evaluates again the readings a rule threw on (at start, after a fix; or an admin's action),
+     * applies their alarms, and recomputes their days. Those that still throw stay flagged.
+     */
+    reevaluateFlagged(): { reevaluated: number; stillFailing: number } {
+      const result = pipeline.reevaluate(() => rules.reevaluateFlagged());
+      if (result.reevaluated || result.stillFailing) log.info(result, 're-evaluated flagged readings');
+      materializer.flush(now(), true);
+      return result;
     },
     /** Runs the periodic work once now, every due day included (tests, and right after start). */
     runPeriodic: () => periodic(true),

@@ -264,6 +264,17 @@ export function createPipeline(deps: PipelineDeps) {
       const fresh = rows.filter((r) => r.id > checkpoint);
       if (fresh.length > 0) run(fresh);
     },
+    /** Outcomes of readings evaluated again (flagged ones, after a fix), applied in one transaction. */
+    reevaluate<R extends { outcomes: RuleOutcome[] }>(evaluateAgain: () => R): Omit<R, 'outcomes'> {
+      const changes: AlarmChange[] = [];
+      const { outcomes: _applied, ...rest } = deps.db.transaction(() => {
+        const r = evaluateAgain();
+        applyOutcomes(r.outcomes, changes);
+        return r;
+      })();
+      announce(changes);
+      return rest;
+    },
     /** Time-driven rule outcomes, with the service clock, e.g. every few seconds from a timer. */
     tick(): void {
       const changes: AlarmChange[] = [];
