@@ -87,7 +87,7 @@ export function createIngest(deps: IngestDeps) {
       deps.onDay?.(communityId, day);
     },
   });
-  const backfill = createBackfill({
+  const backfillCore = createBackfill({
     db: deps.db, journal: deps.journal, registry: deps.registry, pipeline, materializer, audit: deps.audit,
     dayOf: rules.dayOf, refreshLayouts: rules.refreshLayouts, withCurrentLayout: rules.withCurrentLayout, retentionDays: deps.retentionDays, now,
   });
@@ -100,6 +100,26 @@ export function createIngest(deps: IngestDeps) {
         points.alarm(a, a.status === 'resolved' ? 'resolved' : 'acknowledged');
       })
     : undefined;
+
+  /**
+   * Evaluates again the readings a rule threw on (at start, after a fix; or an admin's action),
+   * applies their alarms, and recomputes their days. Those that still throw stay flagged.
+   */
+  function reevaluateFlagged(): { reevaluated: number; stillFailing: number } {
+    const result = pipeline.reevaluate(() => rules.reevaluateFlagged());
+    if (result.reevaluated || result.stillFailing) log.info(result, 're-evaluated flagged readings');
+    materializer.flush(now(), true);
+    return result;
+  }
+  /** The admin's re-evaluation (API, CLI) sits with the other deliberate ingest actions, audited. */
+  const backfill = {
+    ...backfillCore,
+    reevaluate(actor: string) {
+      const result = reevaluateFlagged();
+      deps.audit.record({ actor, action: 'readings.reevaluate', objectType: 'backfill', objectId: now(), communityId: null, before: null, after: result }, now());
+      return result;
+    },
+  };
 
   let lastRetention = -Infinity;
   /** `all`: recompute every due day now (an explicit call); the timer works in time slices. */
@@ -136,16 +156,8 @@ export function createIngest(deps: IngestDeps) {
       if (replayed) log.info({ replayed }, 'replayed unprocessed inbox rows of an earlier version');
       return replayed;
     },
-    /**
-     * Evaluates again the readings a rule threw on (at start, after a fix; or an admin's action),
-     * applies their alarms, and recomputes their days. Those that still throw stay flagged.
-     */
-    reevaluateFlagged(): { reevaluated: number; stillFailing: number } {
-      const result = pipeline.reevaluate(() => rules.reevaluateFlagged());
-      if (result.reevaluated || result.stillFailing) log.info(result, 're-evaluated flagged readings');
-      materializer.flush(now(), true);
-      return result;
-    },
+    /** At start: the readings a rule threw on before (a fix deployed since), evaluated again. */
+    reevaluateFlagged,
     /** Runs the periodic work once now, every due day included (tests, and right after start). */
     runPeriodic: () => periodic(true),
     start(): void {

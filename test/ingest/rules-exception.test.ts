@@ -144,6 +144,11 @@ describe('a rule that throws', () => {
       expect(alarms.map((a: { subject: string; status: string; readingIds: number[] }) => [a.subject, a.status, a.readingIds])).toEqual([['person:p-ddd444', 'open', [1]]]);
       const facts = (await svc.api('GET', `/api/v1/communities/${C}/facts?from=${DAY}&rule=fever`)).json.items;
       expect(facts).toMatchObject([{ place: 'g1', status: 'pass', figures: { measured: 1, fevers: 1, implausible: 0 }, readingIds: [1] }]);
+      // The admin's action (also `npm run admin -- reevaluate`): nothing is left flagged, and it is audited.
+      const again = await svc.api('POST', '/api/v1/readings/reevaluate');
+      expect([again.status, again.json]).toEqual([200, { reevaluated: 0, stillFailing: 0 }]);
+      const audited = db.prepare("SELECT actor, after FROM audit_log WHERE action = 'readings.reevaluate'").all();
+      expect(audited).toEqual([{ actor: 'admin:test-admin', after: JSON.stringify({ reevaluated: 0, stillFailing: 0 }) }]);
     } finally {
       await svc.stop();
     }
