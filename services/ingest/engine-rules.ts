@@ -31,7 +31,7 @@
  */
 import {
   dailyFacts, evaluate, RULES, tick, timeZoneOf,
-  type CommunityLayout, type DailyFact, type EngineContext, type EvaluateContext, type ReadingInput, type RuleModule, type RulesConfig, type RulesState,
+  type CommunityLayout, type DailyFact, type EngineContext, type EvaluateContext, type LayoutsContext, type ReadingInput, type RuleModule, type RulesConfig, type RulesState,
 } from '../rules/index.js';
 import type { Journal } from '../store/journal.js';
 import type { FactsRepo } from '../store/facts-repo.js';
@@ -95,6 +95,8 @@ export interface EngineRulesDeps {
   rules?: readonly RuleModule[];
   /** A reading a rule threw on was flagged (ingest counts and logs it). */
   onRuleFailure?: (failure: RuleFailure) => void;
+  /** A rule threw in a community's tick: its time-driven outcomes of that tick are skipped (ingest counts and logs it). */
+  onTickFailure?: (communityId: string, error: string) => void;
 }
 
 export function createEngineRules(deps: EngineRulesDeps): EngineRules {
@@ -107,15 +109,6 @@ export function createEngineRules(deps: EngineRulesDeps): EngineRules {
     return c;
   };
   const layoutOf = (id: string) => contextOf(id).layout;
-  /** The current layouts of the given communities, for tick() and replays. */
-  const layoutsOf = (ids: Iterable<string>) => {
-    const m = new Map<string, CommunityLayout>();
-    for (const id of ids) {
-      const l = layoutOf(id);
-      if (l) m.set(id, l);
-    }
-    return m;
-  };
   const dirty = new Map<string, { communityId: string; day: string; current?: boolean }>();
   let backfilling = 0;
   const zoneOf = (communityId: string) => timeZoneOf(layoutOf(communityId), deps.config);
@@ -153,6 +146,34 @@ export function createEngineRules(deps: EngineRulesDeps): EngineRules {
     }
   }
 
+  /**
+   * One community's tick, on a state holding it alone, so a rule that throws in
+   * onTick costs that community's time-driven outcomes of this tick only: the
+   * engine tracks opened alarms after every rule returned, so a throw leaves
+   * nothing tracked; the community is then ticked again without rules, so it
+   * is still watched (watchSince) and pruned.
+   */
+  function tickCommunity(id: string, now: number): RuleOutcome[] {
+    const layout = layoutOf(id);
+    const ctx = { ...base, communityIds: [id], layouts: new Map(layout ? [[id, layout]] : []) };
+    const once = (rules: LayoutsContext['rules']) => {
+      const cs = state.communities[id];
+      const step = tick({ ...state, communities: cs ? { [id]: cs } : {} }, now, { ...ctx, rules });
+      const { communities, ...rest } = step.state;
+      Object.assign(state, rest);
+      if (communities[id]) state.communities[id] = communities[id];
+      return step.outcomes;
+    };
+    try {
+      return once(base.rules);
+    } catch (err) {
+      deps.onTickFailure?.(id, err instanceof Error ? err.name : typeof err);
+      // The same tick without rules: the community is still watched and pruned, no alarm is tracked.
+      once([]);
+      return [];
+    }
+  }
+
   /** The layout a day's facts are computed with (see the top of this file). */
   function layoutForDay(current: CommunityLayout, day: string, asOfMs: number, useCurrent: boolean): CommunityLayout {
     if (useCurrent) return current;
@@ -183,10 +204,8 @@ export function createEngineRules(deps: EngineRulesDeps): EngineRules {
       return outcomes;
     },
     tick(now: number): RuleOutcome[] {
-      const communityIds = deps.registry.listCommunities().map((c) => c.id);
-      const step = tick(state, now, { ...base, communityIds, layouts: layoutsOf(new Set([...communityIds, ...Object.keys(state.communities)])) });
-      state = step.state;
-      return step.outcomes;
+      const ids = [...new Set([...deps.registry.listCommunities().map((c) => c.id), ...Object.keys(state.communities)])].sort();
+      return ids.flatMap((id) => tickCommunity(id, now));
     },
     takeDirty() {
       const out = [...dirty.values()];
@@ -227,20 +246,22 @@ export function createEngineRules(deps: EngineRulesDeps): EngineRules {
           continue;
         }
         const input = toInput(row);
-        // Unflagged first: a restore after a new throw must see it as flagged again, not as taken.
-        deps.reevaluation.unflag(f.readingId);
+        markDirty(input.communityId, input.eventTime);
+        // Older than the state holds: its day is recomputed from the journal (where a new throw flags it again).
         if (input.eventTime < horizon()) {
-          markDirty(input.communityId, input.eventTime);
+          deps.reevaluation.unflag(f.readingId);
           reevaluated++;
           continue;
         }
+        // Still flagged while evaluated: if a rule throws again, the restore leaves it out and the flag keeps its first time.
         const result = evaluateJournaled(input);
-        markDirty(input.communityId, input.eventTime);
-        if (result.failed) stillFailing++;
-        else {
-          reevaluated++;
-          outcomes.push(...result.outcomes);
+        if (result.failed) {
+          stillFailing++;
+          continue;
         }
+        deps.reevaluation.unflag(f.readingId);
+        reevaluated++;
+        outcomes.push(...result.outcomes);
       }
       return { reevaluated, stillFailing, outcomes };
     },

@@ -73,6 +73,10 @@ export function createIngest(deps: IngestDeps) {
       deps.metrics.ruleExceptions.inc({ kind: f.kind });
       log.error(f, 'a rule threw: reading kept in the journal and flagged for re-evaluation');
     },
+    onTickFailure: (communityId, error) => {
+      deps.metrics.ruleExceptions.inc({ kind: 'tick' });
+      log.error({ communityId, code: 'RULE_EXCEPTION', error }, "a rule threw in a community's tick: its time-driven alarms wait for the next tick");
+    },
   });
   const points = deps.influx ? influxPoints(deps.influx) : undefined;
   const observers = [...(points ? [points] : []), ...(deps.observers ?? [])];

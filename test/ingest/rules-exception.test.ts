@@ -26,7 +26,7 @@ import { DEFAULT_RULES_CONFIG, RULES, type RuleModule } from '../../services/rul
 import { localDay } from '../../services/time/local-day.js';
 import { layoutVersionOf } from '../../services/store/layout-versions-repo.js';
 import { layoutFromRegistry } from '../../services/ingest/engine-rules.js';
-import { startTestService, TEST_COMMUNITY, TEST_REGISTRY } from '../support/service.js';
+import { OTHER_COMMUNITY, startTestService, TEST_COMMUNITY, TEST_REGISTRY } from '../support/service.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -56,7 +56,7 @@ const temperature = (seq: number, minutesAgo: number, temperatureC: number, pers
 
 interface Harness { db: Db; repos: Repositories; ingest: Ingest; metrics: ReturnType<typeof createMetrics>; logs: Record<string, unknown>[] }
 
-async function harness(dir: string, rules: readonly RuleModule[]): Promise<Harness> {
+async function harness(dir: string, rules: readonly RuleModule[], now: () => number = () => NOW): Promise<Harness> {
   const db = openDatabase(join(dir, 'gatewatch.sqlite'));
   const repos = createRepositories(db);
   await applyRegistry(TEST_REGISTRY, db, repos.registry, NOW);
@@ -66,7 +66,7 @@ async function harness(dir: string, rules: readonly RuleModule[]): Promise<Harne
   const logger = createLogger('info', sink);
   const ingest = createIngest({
     db, ...repos, rulesConfig: DEFAULT_RULES_CONFIG, metrics, logger, bus: new EventBus(logger),
-    maxPayloadBytes: 4096, factsRefreshMs: 60_000, retentionDays: 400, now: () => NOW, rules,
+    maxPayloadBytes: 4096, factsRefreshMs: 60_000, retentionDays: 400, now, rules,
   });
   return { db, repos, ingest, metrics, logs };
 }
@@ -152,5 +152,38 @@ describe('a rule that throws', () => {
     } finally {
       await svc.stop();
     }
+  });
+
+  it("in one community's tick costs that community's time-driven alarms of that tick only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-rule-exc-tick-'));
+    dirs.push(dir);
+    const tickBroken: RuleModule = {
+      id: 'device-health',
+      facts: () => [],
+      onTick: (ctx) => {
+        if (ctx.communityId === OTHER_COMMUNITY) throw new RangeError('tick');
+        return [];
+      },
+    };
+    const rules = [...RULES, tickBroken];
+    let clock = NOW;
+    const h = await harness(dir, rules, () => clock);
+    const offline = (c: string) => h.repos.alarms.list({ communityId: c, rule: 'device-health', limit: 50 }).map((a) => a.subject).sort();
+    h.ingest.runPeriodic(); // every device is watched from now
+    clock += 20 * 60_000; // silent for 20 minutes: device-offline alarms
+    h.ingest.runPeriodic();
+    expect(offline(C)).toEqual(['device:door-club', 'device:panel-g1', 'device:speaker-1', 'device:sprayer-1', 'device:therm-g1', 'device:therm-off', 'device:vent-b2']);
+    expect(offline(OTHER_COMMUNITY)).toEqual([]);
+    expect((await h.metrics.ruleExceptions.get()).values).toEqual([{ value: 2, labels: { kind: 'tick' } }]);
+    expect(h.logs.filter((l) => l.code === 'RULE_EXCEPTION').map((l) => [l.communityId, l.error])).toEqual([[OTHER_COMMUNITY, 'RangeError'], [OTHER_COMMUNITY, 'RangeError']]);
+
+    // The fix: the next tick raises the other community's alarm; the first's are not raised twice.
+    rules.splice(rules.indexOf(tickBroken), 1);
+    clock += 5_000;
+    h.ingest.runPeriodic();
+    expect(offline(OTHER_COMMUNITY)).toEqual(['device:therm-b1']);
+    expect(h.repos.alarms.list({ communityId: C, rule: 'device-health', limit: 50 }).map((a) => a.occurrences)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    h.ingest.stop();
+    h.db.close();
   });
 });
