@@ -155,7 +155,12 @@ export function restoreState(json: string): RulesState {
  */
 export function rebuildState(readings: Iterable<ReadingInput>, ctx: LayoutsContext): RulesState {
   let state = createInitialState();
-  for (const r of readings) state = evaluate(state, r, { ...ctx, layout: ctx.layouts.get(r.communityId) }).state;
+  const perCommunity = new Map<string, EvaluateContext>();
+  for (const r of readings) {
+    let rc = perCommunity.get(r.communityId);
+    if (!rc) perCommunity.set(r.communityId, (rc = { ...ctx, layout: ctx.layouts.get(r.communityId) }));
+    state = evaluate(state, r, rc).state;
+  }
   return state;
 }
 
