@@ -226,6 +226,7 @@ export function createEngineRules(deps: EngineRulesDeps): EngineRules {
     dayOf,
     zoneOf,
     refreshLayouts: () => contexts.clear(),
+    resync: restoreCommunity,
     withCurrentLayout<T>(fn: () => T): T {
       backfilling++;
       try {

@@ -185,6 +185,8 @@ export function createPipeline(deps: PipelineDeps) {
     }
     counters.accepted.inc();
     for (const o of observers) o.reading?.({ ...message, seq: message.payload.seq, eventTime });
+    rowCommunity = message.communityId;
+    batchCommunities.add(message.communityId);
     applyOutcomes(deps.rules.evaluate({ ...message, readingId, eventTime, receivedAt: row.receivedAt }), changes);
     return { status: 'accepted', readingId, communityId: message.communityId, eventTime };
   }
@@ -194,10 +196,47 @@ export function createPipeline(deps: PipelineDeps) {
     if (outcome.status === 'rejected') void deadLetter(row, outcome.code, outcome.reason);
   }
 
+  /**
+   * Whose rules' state took a reading of the current row, and of the current batch.
+   * When a rollback undoes journal rows the rules had taken (a step after the rules
+   * threw, or the batch did not commit), those communities are resynced from the
+   * journal, so memory never holds a reading the journal lost.
+   */
+  let rowCommunity: string | undefined;
+  const batchCommunities = new Set<string>();
+  /** One row in its savepoint; on a throw, after its rollback, its community is resynced. */
+  function inSavepoint<A extends unknown[], R>(fn: (...args: A) => R) {
+    const savepoint = deps.db.transaction(fn);
+    return (...args: A): R => {
+      rowCommunity = undefined;
+      try {
+        return savepoint(...args);
+      } catch (err) {
+        if (rowCommunity !== undefined) deps.rules.resync(rowCommunity);
+        throw err;
+      }
+    };
+  }
+  /** The batch's transaction; when it does not commit, every community it touched is resynced. */
+  function inTransaction<A extends unknown[], R>(fn: (...args: A) => R) {
+    const tx = deps.db.transaction(fn);
+    return (...args: A): R => {
+      batchCommunities.clear();
+      try {
+        return tx(...args);
+      } catch (err) {
+        for (const id of batchCommunities) deps.rules.resync(id);
+        throw err;
+      } finally {
+        batchCommunities.clear();
+      }
+    };
+  }
+
   // Nested better-sqlite3 transactions are savepoints: a row that throws (a bug,
   // not bad input) rolls back alone and is dead-lettered, and the batch goes on.
-  const processOne = deps.db.transaction(processRow);
-  const processBatch = deps.db.transaction((rows: (ReceivedMessage | InboxRow)[], changes: AlarmChange[]) => {
+  const processOne = inSavepoint(processRow);
+  const processBatch = inTransaction((rows: (ReceivedMessage | InboxRow)[], changes: AlarmChange[]) => {
     for (const row of rows) {
       const before = changes.length;
       try {
@@ -226,8 +265,8 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   // A backfilled row that throws rolls back alone, like a live one, and is reported as INTERNAL_ERROR.
-  const admitOne = deps.db.transaction(admitRow);
-  const admitBatch = deps.db.transaction((rows: ReceivedMessage[], changes: AlarmChange[], admission: Admission): RowOutcome[] =>
+  const admitOne = inSavepoint(admitRow);
+  const admitBatch = inTransaction((rows: ReceivedMessage[], changes: AlarmChange[], admission: Admission): RowOutcome[] =>
     rows.map((row) => {
       const before = changes.length;
       try {

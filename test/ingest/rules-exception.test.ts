@@ -19,6 +19,7 @@ import { openDatabase, type Db } from '../../services/store/db.js';
 import { createRepositories, type Repositories } from '../../services/store/repositories.js';
 import { applyRegistry } from '../../services/store/registry-loader.js';
 import { createIngest, type Ingest } from '../../services/ingest/ingest.js';
+import type { IngestObserver } from '../../services/ingest/pipeline.js';
 import { createMetrics } from '../../services/observability/metrics.js';
 import { createLogger } from '../../services/observability/logger.js';
 import { EventBus } from '../../services/events.js';
@@ -56,7 +57,7 @@ const temperature = (seq: number, minutesAgo: number, temperatureC: number, pers
 
 interface Harness { db: Db; repos: Repositories; ingest: Ingest; metrics: ReturnType<typeof createMetrics>; logs: Record<string, unknown>[] }
 
-async function harness(dir: string, rules: readonly RuleModule[], now: () => number = () => NOW): Promise<Harness> {
+async function harness(dir: string, rules: readonly RuleModule[], now: () => number = () => NOW, observers: IngestObserver[] = []): Promise<Harness> {
   const db = openDatabase(join(dir, 'gatewatch.sqlite'));
   const repos = createRepositories(db);
   await applyRegistry(TEST_REGISTRY, db, repos.registry, NOW);
@@ -66,7 +67,7 @@ async function harness(dir: string, rules: readonly RuleModule[], now: () => num
   const logger = createLogger('info', sink);
   const ingest = createIngest({
     db, ...repos, rulesConfig: DEFAULT_RULES_CONFIG, metrics, logger, bus: new EventBus(logger),
-    maxPayloadBytes: 4096, factsRefreshMs: 60_000, retentionDays: 400, now, rules,
+    maxPayloadBytes: 4096, factsRefreshMs: 60_000, retentionDays: 400, now, rules, observers,
   });
   return { db, repos, ingest, metrics, logs };
 }
@@ -183,6 +184,37 @@ describe('a rule that throws', () => {
     h.ingest.runPeriodic();
     expect(offline(OTHER_COMMUNITY)).toEqual(['device:therm-b1']);
     expect(h.repos.alarms.list({ communityId: C, rule: 'device-health', limit: 50 }).map((a) => a.occurrences)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    h.ingest.stop();
+    h.db.close();
+  });
+
+  it('after the rules (a step of the same row throws): the row rolls back, and the rules forget the reading too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-rule-exc-after-'));
+    dirs.push(dir);
+    let webhookDown = true;
+    // An in-transaction observer (as the alarm webhook is) that fails: the whole row rolls back.
+    const observer: IngestObserver = {
+      alarm: () => {
+        if (webhookDown) throw new Error('outbox full');
+      },
+    };
+    const h = await harness(dir, RULES, () => NOW, [observer]);
+    h.ingest.processBatch([temperature(1, 30, 38.2, 'p-eee555'), temperature(2, 20, 36.4, 'p-fff666')]);
+    // The fever row is dead-lettered (INTERNAL_ERROR), the next one journaled (its id is free again); nothing is flagged.
+    expect(journalRows(h.db)).toEqual([{ id: 1, device_id: 'therm-g1', seq: 2 }]);
+    expect(h.db.prepare('SELECT code FROM dead_letters').pluck().all()).toEqual(['INTERNAL_ERROR']);
+    expect(flags(h.db)).toEqual([]);
+    expect(feverAlarms(h)).toEqual([]);
+    h.ingest.runPeriodic();
+    expect(feverFact(h)).toMatchObject({ figures: { measured: 1, fevers: 0 } });
+
+    // Re-admitted once the cause is gone: a new journal row, and the alarm (memory had not kept the rolled-back reading).
+    webhookDown = false;
+    const report = await h.ingest.backfill.readmit({ code: 'INTERNAL_ERROR' }, 'admin:test-admin');
+    expect(report).toMatchObject({ accepted: 1, duplicate: 0, rejected: 0, days: [{ communityId: C, day: DAY }] });
+    expect(journalRows(h.db)).toEqual([{ id: 1, device_id: 'therm-g1', seq: 2 }, { id: 2, device_id: 'therm-g1', seq: 1 }]);
+    expect(feverAlarms(h)).toEqual([{ subject: 'person:p-eee555', status: 'open', readingIds: [2] }]);
+    expect(feverFact(h)).toMatchObject({ figures: { measured: 2, fevers: 1 }, readingIds: [2] });
     h.ingest.stop();
     h.db.close();
   });
