@@ -5,6 +5,12 @@
  * before the broker acknowledges any of its messages (broker/handover.ts), so outbox
  * points commit together with what they describe. Rows of the legacy inbox
  * (store/inbox.ts) carry an id: their batch also advances the checkpoint.
+ *
+ * Journal and rules never disagree: a rule that throws does not throw here (the
+ * rules port flags the journaled reading for re-evaluation and leaves it out of
+ * its state, engine-rules.ts), and when a rollback undoes readings the rules had
+ * taken (a later step of the row threw, or the batch did not commit), the
+ * rules' state of their communities is resynced from the journal.
  */
 import { decodeDeviceMessage } from '../../schemas/src/decode.js';
 import { deadLetterPayload, MAX_DEAD_LETTER_REASON_CHARS, MAX_DEAD_LETTER_TOPIC_CHARS, scrubNumbers, truncateText } from '../../schemas/src/redact.js';
