@@ -115,12 +115,12 @@ export function createIngest(deps: IngestDeps) {
     materializer.flush(now(), true);
     return result;
   }
-  /** The admin's re-evaluation (API, CLI) sits with the other deliberate ingest actions, audited. */
+  /** The admin's re-evaluation (API, CLI) sits with the other deliberate ingest actions, audited as they are (objectType backfill). */
   const backfill = {
     ...backfillCore,
     reevaluate(actor: string) {
       const result = reevaluateFlagged();
-      deps.audit.record({ actor, action: 'readings.reevaluate', objectType: 'backfill', objectId: now(), communityId: null, before: null, after: result }, now());
+      deps.audit.record({ actor, action: 'readings.reevaluate', objectType: 'backfill', objectId: now(), communityId: null, before: null, after: { request: {}, ...result } }, now());
       return result;
     },
   };

@@ -149,7 +149,7 @@ describe('a rule that throws', () => {
       const again = await svc.api('POST', '/api/v1/readings/reevaluate');
       expect([again.status, again.json]).toEqual([200, { reevaluated: 0, stillFailing: 0 }]);
       const audited = db.prepare("SELECT actor, after FROM audit_log WHERE action = 'readings.reevaluate'").all();
-      expect(audited).toEqual([{ actor: 'admin:test-admin', after: JSON.stringify({ reevaluated: 0, stillFailing: 0 }) }]);
+      expect(audited).toEqual([{ actor: 'admin:test-admin', after: JSON.stringify({ request: {}, reevaluated: 0, stillFailing: 0 }) }]);
     } finally {
       await svc.stop();
     }
