@@ -22,7 +22,9 @@
  * force when it closed, so today's registry does not rewrite its past. A
  * backfill (an admin's import or re-admission, after fixing the registry) is the
  * deliberate exception: the days it touches are recomputed with the current
- * layout (`withCurrentLayout`), which their facts then record.
+ * layout (`withCurrentLayout`), which their facts then record. Facts written
+ * before layout versions existed (layout_version NULL) take the current layout
+ * at their next recompute, and record it from then on.
  *
  * A rule that throws (safe-replay.ts) never leaves memory and journal
  * disagreeing: the reading stays journaled, is flagged for re-evaluation, and
