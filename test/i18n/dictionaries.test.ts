@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { DICTIONARIES, LANGUAGES, LOCALES } from '../../services/i18n/index.js';
-import { FIGURES, RULE_IDS } from '../../services/rules/facts.js';
+import { FIGURES, RULE_IDS, UNJUDGED_FIGURES } from '../../services/rules/facts.js';
 import { ALLOWED_LATIN } from '../support/english.js';
 
 type Node = { type: number; value?: string; options?: Record<string, { value: Node[] }>; children?: Node[] };
@@ -60,7 +60,11 @@ describe('dictionaries', () => {
   });
 
   it('name every rule, its facts and every figure', () => {
-    const needed = [...RULE_IDS.flatMap((r) => [`rule.${r}`, `fact.${r}`]), ...Object.values(FIGURES).flatMap((f) => f.figures.map((n) => `figure.${n}`))];
+    const needed = [
+      ...RULE_IDS.flatMap((r) => [`rule.${r}`, `fact.${r}`]),
+      ...Object.values(FIGURES).flatMap((f) => f.figures.map((n) => `figure.${n}`)),
+      ...UNJUDGED_FIGURES.map((n) => `figure.${n}`),
+    ];
     expect(needed.filter((k) => !(k in zh))).toEqual([]);
   });
 
@@ -85,8 +89,8 @@ describe('formatting', () => {
     const { formatMessage, msg } = await import('../../services/i18n/index.js');
     const fact = msg('fact.venues-closed', { place: 'club', day: '2021-02-03', openMinutes: 12, openings: 1 });
     const m = msg('score.failing', { count: 2, facts: [msg('score.factRef', { day: '2021-02-03', place: 'club', summary: fact }), msg('score.andMore', { count: 1 })] });
-    expect(formatMessage('zh', m)).toBe('2 个日期/位置不达标：2021-02-03 club：club：2021-02-03 开放 12 分钟（开门 1 次）；另有 1 项。');
-    expect(formatMessage('en', m)).toBe('2 failing day/place(s): 2021-02-03 club: club: open 12 min (1 opening) on 2021-02-03; and 1 more.');
+    expect(formatMessage('zh', m)).toBe('2 个日期/位置不达标：club：2021-02-03 开放 12 分钟（开门 1 次）；另有 1 项。');
+    expect(formatMessage('en', m)).toBe('2 failing day/place(s): club: open 12 min (1 opening) on 2021-02-03; and 1 more.');
     const at = Date.parse('2021-02-03T00:15:00Z');
     expect(formatMessage('zh', msg('notify.alarm.time', { at }))).toBe('时间：2021/02/03 08:15:00');
     expect(formatMessage('en', msg('notify.alarm.time', { at }), 'Europe/London')).toBe('Time: 2021-02-03 00:15:00');

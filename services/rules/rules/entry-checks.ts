@@ -3,7 +3,7 @@
  * temperature measured, identity verified, itinerary (行程码) checked. An
  * entry is an allowed "in" pass; it is fully checked when all three were done.
  */
-import { absenceStatus } from '../policy.js';
+import { judgeAbsence, unjudgedOf } from '../policy.js';
 import type { RuleModule } from '../rule.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { fixedDevices } from './shared.js';
@@ -14,8 +14,9 @@ function facts(view: DayView) {
   const gates = placesOf(view.layout.gates.map((g) => g.id), access.map((r) => r.payload.gateId));
   return gates.map((gate) => {
     const here = entries.filter((r) => r.payload.gateId === gate);
-    const missing = (k: 'temperature' | 'identity' | 'itinerary') => here.filter((r) => !r.payload.checks[k]).length;
-    const partial = here.filter((r) => !(r.payload.checks.temperature && r.payload.checks.identity && r.payload.checks.itinerary));
+    // The contract requires checks on every entry; a missing record still counts as not done, never as done.
+    const missing = (k: 'temperature' | 'identity' | 'itinerary') => here.filter((r) => !r.payload.checks?.[k]).length;
+    const partial = here.filter((r) => !(r.payload.checks?.temperature && r.payload.checks.identity && r.payload.checks.itinerary));
     const devices = relevantDevices(fixedDevices(view, 'access_panel', gate), access.filter((r) => r.payload.gateId === gate));
     const figures = {
       entries: here.length,
@@ -25,7 +26,8 @@ function facts(view: DayView) {
       missingItinerary: missing('itinerary'),
       noDataMinutes: view.noDataMinutes(devices),
     };
-    return view.fact('entry-checks', gate, absenceStatus(view, partial.length, devices), figures, partial.map((r) => r.readingId));
+    const { status, unjudged } = judgeAbsence(view, partial.length, unjudgedOf(view, devices));
+    return view.fact('entry-checks', gate, status, figures, partial.map((r) => r.readingId), {}, unjudged);
   });
 }
 

@@ -3,6 +3,8 @@
  * on duty around the clock. Shift start/end events from the gate's duty panel
  * give the staffed intervals; any gap is unstaffed. Minutes in which the duty
  * panel was silent are noDataMinutes, neither staffed nor unstaffed.
+ * offGateShifts (only when the registry posts attendants at gates): shifts
+ * started here by attendants posted elsewhere, evidence for 4.2 (staff-posts.ts).
  */
 import { msg } from '../../i18n/index.js';
 import { intersect, subtract, total, type Interval } from '../intervals.js';
@@ -11,7 +13,9 @@ import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
 import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
+import { judgeAbsence, unjudgedOf } from '../policy.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
+import { offGateFigure } from './staff-posts.js';
 
 /** Staffed intervals of a gate from its shift events (sorted), up to `until`; and when it last became empty. */
 export function staffing(shifts: readonly StoredOf<'shift'>[], until: number): { staffed: Interval[]; emptySince: number | null } {
@@ -51,10 +55,12 @@ function facts(view: DayView) {
       staffedMinutes: toMinutes(total(staffed)),
       unstaffedMinutes: toMinutes(total(unstaffed)),
       noDataMinutes: view.noDataMinutes(devices),
+      ...offGateFigure(view, gate, here),
     };
-    const status = figures.unstaffedMinutes > 0 ? 'fail' : total(covered) === 0 ? 'no_data' : 'pass';
+    // Staffed around the clock is a "never" rule: unstaffed seen fails, unjudged time is no_data.
+    const { status, unjudged } = judgeAbsence(view, figures.unstaffedMinutes, unjudgedOf(view, devices));
     const ids = here.filter((s) => view.inWindow(s.eventTime)).map((s) => s.readingId);
-    return view.fact('gate-staffed', gate, status, figures, ids);
+    return view.fact('gate-staffed', gate, status, figures, ids, {}, unjudged);
   });
 }
 

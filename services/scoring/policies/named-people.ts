@@ -6,7 +6,7 @@
  * the facts show and says so. See README "4.2".
  */
 import { msg } from '../../i18n/index.js';
-import type { RuleGrid } from '../grid.js';
+import { isPartlySilent, type RuleGrid } from '../grid.js';
 import type { DutyRecord, Verdict } from '../types.js';
 
 export type DutyKind = DutyRecord['kind'];
@@ -18,12 +18,16 @@ const ACTIVITY_FIGURES: Record<DutyKind, readonly string[]> = {
   disinfection: ['validSessions', 'invalidSessions'],
 };
 
-/** Did the facts see the duty done (active), see it not done (idle), or see nothing (silent)? */
+/**
+ * Did the facts see the duty done (active), see it not done (idle), or see nothing (silent)?
+ * A partly silent fact shows the duty done in its covered part, but cannot show it was never
+ * done: the duty may have been in the unjudged hours.
+ */
 export function activityOf(grid: RuleGrid, kind: DutyKind): 'active' | 'idle' | 'silent' {
-  const withData = grid.facts.filter((f) => f.status !== 'no_data');
-  if (withData.length === 0) return 'silent';
-  const done = withData.some((f) => ACTIVITY_FIGURES[kind].some((name) => (f.figures[name] ?? 0) > 0));
-  return done ? 'active' : 'idle';
+  const seen = grid.facts.filter((f) => f.status !== 'no_data' || isPartlySilent(f));
+  const done = seen.some((f) => ACTIVITY_FIGURES[kind].some((name) => (f.figures[name] ?? 0) > 0));
+  if (done) return 'active';
+  return grid.facts.some((f) => f.status !== 'no_data') ? 'idle' : 'silent';
 }
 
 /**
@@ -43,6 +47,18 @@ export function dutyState(
   const records = duties.filter((d) => d.kind === kind);
   if (records.length > 0) return records.some((d) => !staff || staff.has(d.ref)) ? 'named' : 'unnamed';
   return activity === 'silent' ? 'unknown' : 'unnamed';
+}
+
+/**
+ * Shifts started at a gate by an attendant the registry posts at another one
+ * (gate-staffed `offGateShifts`): shown as evidence for the inspector, who
+ * confirms 4.2; it does not change the proposed deduction.
+ */
+export function offGateEvidence(grid: RuleGrid): { shifts: number; gates: string } | null {
+  const off = grid.facts.filter((f) => (f.figures.offGateShifts ?? 0) > 0);
+  if (off.length === 0) return null;
+  const shifts = off.reduce((sum, f) => sum + (f.figures.offGateShifts ?? 0), 0);
+  return { shifts, gates: [...new Set(off.map((f) => f.place))].sort().join(', ') };
 }
 
 export interface NamedPeopleSettings {
@@ -74,6 +90,8 @@ export function scoreNamedPeople(
   const parts = (Object.keys(states) as DutyKind[]).map((k) => msg('duty.state', { duty: k, state: states[k] }));
   if (unknownRefs.length > 0) parts.push(msg('duty.unknownRefs', { refs: unknownRefs.join(', ') }));
   if (duties === undefined) parts.push(msg('duty.notSupplied'));
+  const offGate = offGateEvidence(grids.gate);
+  if (offGate) parts.push(msg('duty.offGate', offGate));
   const unknown = Object.values(states).includes('unknown');
   const extraReadingIds = (duties ?? []).flatMap((d) => d.readingIds ?? []);
   if (unknown && deduction < settings.points) {
