@@ -15,7 +15,8 @@ import type {
   UpdateInspectionBody,
 } from '../../schemas/src/checklist.js';
 import type { Language } from '../i18n/index.js';
-import { inspectionIssues, totalInspection, type InspectionTotal } from '../scoring/inspection.js';
+import { inspectionIssues, totalInspection } from '../scoring/inspection.js';
+import type { InCommit } from '../events.js';
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from '../scoring/policy.js';
 import { scoreItems } from '../scoring/score.js';
 import type { DayWindow } from '../scoring/types.js';
@@ -41,10 +42,11 @@ export interface InspectionsServiceDeps {
   /** Days from the inspection date to the rectification deadline of a fail. */
   rectificationDays?: number;
   /**
-   * Called inside the signing transaction with the signed inspection, so what
-   * it queues (InfluxDB points, the group-chat announcement) commits with it.
+   * Told of each signature ('inspection.signed') inside the signing
+   * transaction, so what its participants queue (InfluxDB points, the
+   * group-chat announcement) commits with it.
    */
-  onSigned?: (signed: InspectionBody, result: InspectionTotal) => void;
+  inCommit?: InCommit;
   policy?: ScoringPolicy;
   /** The county's IANA zone: a community's own zone comes from the registry; this one dates the county overview. */
   countyTimeZone?: string;
@@ -246,7 +248,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
       }
       const signedAt = now();
       const snapshot: Snapshot = { itemScores: state.itemScores, result, factsComputedAt: state.factsComputedAt };
-      // One transaction: the signature and what onSigned queues (points, announcement) land together.
+      // One transaction: the signature and what its participants queue (points, announcement) land together.
       return deps.db.transaction(() => {
         const ok = repo.sign(id, {
           signedAt, signedBy: actor, signedByName: actorName, snapshot, total: result.total, passed: result.passed,
@@ -255,7 +257,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
         if (!ok) throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is already signed`);
         audited(auditActor, 'inspection.sign', r, record(id));
         const signed = view(record(id));
-        deps.onSigned?.(signed, result);
+        deps.inCommit?.dispatch('inspection.signed', signed, result);
         return signed;
       })();
     },

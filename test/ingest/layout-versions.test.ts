@@ -17,7 +17,7 @@ import { layoutFromRegistry } from '../../services/ingest/engine-rules.js';
 import { layoutVersionOf } from '../../services/store/layout-versions-repo.js';
 import { createMetrics } from '../../services/observability/metrics.js';
 import { silentLogger } from '../../services/observability/logger.js';
-import { EventBus } from '../../services/events.js';
+import { EventBus, InCommit } from '../../services/events.js';
 import { DEFAULT_RULES_CONFIG, type CommunityLayout } from '../../services/rules/index.js';
 import { TEST_COMMUNITY, TEST_REGISTRY } from '../support/service.js';
 
@@ -44,7 +44,7 @@ describe('layout versions on the facts', () => {
     await applyRegistry(TEST_REGISTRY, db, repos.registry, now);
     const logger = silentLogger();
     const ingest = createIngest({
-      db, ...repos, rulesConfig: DEFAULT_RULES_CONFIG, metrics: createMetrics(false), logger, bus: new EventBus(logger),
+      db, ...repos, rulesConfig: DEFAULT_RULES_CONFIG, metrics: createMetrics(false), logger, bus: new EventBus(logger), inCommit: new InCommit(() => db.inTransaction),
       maxPayloadBytes: 4096, factsRefreshMs: 60_000, retentionDays: 400, now: () => now,
     });
     const feverPlaces = (day: string) => repos.facts.range(C, day, day).filter((f) => f.rule === 'fever').map((f) => `${f.place} ${f.status} ${f.figures.measured}`);

@@ -19,10 +19,9 @@ import { openDatabase, type Db } from '../../services/store/db.js';
 import { createRepositories, type Repositories } from '../../services/store/repositories.js';
 import { applyRegistry } from '../../services/store/registry-loader.js';
 import { createIngest, type Ingest } from '../../services/ingest/ingest.js';
-import type { IngestObserver } from '../../services/ingest/pipeline.js';
 import { createMetrics } from '../../services/observability/metrics.js';
 import { createLogger } from '../../services/observability/logger.js';
-import { EventBus } from '../../services/events.js';
+import { EventBus, InCommit, type CommitParticipant } from '../../services/events.js';
 import { DEFAULT_RULES_CONFIG, RULES, type RuleModule } from '../../services/rules/index.js';
 import { localDay } from '../../services/time/local-day.js';
 import { layoutVersionOf } from '../../services/store/layout-versions-repo.js';
@@ -57,7 +56,7 @@ const temperature = (seq: number, minutesAgo: number, temperatureC: number, pers
 
 interface Harness { db: Db; repos: Repositories; ingest: Ingest; metrics: ReturnType<typeof createMetrics>; logs: Record<string, unknown>[] }
 
-async function harness(dir: string, rules: readonly RuleModule[], now: () => number = () => NOW, observers: IngestObserver[] = []): Promise<Harness> {
+async function harness(dir: string, rules: readonly RuleModule[], now: () => number = () => NOW, participants: CommitParticipant[] = []): Promise<Harness> {
   const db = openDatabase(join(dir, 'gatewatch.sqlite'));
   const repos = createRepositories(db);
   await applyRegistry(TEST_REGISTRY, db, repos.registry, NOW);
@@ -65,9 +64,11 @@ async function harness(dir: string, rules: readonly RuleModule[], now: () => num
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) });
   const metrics = createMetrics(false);
   const logger = createLogger('info', sink);
+  const inCommit = new InCommit(() => db.inTransaction);
+  for (const p of participants) inCommit.add(p);
   const ingest = createIngest({
-    db, ...repos, rulesConfig: DEFAULT_RULES_CONFIG, metrics, logger, bus: new EventBus(logger),
-    maxPayloadBytes: 4096, factsRefreshMs: 60_000, retentionDays: 400, now, rules, observers,
+    db, ...repos, rulesConfig: DEFAULT_RULES_CONFIG, metrics, logger, bus: new EventBus(logger), inCommit,
+    maxPayloadBytes: 4096, factsRefreshMs: 60_000, retentionDays: 400, now, rules,
   });
   return { db, repos, ingest, metrics, logs };
 }
@@ -192,13 +193,14 @@ describe('a rule that throws', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-rule-exc-after-'));
     dirs.push(dir);
     let webhookDown = true;
-    // An in-transaction observer (as the alarm webhook is) that fails: the whole row rolls back.
-    const observer: IngestObserver = {
-      alarm: () => {
+    // An in-commit participant (as the alarm webhook is) that fails: the whole row rolls back.
+    const webhook: CommitParticipant = {
+      name: 'test-webhook',
+      'alarm.changed': () => {
         if (webhookDown) throw new Error('outbox full');
       },
     };
-    const h = await harness(dir, RULES, () => NOW, [observer]);
+    const h = await harness(dir, RULES, () => NOW, [webhook]);
     h.ingest.processBatch([temperature(1, 30, 38.2, 'p-eee555'), temperature(2, 20, 36.4, 'p-fff666')]);
     // The fever row is dead-lettered (INTERNAL_ERROR), the next one journaled (its id is free again); nothing is flagged.
     expect(journalRows(h.db)).toEqual([{ id: 1, device_id: 'therm-g1', seq: 2 }]);
