@@ -44,7 +44,9 @@ const layouts = new Map<string, CommunityLayout>(
     },
   ]),
 );
-const ctx: EngineContext = { config: DEFAULT_RULES_CONFIG, layoutOf: (id) => layouts.get(id) };
+const ctx: EngineContext = { config: DEFAULT_RULES_CONFIG };
+// The layout is an input: one evaluate context per community, built once (not per reading).
+const evalCtx = new Map([...layouts].map(([id, l]) => [id, { ...ctx, layout: l }]));
 
 const shanghaiIso = (ms: number) => `${new Date(ms + 8 * 3_600_000).toISOString().slice(0, 23)}+08:00`;
 const T0 = Date.parse('2021-02-03T07:00:00+08:00');
@@ -89,7 +91,7 @@ for (let i = 0; i < N; i += BATCH) {
   const t = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   for (const r of readings) {
-    const step = evaluate(state, r, ctx);
+    const step = evaluate(state, r, evalCtx.get(r.communityId) ?? { ...ctx, layout: undefined });
     state = step.state;
     outcomes += step.outcomes.length;
   }

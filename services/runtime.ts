@@ -160,15 +160,17 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
     {
       name: 'ingest',
       start: () => {
-        const { journal, alarms, registry, facts, audit, legacyInbox } = repos;
+        const { journal, alarms, registry, facts, audit, legacyInbox, layoutVersions, reevaluation } = repos;
         ingest = createIngest({
-          db, journal, alarms, registry, facts, audit, legacyInbox, metrics, logger, bus, inCommit,
+          db, journal, alarms, registry, facts, audit, legacyInbox, layoutVersions, reevaluation, metrics, logger, bus, inCommit,
           rulesConfig: startup.rules,
           maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
           factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,
           retentionDays: config.GW_READINGS_RETENTION_DAYS,
         });
         ingest.replayUnprocessed();
+        // Readings a rule threw on before a restart (a fix deployed since): evaluated again now.
+        ingest.reevaluateFlagged();
         ingest.runPeriodic();
         metrics.alarmsOpen.set(alarms.countActive());
         ingest.start();

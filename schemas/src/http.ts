@@ -93,6 +93,13 @@ export const BackfillReportBody = z
   })
   .meta({ id: 'BackfillReport' });
 
+export const ReevaluationReportBody = z
+  .object({
+    reevaluated: z.number().int().describe('Flagged readings (a rule threw on them) evaluated now: alarms applied, days recomputed, flags gone'),
+    stillFailing: z.number().int().describe('Flagged readings a rule still throws on: kept in the journal, still flagged'),
+  })
+  .meta({ id: 'ReevaluationReport' });
+
 export const DeadLetterListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   beforeId: z.coerce.number().int().min(1).optional(),

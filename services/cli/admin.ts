@@ -16,6 +16,7 @@
  *   npm run admin -- load-registry devices-sim/demo-registry.json
  *   npm run admin -- import --file day.jsonl        (recorded device messages, through the running service)
  *   npm run admin -- readmit --device sprayer-2 [--code DEVICE_UNKNOWN] [--from ISO] [--to ISO] | --ids 4,7
+ *   npm run admin -- reevaluate                   (readings a rule threw on, once it is fixed: through the running service)
  *   npm run admin -- influx-tenants [--rotate <company>|all]   (per-company InfluxDB users and Grafana orgs;
  *        GW_INFLUX_URL/_USER/_PASSWORD of an InfluxDB admin; GRAFANA_URL, GRAFANA_ADMIN_USER/_PASSWORD, GRAFANA_INFLUX_URL)
  */
@@ -203,7 +204,7 @@ command('influx-tenants', z.object({ rotate: z.string().min(1).optional() }), as
  * with a short-lived admin token of its own, created and revoked here (both audited as this OS
  * user), and prints the service's report. GW_HTTP_HOST / GW_HTTP_PORT say where it is; `--url` overrides.
  */
-async function throughService(path: string, body: string, contentType: string, url?: string): Promise<void> {
+async function throughService(path: string, body: string, contentType: string, url?: string, print: (report: Record<string, unknown>) => void = printBackfill): Promise<void> {
   const host = config.GW_HTTP_HOST === '0.0.0.0' || config.GW_HTTP_HOST === '::' ? '127.0.0.1' : config.GW_HTTP_HOST;
   const base = url ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.GW_HTTP_PORT}`;
   const { info, token } = admin.createToken({ name: `${actor} (backfill)`, role: 'admin' }, actor);
@@ -211,15 +212,20 @@ async function throughService(path: string, body: string, contentType: string, u
     const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body }).catch((err: unknown) => {
       throw new Error(`the service does not answer at ${base} (${(err as Error).message}): start it (npm start); a backfill goes through it`);
     });
-    const report = (await res.json()) as { accepted?: number; duplicate?: number; rejected?: number; problems?: { line?: number; deadLetterId?: number; code: string; reason: string }[]; days?: { communityId: string; day: string }[]; message?: string };
+    const report = (await res.json()) as Record<string, unknown> & { message?: string };
     if (!res.ok) throw new Error(`the service refused: ${res.status} ${report.message ?? ''}`);
-    console.log(`accepted ${report.accepted}, duplicate ${report.duplicate}, rejected ${report.rejected}`);
-    for (const p of report.problems ?? []) console.log(`  ${p.line !== undefined ? `line ${p.line}` : `dead letter #${p.deadLetterId}`}: ${p.code}: ${p.reason}${p.line !== undefined && p.deadLetterId !== undefined ? ` (dead letter #${p.deadLetterId})` : ''}`);
-    if (report.days?.length) console.log(`days recomputed: ${report.days.map((d) => `${d.communityId} ${d.day}`).join(', ')}`);
-    if (report.rejected) process.exitCode = 3;
+    print(report);
   } finally {
     admin.revokeToken(info.id, actor);
   }
+}
+
+function printBackfill(answer: Record<string, unknown>): void {
+  const report = answer as { accepted?: number; duplicate?: number; rejected?: number; problems?: { line?: number; deadLetterId?: number; code: string; reason: string }[]; days?: { communityId: string; day: string }[] };
+  console.log(`accepted ${report.accepted}, duplicate ${report.duplicate}, rejected ${report.rejected}`);
+  for (const p of report.problems ?? []) console.log(`  ${p.line !== undefined ? `line ${p.line}` : `dead letter #${p.deadLetterId}`}: ${p.code}: ${p.reason}${p.line !== undefined && p.deadLetterId !== undefined ? ` (dead letter #${p.deadLetterId})` : ''}`);
+  if (report.days?.length) console.log(`days recomputed: ${report.days.map((d) => `${d.communityId} ${d.day}`).join(', ')}`);
+  if (report.rejected) process.exitCode = 3;
 }
 
 command('import', z.object({ file: z.string().min(1), url: z.url().optional() }), async (a) => {
@@ -242,6 +248,13 @@ command(
     await throughService('/api/v1/dead-letters/readmit', JSON.stringify(body), 'application/json', a.url);
   },
 );
+
+command('reevaluate', z.object({ url: z.url().optional() }), async (a) => {
+  await throughService('/api/v1/readings/reevaluate', '{}', 'application/json', a.url, (report) => {
+    console.log(`re-evaluated ${String(report.reevaluated)}, still failing ${String(report.stillFailing)}`);
+    if (report.stillFailing) process.exitCode = 3;
+  });
+});
 
 /** The option's type without optional / default wrappers; its enum values when it is one. */
 function optionHint(type: z.ZodType): { required: boolean; values: string[] | null } {

@@ -54,6 +54,8 @@ export interface BackfillDeps {
   dayOf(communityId: string, ms: number): string;
   /** Re-reads the registry into the rules' layouts (a device registered just before a re-admission). */
   refreshLayouts(): void;
+  /** Runs fn so the days it touches are recomputed with the current layout, not the one their facts recorded. */
+  withCurrentLayout<T>(fn: () => T): T;
   /** How long the journal keeps readings: older event times are refused. */
   retentionDays: number;
   now?: () => number;
@@ -116,7 +118,8 @@ export function createBackfill(deps: BackfillDeps) {
       const lines = text.split(/\r?\n/);
       let pending: { line: number; message: ReceivedMessage }[] = [];
       const flush = async () => {
-        const outcomes = deps.pipeline.admit(pending.map((p) => p.message), admission());
+        // A backfill follows a registry fix: its days take the current layout (engine-rules.ts).
+        const outcomes = deps.withCurrentLayout(() => deps.pipeline.admit(pending.map((p) => p.message), admission()));
         outcomes.forEach((o, i) => {
           const { line, message } = pending[i]!;
           if (o.status !== 'rejected') return tally(report, o, touched);
@@ -155,7 +158,8 @@ export function createBackfill(deps: BackfillDeps) {
         if (letters.length === 0) break;
         afterId = letters[letters.length - 1]!.id;
         deps.db.transaction(() => {
-          const outcomes = deps.pipeline.admit(letters.map((d) => ({ receivedAt: d.receivedAt, clientId: d.clientId, topic: d.topic, payload: d.payload, qos: 1 })), admission());
+          const messages = letters.map((d) => ({ receivedAt: d.receivedAt, clientId: d.clientId, topic: d.topic, payload: d.payload, qos: 1 as const }));
+          const outcomes = deps.withCurrentLayout(() => deps.pipeline.admit(messages, admission()));
           outcomes.forEach((o, i) => {
             const letter = letters[i]!;
             if (o.status === 'rejected') return problem(report, { deadLetterId: letter.id, code: o.code, reason: o.reason });

@@ -33,17 +33,18 @@ export function createFactsMaterializer(deps: FactsMaterializerDeps) {
   let lastFull = -Infinity;
   const sliceMs = deps.sliceMs ?? 100;
   /** Days due but not recomputed yet (a flush ran out of its slice), in the order they became due. */
-  const due = new Map<string, { communityId: string; day: string }>();
+  const due = new Map<string, { communityId: string; day: string; current?: boolean }>();
 
   // The day's rows and what its participants queue commit together.
-  const rewrite = deps.db.transaction((communityId: string, day: string, facts: DailyFact[], now: number) => {
-    deps.facts.replaceDay(communityId, day, facts, now);
+  const rewrite = deps.db.transaction((communityId: string, day: string, facts: DailyFact[], now: number, layoutVersion: string) => {
+    deps.facts.replaceDay(communityId, day, facts, now, layoutVersion);
     deps.inCommit.dispatch('day.recomputed', { communityId, day, timeZone: deps.rules.zoneOf(communityId), facts });
   });
 
-  function recompute(communityId: string, day: string, now: number): void {
-    const facts = deps.rules.factsFor(communityId, day, now);
-    if (facts) rewrite(communityId, day, facts, now);
+  /** `current`: with the current layout even for a closed day (a backfill's); else the one its facts recorded. */
+  function recompute(communityId: string, day: string, now: number, current: boolean): void {
+    const computed = deps.rules.factsFor(communityId, day, now, { current });
+    if (computed) rewrite(communityId, day, computed.facts, now, computed.layoutVersion);
   }
 
   return {
@@ -52,20 +53,24 @@ export function createFactsMaterializer(deps: FactsMaterializerDeps) {
      * (all of them when `all`, e.g. at shutdown). Returns how many days were written.
      */
     flush(now: number, all = false): number {
-      for (const d of deps.rules.takeDirty()) due.set(`${d.communityId}|${d.day}`, d);
+      for (const d of deps.rules.takeDirty()) {
+        const key = `${d.communityId}|${d.day}`;
+        due.set(key, due.get(key)?.current === true ? { ...d, current: true } : d);
+      }
       if (now - lastFull >= deps.todayEveryMs) {
         lastFull = now;
         for (const id of deps.rules.communityIds()) {
           const day = deps.rules.dayOf(id, now);
-          due.set(`${id}|${day}`, { communityId: id, day });
+          const key = `${id}|${day}`;
+          if (!due.has(key)) due.set(key, { communityId: id, day });
         }
       }
       const until = performance.now() + sliceMs;
       let written = 0;
-      for (const [key, { communityId, day }] of due) {
+      for (const [key, { communityId, day, current }] of due) {
         if (!all && written > 0 && performance.now() >= until) break;
         due.delete(key);
-        recompute(communityId, day, now);
+        recompute(communityId, day, now, current === true);
         written++;
       }
       return written;

@@ -13,7 +13,9 @@ import type { AlarmsRepo } from '../store/alarms-repo.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { FactsRepo } from '../store/facts-repo.js';
 import type { AuditRepo } from '../store/audit-repo.js';
-import type { RulesConfig } from '../rules/index.js';
+import type { LayoutVersionsRepo } from '../store/layout-versions-repo.js';
+import type { ReevaluationRepo } from '../store/reevaluation-repo.js';
+import type { RuleModule, RulesConfig } from '../rules/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventBus, InCommit } from '../events.js';
@@ -29,6 +31,8 @@ export interface IngestDeps {
   alarms: AlarmsRepo;
   registry: RegistryRepo;
   facts: FactsRepo;
+  layoutVersions: LayoutVersionsRepo;
+  reevaluation: ReevaluationRepo;
   audit: AuditRepo;
   legacyInbox: LegacyInbox;
   rulesConfig: RulesConfig;
@@ -42,6 +46,8 @@ export interface IngestDeps {
   factsRefreshMs: number;
   retentionDays: number;
   now?: () => number;
+  /** The rules to run (default: the registry, RULES). A test seam: a rule that throws. */
+  rules?: readonly RuleModule[];
 }
 
 const TICK_MS = 5_000;
@@ -50,14 +56,46 @@ const RETENTION_EVERY_MS = 3_600_000;
 export function createIngest(deps: IngestDeps) {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'ingest' });
-  const rules = createEngineRules({ config: deps.rulesConfig, registry: deps.registry, journal: deps.journal, now });
+  const rules = createEngineRules({
+    config: deps.rulesConfig, registry: deps.registry, journal: deps.journal, facts: deps.facts, layoutVersions: deps.layoutVersions, reevaluation: deps.reevaluation,
+    now, rules: deps.rules,
+    // Ids and the error's class only: the reading stays in the journal, flagged (safe-replay.ts).
+    onRuleFailure: (f) => {
+      deps.metrics.ruleExceptions.inc({ kind: f.kind });
+      log.error(f, 'a rule threw: reading kept in the journal and flagged for re-evaluation');
+    },
+    onTickFailure: (communityId, error) => {
+      deps.metrics.ruleExceptions.inc({ kind: 'tick' });
+      log.error({ communityId, code: 'RULE_EXCEPTION', error }, "a rule threw in a community's tick: its time-driven alarms wait for the next tick");
+    },
+  });
   const pipeline = createPipeline({ ...deps, rules, now });
   const { facts, legacyInbox } = deps;
   const materializer = createFactsMaterializer({ db: deps.db, rules, facts, inCommit: deps.inCommit, todayEveryMs: deps.factsRefreshMs });
-  const backfill = createBackfill({
+  const backfillCore = createBackfill({
     db: deps.db, journal: deps.journal, registry: deps.registry, pipeline, materializer, audit: deps.audit,
-    dayOf: rules.dayOf, refreshLayouts: rules.refreshLayouts, retentionDays: deps.retentionDays, now,
+    dayOf: rules.dayOf, refreshLayouts: rules.refreshLayouts, withCurrentLayout: rules.withCurrentLayout, retentionDays: deps.retentionDays, now,
   });
+  /**
+   * Evaluates again the readings a rule threw on (at start, after a fix; or an admin's action),
+   * applies their alarms, and recomputes their days. Those that still throw stay flagged.
+   */
+  function reevaluateFlagged(): { reevaluated: number; stillFailing: number } {
+    const result = pipeline.reevaluate(() => rules.reevaluateFlagged());
+    if (result.reevaluated || result.stillFailing) log.info(result, 're-evaluated flagged readings');
+    materializer.flush(now(), true);
+    return result;
+  }
+  /** The admin's re-evaluation (API, CLI) sits with the other deliberate ingest actions, audited as they are (objectType backfill). */
+  const backfill = {
+    ...backfillCore,
+    reevaluate(actor: string) {
+      const result = reevaluateFlagged();
+      deps.audit.record({ actor, action: 'readings.reevaluate', objectType: 'backfill', objectId: now(), communityId: null, before: null, after: { request: {}, ...result } }, now());
+      return result;
+    },
+  };
+
   let lastRetention = -Infinity;
   /** `all`: recompute every due day now (an explicit call); the timer works in time slices. */
   function periodic(all = false): void {
@@ -93,6 +131,8 @@ export function createIngest(deps: IngestDeps) {
       if (replayed) log.info({ replayed }, 'replayed unprocessed inbox rows of an earlier version');
       return replayed;
     },
+    /** At start: the readings a rule threw on before (a fix deployed since), evaluated again. */
+    reevaluateFlagged,
     /** Runs the periodic work once now, every due day included (tests, and right after start). */
     runPeriodic: () => periodic(true),
     start(): void {

@@ -5,6 +5,12 @@
  * before the broker acknowledges any of its messages (broker/handover.ts), so outbox
  * points commit together with what they describe. Rows of the legacy inbox
  * (store/inbox.ts) carry an id: their batch also advances the checkpoint.
+ *
+ * Journal and rules never disagree: a rule that throws does not throw here (the
+ * rules port flags the journaled reading for re-evaluation and leaves it out of
+ * its state, engine-rules.ts), and when a rollback undoes readings the rules had
+ * taken (a later step of the row threw, or the batch did not commit), the
+ * rules' state of their communities is resynced from the journal.
  */
 import { decodeDeviceMessage } from '../../schemas/src/decode.js';
 import { deadLetterPayload, MAX_DEAD_LETTER_REASON_CHARS, MAX_DEAD_LETTER_TOPIC_CHARS, scrubNumbers, truncateText } from '../../schemas/src/redact.js';
@@ -179,6 +185,8 @@ export function createPipeline(deps: PipelineDeps) {
     counters.accepted.inc();
     // Checked first: with no participant (no InfluxDB), no object is built per reading.
     if (inCommit.wants('reading.accepted')) inCommit.dispatch('reading.accepted', { ...message, readingId, seq: message.payload.seq, eventTime });
+    rowCommunity = message.communityId;
+    batchCommunities.add(message.communityId);
     applyOutcomes(deps.rules.evaluate({ ...message, readingId, eventTime, receivedAt: row.receivedAt }), changes);
     return { status: 'accepted', readingId, communityId: message.communityId, eventTime };
   }
@@ -188,10 +196,47 @@ export function createPipeline(deps: PipelineDeps) {
     if (outcome.status === 'rejected') void deadLetter(row, outcome.code, outcome.reason);
   }
 
+  /**
+   * Whose rules' state took a reading of the current row, and of the current batch.
+   * When a rollback undoes journal rows the rules had taken (a step after the rules
+   * threw, or the batch did not commit), those communities are resynced from the
+   * journal, so memory never holds a reading the journal lost.
+   */
+  let rowCommunity: string | undefined;
+  const batchCommunities = new Set<string>();
+  /** One row in its savepoint; on a throw, after its rollback, its community is resynced. */
+  function inSavepoint<A extends unknown[], R>(fn: (...args: A) => R) {
+    const savepoint = deps.db.transaction(fn);
+    return (...args: A): R => {
+      rowCommunity = undefined;
+      try {
+        return savepoint(...args);
+      } catch (err) {
+        if (rowCommunity !== undefined) deps.rules.resync(rowCommunity);
+        throw err;
+      }
+    };
+  }
+  /** The batch's transaction; when it does not commit, every community it touched is resynced. */
+  function inTransaction<A extends unknown[], R>(fn: (...args: A) => R) {
+    const tx = deps.db.transaction(fn);
+    return (...args: A): R => {
+      batchCommunities.clear();
+      try {
+        return tx(...args);
+      } catch (err) {
+        for (const id of batchCommunities) deps.rules.resync(id);
+        throw err;
+      } finally {
+        batchCommunities.clear();
+      }
+    };
+  }
+
   // Nested better-sqlite3 transactions are savepoints: a row that throws (a bug,
   // not bad input) rolls back alone and is dead-lettered, and the batch goes on.
-  const processOne = deps.db.transaction(processRow);
-  const processBatch = deps.db.transaction((rows: (ReceivedMessage | InboxRow)[], changes: AlarmChange[]) => {
+  const processOne = inSavepoint(processRow);
+  const processBatch = inTransaction((rows: (ReceivedMessage | InboxRow)[], changes: AlarmChange[]) => {
     for (const row of rows) {
       const before = changes.length;
       try {
@@ -220,8 +265,8 @@ export function createPipeline(deps: PipelineDeps) {
   }
 
   // A backfilled row that throws rolls back alone, like a live one, and is reported as INTERNAL_ERROR.
-  const admitOne = deps.db.transaction(admitRow);
-  const admitBatch = deps.db.transaction((rows: ReceivedMessage[], changes: AlarmChange[], admission: Admission): RowOutcome[] =>
+  const admitOne = inSavepoint(admitRow);
+  const admitBatch = inTransaction((rows: ReceivedMessage[], changes: AlarmChange[], admission: Admission): RowOutcome[] =>
     rows.map((row) => {
       const before = changes.length;
       try {
@@ -257,6 +302,17 @@ export function createPipeline(deps: PipelineDeps) {
       const checkpoint = journal.checkpoint();
       const fresh = rows.filter((r) => r.id > checkpoint);
       if (fresh.length > 0) run(fresh);
+    },
+    /** Outcomes of readings evaluated again (flagged ones, after a fix), applied in one transaction. */
+    reevaluate<R extends { outcomes: RuleOutcome[] }>(evaluateAgain: () => R): Omit<R, 'outcomes'> {
+      const changes: AlarmChange[] = [];
+      const { outcomes: _applied, ...rest } = deps.db.transaction(() => {
+        const r = evaluateAgain();
+        applyOutcomes(r.outcomes, changes);
+        return r;
+      })();
+      announce(changes);
+      return rest;
     },
     /** Time-driven rule outcomes, with the service clock, e.g. every few seconds from a timer. */
     tick(): void {

@@ -38,6 +38,12 @@ export function createMetrics(withDefaults = true) {
     labelNames: ['rule', 'new'],
     registers: [registry],
   });
+  const ruleExceptions = new Counter({
+    name: 'gatewatch_rule_exceptions_total',
+    help: 'Readings a rule threw on, by kind: kept in the journal and flagged for re-evaluation',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   const alarmsOpen = new Gauge({
     name: 'gatewatch_alarms_open',
     help: 'Alarms currently open or acknowledged (not resolved)',
@@ -55,7 +61,7 @@ export function createMetrics(withDefaults = true) {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
     registers: [registry],
   });
-  return { registry, messagesIn, messagesRejected, readingsAccepted, alarmsRaised, alarmsOpen, ingestLatency, commitBatchSize };
+  return { registry, messagesIn, messagesRejected, readingsAccepted, alarmsRaised, ruleExceptions, alarmsOpen, ingestLatency, commitBatchSize };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -7,7 +7,7 @@ import type { RulesConfig } from './config.js';
 import { RULE_IDS, type DailyFact, type RuleId } from './facts.js';
 import type { CommunityLayout } from './layout.js';
 import { alarmKey, type Outcome } from './outcomes.js';
-import type { ReadingContext, RuleContext } from './rule.js';
+import type { ReadingContext, RuleContext, RuleModule } from './rule.js';
 import { RULES } from './registry.js';
 import { createInitialState, emptyCommunity, prune, recordReading, type CommunityState, type ReadingInput, type RulesState } from './state.js';
 import { DAY_MS } from '../time/durations.js';
@@ -15,9 +15,26 @@ import { dayBounds } from '../time/local-day.js';
 import { classifyTiming } from './timing.js';
 import { buildDayView } from './view.js';
 
+/**
+ * What every engine call is given besides the state. The layout is data the
+ * adapter resolved (from the registry, or the recorded version of a past day):
+ * the engine never reads a registry, so a replay with the same layouts gives
+ * the same result.
+ */
 export interface EngineContext {
   config: RulesConfig;
-  layoutOf(communityId: string): CommunityLayout | undefined;
+  /** The rules to run, in order (default: RULES, the registry). A seam for tests (a rule that throws). */
+  rules?: readonly RuleModule[];
+}
+
+/** evaluate(): the layout of the reading's community (undefined when the registry does not know it). */
+export interface EvaluateContext extends EngineContext {
+  layout: CommunityLayout | undefined;
+}
+
+/** tick() and rebuildState(): the layouts of the communities they touch, by community id. */
+export interface LayoutsContext extends EngineContext {
+  layouts: ReadonlyMap<string, CommunityLayout>;
   /** Communities tick() watches besides those that have sent readings (devices never heard are silent too). */
   communityIds?: readonly string[];
 }
@@ -32,8 +49,7 @@ const CLEARABLE: ReadonlySet<RuleId> = new Set(['gate-staffed', 'contractors', '
 
 export const timeZoneOf = (layout: CommunityLayout | undefined, config: RulesConfig): string => layout?.timeZone ?? config.defaultTimeZone;
 
-function ruleContext(communityId: string, cs: CommunityState, ctx: EngineContext): RuleContext {
-  const layout = ctx.layoutOf(communityId);
+function ruleContext(communityId: string, layout: CommunityLayout | undefined, cs: CommunityState, ctx: EngineContext): RuleContext {
   return {
     communityId,
     layout,
@@ -69,14 +85,14 @@ function withCommunity(state: RulesState, id: string, cs: CommunityState): Rules
  * how late a reading may come is the admission's policy (live MQTT has a window, a deliberate
  * backfill has none), and what the journal holds is the record the rules replay.
  */
-export function evaluate(state: RulesState, input: ReadingInput, ctx: EngineContext): Step {
+export function evaluate(state: RulesState, input: ReadingInput, ctx: EvaluateContext): Step {
   if (classifyTiming(input.eventTime, input.receivedAt, ctx.config) === 'from_future') return { state, outcomes: [] };
   const { cs, duplicate } = recordReading(state.communities[input.communityId] ?? emptyCommunity(), input);
   if (duplicate) return { state: withCommunity(state, input.communityId, cs), outcomes: [] };
-  const rc: ReadingContext = { ...ruleContext(input.communityId, cs, ctx), input };
+  const rc: ReadingContext = { ...ruleContext(input.communityId, ctx.layout, cs, ctx), input };
   // A loop, not flatMap: this runs for every reading, and most rules return nothing.
   const raw: Outcome[] = [];
-  for (const r of RULES) {
+  for (const r of ctx.rules ?? RULES) {
     const out = r.onReading?.(rc);
     if (out !== undefined && out.length > 0) raw.push(...out);
   }
@@ -85,7 +101,7 @@ export function evaluate(state: RulesState, input: ReadingInput, ctx: EngineCont
 }
 
 /** Time passes: silent devices, unstaffed gates, stopped broadcasts; old readings are pruned. */
-export function tick(state: RulesState, nowMs: number, ctx: EngineContext): Step {
+export function tick(state: RulesState, nowMs: number, ctx: LayoutsContext): Step {
   let next = state;
   const outcomes: Outcome[] = [];
   const ids = [...new Set([...Object.keys(state.communities), ...(ctx.communityIds ?? [])])].sort();
@@ -93,8 +109,8 @@ export function tick(state: RulesState, nowMs: number, ctx: EngineContext): Step
     let cs = next.communities[id] ?? emptyCommunity();
     if (cs.watchSince === null) cs.watchSince = nowMs;
     cs = prune(cs, nowMs - ctx.config.retainDays * DAY_MS);
-    const tc = { ...ruleContext(id, cs, ctx), nowMs };
-    const tracked = track(cs, RULES.flatMap((r) => r.onTick?.(tc) ?? []));
+    const tc = { ...ruleContext(id, ctx.layouts.get(id), cs, ctx), nowMs };
+    const tracked = track(cs, (ctx.rules ?? RULES).flatMap((r) => r.onTick?.(tc) ?? []));
     outcomes.push(...tracked.outcomes);
     next = withCommunity(next, id, tracked.cs);
   }
@@ -108,11 +124,11 @@ const ruleOrder = new Map(RULE_IDS.map((r, i) => [r, i]));
  * is [day start, min(day end, asOf))): one per rule and place (FIGURES).
  * The same set of readings gives the same facts whatever order they came in.
  */
-export function dailyFacts(state: RulesState, layout: CommunityLayout, day: string, asOfMs: number, ctx: Pick<EngineContext, 'config'>): DailyFact[] {
+export function dailyFacts(state: RulesState, layout: CommunityLayout, day: string, asOfMs: number, ctx: EngineContext): DailyFact[] {
   const cs = state.communities[layout.communityId] ?? emptyCommunity();
   const bounds = dayBounds(day, timeZoneOf(layout, ctx.config));
   const view = buildDayView(cs, layout, day, bounds, asOfMs, ctx.config);
-  return RULES.flatMap((r) => r.facts(view)).sort(
+  return (ctx.rules ?? RULES).flatMap((r) => r.facts(view)).sort(
     (a, b) => (ruleOrder.get(a.rule) ?? 0) - (ruleOrder.get(b.rule) ?? 0) || (a.place < b.place ? -1 : a.place > b.place ? 1 : 0),
   );
 }
@@ -135,10 +151,16 @@ export function restoreState(json: string): RulesState {
  * Rebuild the state by replaying journal readings in id order (the other
  * restart path). Outcomes are dropped: the alarms store already has them.
  * Replay at least retainDays of readings so carried-in state (shifts, doors) is there.
+ * Each reading is evaluated with its community's layout from `ctx.layouts`.
  */
-export function rebuildState(readings: Iterable<ReadingInput>, ctx: EngineContext): RulesState {
+export function rebuildState(readings: Iterable<ReadingInput>, ctx: LayoutsContext): RulesState {
   let state = createInitialState();
-  for (const r of readings) state = evaluate(state, r, ctx).state;
+  const perCommunity = new Map<string, EvaluateContext>();
+  for (const r of readings) {
+    let rc = perCommunity.get(r.communityId);
+    if (!rc) perCommunity.set(r.communityId, (rc = { ...ctx, layout: ctx.layouts.get(r.communityId) }));
+    state = evaluate(state, r, rc).state;
+  }
   return state;
 }
 

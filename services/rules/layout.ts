@@ -32,6 +32,12 @@ export const CommunityLayoutSchema = z.object({
   communityId: z.string().min(1),
   /** IANA zone of the community (communities.time_zone); the config default when absent. */
   timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone').optional(),
+  /**
+   * Which registry content this is: a hash of the rest, computed by the store
+   * (store/layout-versions-repo.ts), recorded on the facts computed with it
+   * (daily_facts.layout_version) so a recompute can use the same layout. The engine does not read it.
+   */
+  version: z.string().min(1).optional(),
   gates: z.array(z.object({ id: z.string().min(1) })),
   areas: z.array(z.object({ id: z.string().min(1), kind: AreaKind })),
   /** location: the gateId / areaId / roomId the device is installed at ('' when mobile). */

@@ -15,17 +15,27 @@ const fromRow = (r: Row): DailyFact => ({
 export function createFactsRepo(db: Db) {
   const del = db.prepare('DELETE FROM daily_facts WHERE community_id = ? AND day = ?');
   const ins = db.prepare(
-    `INSERT INTO daily_facts (community_id, day, rule, place, status, figures, summary, summary_message, reading_ids, computed_at)
-     VALUES (@communityId, @day, @rule, @place, @status, @figures, @summary, @summaryMessage, @readingIds, @computedAt)`,
+    `INSERT INTO daily_facts (community_id, day, rule, place, status, figures, summary, summary_message, reading_ids, computed_at, layout_version)
+     VALUES (@communityId, @day, @rule, @place, @status, @figures, @summary, @summaryMessage, @readingIds, @computedAt, @layoutVersion)`,
   );
+  const versionOfDay = db.prepare('SELECT layout_version FROM daily_facts WHERE community_id = ? AND day = ? LIMIT 1').pluck();
   return {
-    /** Replaces all facts of one community and day (a day is recomputed whole). */
-    replaceDay: db.transaction((communityId: string, day: string, facts: DailyFact[], computedAt: number) => {
+    /**
+     * Replaces all facts of one community and day (a day is recomputed whole),
+     * recording the layout version they were computed with (store/layout-versions-repo.ts).
+     */
+    replaceDay: db.transaction((communityId: string, day: string, facts: DailyFact[], computedAt: number, layoutVersion: string | null = null) => {
       del.run(communityId, day);
       for (const f of facts) {
-        ins.run({ ...f, communityId, day, figures: JSON.stringify(f.figures), summaryMessage: JSON.stringify(f.summaryMessage), readingIds: JSON.stringify(f.readingIds), computedAt });
+        ins.run({
+          ...f, communityId, day, figures: JSON.stringify(f.figures), summaryMessage: JSON.stringify(f.summaryMessage), readingIds: JSON.stringify(f.readingIds), computedAt, layoutVersion,
+        });
       }
     }),
+    /** The layout version a day's facts were computed with: null when unrecorded (older rows), undefined when the day has no facts. */
+    layoutVersionOf(communityId: string, day: string): string | null | undefined {
+      return versionOfDay.get(communityId, day) as string | null | undefined;
+    },
     /** Facts of a community for an inclusive range of local days. */
     range(communityId: string, fromDay: string, toDay: string): DailyFact[] {
       return (

@@ -171,6 +171,10 @@ export function createJournal(db: Db) {
           .all(communityId, fromMs, toMs) as ReadingRow[]
       ).map(readingFromRow);
     },
+    readingById(id: number): StoredReading | undefined {
+      const r = db.prepare('SELECT id, community_id, device_id, kind, seq, event_time, received_at, payload FROM readings WHERE id = ?').get(id) as ReadingRow | undefined;
+      return r && readingFromRow(r);
+    },
     countReadings: (): number => db.prepare('SELECT COUNT(*) FROM readings').pluck().get() as number,
     /**
      * Retention: raw readings older than the cut-off go; processed inbox rows go at once.

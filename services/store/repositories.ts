@@ -14,7 +14,9 @@ import { createFactsRepo } from './facts-repo.js';
 import { createLegacyInbox } from './inbox.js';
 import { createInspectionsRepo } from './inspections-repo.js';
 import { createJournal } from './journal.js';
+import { createLayoutVersionsRepo } from './layout-versions-repo.js';
 import { createPresenceRepo } from './presence-repo.js';
+import { createReevaluationRepo } from './reevaluation-repo.js';
 import { createRegistryRepo } from './registry-repo.js';
 import { createScopeStore } from './scope-repo.js';
 import { createTokensRepo } from './tokens-repo.js';
@@ -27,8 +29,10 @@ export function createRepositories(db: Db) {
     facts: createFactsRepo(db),
     inspections: createInspectionsRepo(db),
     journal: createJournal(db),
+    layoutVersions: createLayoutVersionsRepo(db),
     legacyInbox: createLegacyInbox(db),
     presence: createPresenceRepo(db),
+    reevaluation: createReevaluationRepo(db),
     registry: createRegistryRepo(db),
     scope: createScopeStore(db),
     tokens: createTokensRepo(db),

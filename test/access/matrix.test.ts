@@ -152,6 +152,8 @@ const CASES: Case[] = [
     expect: ADMIN_COUNTY,
   },
   { route: 'POST /api/v1/dead-letters/readmit', req: () => ({ method: 'POST', url: '/api/v1/dead-letters/readmit', body: { ids: [999999] } }), expect: ADMIN_COUNTY },
+  // Re-evaluation of readings a rule threw on (test/ingest/rules-exception.test.ts): admins only.
+  { route: 'POST /api/v1/readings/reevaluate', req: () => ({ method: 'POST', url: '/api/v1/readings/reevaluate' }), expect: ADMIN_COUNTY },
   { route: 'GET /api/v1/alarms/:id', req: (c) => ({ method: 'GET', url: `/api/v1/alarms/${raise(c)}` }), expect: READ_OBJECT },
   ...(['acknowledge', 'resolve'] as const).map(
     (action): Case => ({

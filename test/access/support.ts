@@ -61,7 +61,7 @@ export async function buildClockApp(policy: Partial<SessionPolicy> = {}, cookieS
     bus: new EventBus(silentLogger()), inCommit: new InCommit(() => db.inTransaction), readiness: () => ({ database: true }), metricsPublic: true, registryRepo,
     deviceControl: { presenceOf: async (ids) => ids.map(() => ({ online: false, connectedAt: null, lastSeenAt: null })), disconnectDevice: async () => 0 },
     // No ingest behind this API: the backfill routes answer 500 here (the real service is test/ingest/backfill.test.ts).
-    backfill: { importLines: async () => Promise.reject(new Error('no ingest in this test app')), readmit: async () => Promise.reject(new Error('no ingest in this test app')) },
+    backfill: { importLines: async () => Promise.reject(new Error('no ingest in this test app')), readmit: async () => Promise.reject(new Error('no ingest in this test app')), reevaluate: () => ({ reevaluated: 0, stillFailing: 0 }) },
     inspections: createInspectionsService({ db, now, audit: repos.audit, registry: registryRepo, inspections: repos.inspections, facts: repos.facts }),
     facts: repos.facts, accounts: repos.accounts, audit: repos.audit, scope: repos.scope, db,
     auth: { cookieSecure, policy }, now,

@@ -17,7 +17,7 @@ describe('OpenAPI operationId', () => {
     const res = await svc.runtime.http.inject({ method: 'GET', url: '/openapi.json' });
     const doc = res.json() as { paths: Record<string, Record<string, { operationId?: string }>> };
     const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ op: `${method} ${path}`, id: op.operationId })));
-    expect(ops.length).toBe(37);
+    expect(ops.length).toBe(38);
     expect(ops.filter((o) => !o.id).map((o) => o.op)).toEqual([]);
     const ids = ops.map((o) => o.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -28,5 +28,6 @@ describe('OpenAPI operationId', () => {
     expect(byOp['get /api/v1/inspections/{id}/export.csv']).toBe('getInspectionsByIdExportCsv');
     expect(byOp['post /api/v1/session']).toBe('postSession');
     expect(byOp['post /api/v1/dead-letters/readmit']).toBe('postDeadLettersReadmit');
+    expect(byOp['post /api/v1/readings/reevaluate']).toBe('postReadingsReevaluate');
   });
 });

@@ -25,7 +25,8 @@ export function engineFacts(messages: readonly SimMessage[], community: SimCommu
     gates: community.gates.map((g) => ({ id: g.id })), areas: community.areas.map((a) => ({ id: a.id, kind: a.kind })),
     devices: community.devices, staff: community.staff,
   };
-  const ctx = { config, layoutOf: (id: string) => (id === community.id ? layout : undefined) };
+  // The layout is an input: the community's, given with each reading of it (only its readings are fed).
+  const ctx = { config, layout };
   let state = createInitialState();
   let id = 0;
   for (const m of messages) {

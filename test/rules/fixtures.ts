@@ -1,5 +1,5 @@
 /** Test fixtures for the rules engine: a community layout and a reading builder. */
-import { DEFAULT_RULES_CONFIG, type CommunityLayout, type EngineContext, type Outcome, type ReadingInput, type RulesState } from '../../services/rules/index.js';
+import { DEFAULT_RULES_CONFIG, type CommunityLayout, type EvaluateContext, type LayoutsContext, type Outcome, type ReadingInput, type RulesState } from '../../services/rules/index.js';
 import { createInitialState, evaluate } from '../../services/rules/index.js';
 import type { DeviceMessage } from '../../schemas/src/device-messages.js';
 
@@ -34,7 +34,12 @@ export const layout: CommunityLayout = {
   ],
 };
 
-export const ctx: EngineContext = { config: DEFAULT_RULES_CONFIG, layoutOf: (id) => (id === C ? layout : undefined) };
+/**
+ * The layout is an input (services/rules README): `layout` for evaluate(), `layouts` for tick() and
+ * rebuildState(); the fixture community's only. Another community's reading gets no layout.
+ */
+export type FixtureContext = EvaluateContext & LayoutsContext;
+export const ctx: FixtureContext = { config: DEFAULT_RULES_CONFIG, layout, layouts: new Map([[C, layout]]) };
 
 /** ms of a local (+08:00) wall time, e.g. at('12:17') or at('23:59:59', '2021-02-02'). */
 export function at(time: string, day = DAY): number {
@@ -137,10 +142,10 @@ export class Journal {
   }
 }
 
-export function feed(inputs: readonly ReadingInput[], state: RulesState = createInitialState(), c: EngineContext = ctx) {
+export function feed(inputs: readonly ReadingInput[], state: RulesState = createInitialState(), c: LayoutsContext = ctx) {
   const outcomes: Outcome[] = [];
   for (const r of inputs) {
-    const step = evaluate(state, r, c);
+    const step = evaluate(state, r, { ...c, layout: c.layouts.get(r.communityId) });
     state = step.state;
     outcomes.push(...step.outcomes);
   }

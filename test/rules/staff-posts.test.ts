@@ -5,7 +5,7 @@
  * registered post the figure is absent (unknown), not 0.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULES_CONFIG, dailyFacts, type CommunityLayout, type EngineContext } from '../../services/rules/index.js';
+import { DEFAULT_RULES_CONFIG, dailyFacts, type CommunityLayout, type LayoutsContext } from '../../services/rules/index.js';
 import { formatMessage } from '../../services/i18n/index.js';
 import { scoreItems } from '../../services/scoring/score.js';
 import { C, DAY, Journal, at, feed } from './fixtures.js';
@@ -54,7 +54,8 @@ function day(): Journal {
 }
 
 function factsOf(layout: CommunityLayout) {
-  const ctx: EngineContext = { config: DEFAULT_RULES_CONFIG, layoutOf: (id) => (id === C ? layout : undefined) };
+  // The layout is an input: this one for the fixture community.
+  const ctx: LayoutsContext = { config: DEFAULT_RULES_CONFIG, layouts: new Map([[C, layout]]) };
   const { state } = feed(day().readings, undefined, ctx);
   return dailyFacts(state, layout, DAY, at('00:00', '2021-02-05'), ctx);
 }

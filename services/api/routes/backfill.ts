@@ -10,7 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BackfillReportBody, ErrorBody, ReadmitBody } from '../../../schemas/src/http.js';
+import { BackfillReportBody, ErrorBody, ReadmitBody, ReevaluationReportBody } from '../../../schemas/src/http.js';
 import { actorOf } from '../auth.js';
 import { HttpError } from '../errors.js';
 
@@ -20,6 +20,8 @@ type Report = z.infer<typeof BackfillReportBody>;
 export interface BackfillControl {
   importLines(text: string, actor: string, source: string): Promise<Report>;
   readmit(selection: { ids?: number[]; deviceId?: string; code?: string; from?: number; to?: number }, actor: string): Promise<Report>;
+  /** Evaluates again the readings a rule threw on (kept in the journal, flagged), after a fix. */
+  reevaluate(actor: string): z.infer<typeof ReevaluationReportBody>;
 }
 
 export const IMPORT_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -58,5 +60,19 @@ export async function backfillRoutes(app: FastifyInstance, deps: { backfill: Bac
       const { from, to, ...rest } = req.body;
       return deps.backfill.readmit({ ...rest, ...(from ? { from: Date.parse(from) } : {}), ...(to ? { to: Date.parse(to) } : {}) }, actorOf(req));
     },
+  );
+
+  r.post(
+    '/api/v1/readings/reevaluate',
+    {
+      config: { access: ['admin'], tenant: { kind: 'county' } },
+      schema: {
+        operationId: 'postReadingsReevaluate',
+        tags: ['ingest'],
+        summary: 'Evaluate again the journaled readings a rule threw on (flagged for re-evaluation), once the rule is fixed; also done at start',
+        response: { 200: ReevaluationReportBody, ...errors },
+      },
+    },
+    async (req) => deps.backfill.reevaluate(actorOf(req)),
   );
 }
