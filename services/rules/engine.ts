@@ -14,6 +14,7 @@ import { DAY_MS } from '../time/durations.js';
 import { dayBounds } from '../time/local-day.js';
 import { classifyTiming } from './timing.js';
 import { buildDayView } from './view.js';
+import { advanceWatermark } from './watermark.js';
 
 export interface EngineContext {
   config: RulesConfig;
@@ -74,6 +75,8 @@ export function evaluate(state: RulesState, input: ReadingInput, ctx: EngineCont
   const { cs, duplicate } = recordReading(state.communities[input.communityId] ?? emptyCommunity(), input);
   if (duplicate) return { state: withCommunity(state, input.communityId, cs), outcomes: [] };
   const rc: ReadingContext = { ...ruleContext(input.communityId, cs, ctx), input };
+  // Conditions due in event time up to this reading first (watermark.ts), so it can clear them.
+  const due = track(cs, advanceWatermark(cs, input, rc, RULES)).outcomes;
   // A loop, not flatMap: this runs for every reading, and most rules return nothing.
   const raw: Outcome[] = [];
   for (const r of RULES) {
@@ -81,10 +84,13 @@ export function evaluate(state: RulesState, input: ReadingInput, ctx: EngineCont
     if (out !== undefined && out.length > 0) raw.push(...out);
   }
   const tracked = track(cs, raw);
-  return { state: withCommunity(state, input.communityId, tracked.cs), outcomes: tracked.outcomes };
+  return { state: withCommunity(state, input.communityId, tracked.cs), outcomes: due.length > 0 ? [...due, ...tracked.outcomes] : tracked.outcomes };
 }
 
-/** Time passes: silent devices, unstaffed gates, stopped broadcasts; old readings are pruned. */
+/**
+ * Time passes on the service clock: silent devices, unstaffed gates, stopped broadcasts whose
+ * due point (in event time, as watermark.ts uses) is at or before nowMs; old readings are pruned.
+ */
 export function tick(state: RulesState, nowMs: number, ctx: EngineContext): Step {
   let next = state;
   const outcomes: Outcome[] = [];

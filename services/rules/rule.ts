@@ -28,9 +28,17 @@ export interface TickContext extends RuleContext {
   nowMs: number;
 }
 
+/** The community's event-time watermark moved from `from` to `to` (watermark.ts): conditions due in (from, to]. */
+export interface WatermarkContext extends RuleContext {
+  from: number;
+  to: number;
+}
+
 export interface RuleModule {
   id: RuleId;
   facts(view: DayView): DailyFact[];
   onReading?(ctx: ReadingContext): Outcome[];
   onTick?(ctx: TickContext): Outcome[];
+  /** Time-driven alarms due in event time (from, to], raised with the event time they fell due at. */
+  onWatermark?(ctx: WatermarkContext): Outcome[];
 }

@@ -85,6 +85,13 @@ export interface CommunityState {
   watchSince: number | null;
   /** Alarms this engine raised and will clear, by alarmKey(). */
   open: Record<string, OpenAlarm>;
+  /**
+   * The event-time watermark (watermark.ts): the latest min(eventTime, receivedAt) of the
+   * community's readings. Absent until the first reading (and in states written before it).
+   */
+  mark?: number;
+  /** Latest event time each device was heard at (any reading but an offline / fault status), for watermark.ts. */
+  heardAt?: Record<string, number>;
 }
 
 export interface RulesState {

@@ -6,8 +6,8 @@
  */
 import { msg } from '../../i18n/index.js';
 import { clip, intersect, subtract, total, type Interval } from '../intervals.js';
-import { subjects, type Outcome } from '../outcomes.js';
-import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
+import { subjects, type AlarmOutcome, type Outcome } from '../outcomes.js';
+import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkContext } from '../rule.js';
 import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
@@ -43,29 +43,71 @@ function onReading(ctx: ReadingContext): Outcome[] {
   return ctx.isOpen('broadcast', subject) ? [clear(ctx, 'broadcast', subject, input.eventTime)] : [];
 }
 
+const waitMs = (ctx: RuleContext) => ctx.config.broadcastStoppedAlarmAfterMinutes * MINUTE_MS;
+
+/**
+ * The alarm of a speaker not playing since `from` (the first report of the run that is not
+ * "playing"; a speaker repeating "stopped" does not restart the wait): due, and stamped, at
+ * from + the configured wait, on both paths (timer and watermark).
+ */
+function stopped(ctx: RuleContext, id: string, from: StoredOf<'broadcast'>, last: StoredOf<'broadcast'>): AlarmOutcome {
+  const minutes = ctx.config.broadcastStoppedAlarmAfterMinutes;
+  return alarm(ctx, {
+    rule: 'broadcast',
+    subject: subjects.device(id),
+    severity: 'low',
+    eventTime: from.eventTime + waitMs(ctx),
+    titleMessage: msg('alarm.broadcast', { device: id, state: last.payload.state, minutes }),
+    details: { deviceId: id, state: last.payload.state, since: from.eventTime },
+    readingIds: [from.readingId],
+  });
+}
+
+/** The start of the not-playing run that `i` is part of (here sorted by event time). */
+function runStart(here: readonly StoredOf<'broadcast'>[], i: number): StoredOf<'broadcast'> {
+  let k = i;
+  while (k > 0 && !playing(here[k - 1] as StoredOf<'broadcast'>)) k--;
+  return here[k] as StoredOf<'broadcast'>;
+}
+
+/** The speaker's last report at or before t (here sorted by event time). */
+const lastAt = (here: readonly StoredOf<'broadcast'>[], t: number) => here.filter((b) => b.eventTime <= t).pop();
+
 function onTick(ctx: TickContext): Outcome[] {
   const all = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1, 'broadcast'), 'broadcast');
   const speakers = [...new Set([...fixedDevices(ctx, 'speaker'), ...all.map((b) => b.deviceId)])].sort();
   const out: Outcome[] = [];
   for (const id of speakers) {
-    const last = all.filter((b) => b.deviceId === id).pop();
+    const here = all.filter((b) => b.deviceId === id);
+    const last = here[here.length - 1];
     if (!last || playing(last)) continue;
-    const subject = subjects.device(id);
-    const minutes = Math.floor((ctx.nowMs - last.eventTime) / MINUTE_MS);
-    if (minutes < ctx.config.broadcastStoppedAlarmAfterMinutes || ctx.isOpen('broadcast', subject)) continue;
-    out.push(
-      alarm(ctx, {
-        rule: 'broadcast',
-        subject,
-        severity: 'low',
-        eventTime: ctx.nowMs,
-        titleMessage: msg('alarm.broadcast', { device: id, state: last.payload.state, minutes }),
-        details: { deviceId: id, state: last.payload.state, since: last.eventTime },
-        readingIds: [last.readingId],
-      }),
-    );
+    const from = runStart(here, here.length - 1);
+    if (ctx.nowMs < from.eventTime + waitMs(ctx) || ctx.isOpen('broadcast', subjects.device(id))) continue;
+    out.push(stopped(ctx, id, from, last));
   }
   return out;
 }
 
-export const broadcastRule: RuleModule = { id: 'broadcast', facts, onReading, onTick };
+/** Speakers whose not-playing run started so that its wait fell due in (from, to] of event time, still not playing then. */
+function onWatermark(ctx: WatermarkContext): Outcome[] {
+  const wait = waitMs(ctx);
+  const starts = ofKind(collect(ctx.cs, ctx.from - wait + 1, ctx.to - wait + 1, 'broadcast'), 'broadcast').filter((b) => !playing(b));
+  if (starts.length === 0) return [];
+  const all = ofKind(collect(ctx.cs, -Infinity, ctx.to + 1, 'broadcast'), 'broadcast');
+  const out: Outcome[] = [];
+  for (const b of starts) {
+    const subject = subjects.device(b.deviceId);
+    const here = all.filter((x) => x.deviceId === b.deviceId);
+    const i = here.findIndex((x) => x.readingId === b.readingId);
+    const due = b.eventTime + wait;
+    const last = lastAt(here, due);
+    if (i < 0 || runStart(here, i) !== here[i] || !last || playing(last) || ctx.isOpen('broadcast', subject)) continue;
+    out.push(stopped(ctx, b.deviceId, b, last));
+    // Playing again in a reading taken before this one (out of order): cleared where it was.
+    const back = here.find((x) => x.eventTime > due && x.eventTime < ctx.to && playing(x));
+    if (back) out.push(clear(ctx, 'broadcast', subject, back.eventTime));
+  }
+  return out;
+}
+
+export const broadcastRule: RuleModule = { id: 'broadcast', facts, onReading, onTick, onWatermark };

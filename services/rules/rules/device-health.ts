@@ -9,8 +9,8 @@
 import { msg } from '../../i18n/index.js';
 import { isCut } from '../coverage.js';
 import { total } from '../intervals.js';
-import { subjects, type Outcome } from '../outcomes.js';
-import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
+import { subjects, type AlarmOutcome, type Outcome } from '../outcomes.js';
+import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkContext } from '../rule.js';
 import { collect, heardIn } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
@@ -65,27 +65,53 @@ function onReading(ctx: ReadingContext): Outcome[] {
   return cuts.length === 0 ? [clear(ctx, 'device-health', subject, input.eventTime)] : [];
 }
 
+/**
+ * The offline alarm of a device silent since `since` (its last heard event time, or when the
+ * timer started watching a device never heard): due at since + deviceSilenceMinutes, and that
+ * due point is its event time on both paths (timer and watermark), so both give the same alarm.
+ */
+function offline(ctx: RuleContext, id: string, since: number, lastHeardAt: number | null): AlarmOutcome {
+  const minutes = ctx.config.deviceSilenceMinutes;
+  return alarm(ctx, {
+    rule: 'device-health',
+    subject: subjects.device(id),
+    severity: 'medium',
+    eventTime: since + minutes * MINUTE_MS,
+    titleMessage: msg('alarm.device-offline', { device: id, minutes }),
+    details: { deviceId: id, lastHeardAt, silentMinutes: minutes },
+    readingIds: [],
+  });
+}
+
 function onTick(ctx: TickContext): Outcome[] {
   const out: Outcome[] = [];
+  const silenceMs = ctx.config.deviceSilenceMinutes * MINUTE_MS;
   for (const { id } of ctx.layout?.devices ?? []) {
-    const subject = subjects.device(id);
-    const last = ctx.cs.lastRx[id] ?? ctx.cs.watchSince;
-    if (last === null || ctx.isOpen('device-health', subject)) continue;
-    const minutes = Math.floor((ctx.nowMs - last) / MINUTE_MS);
-    if (minutes < ctx.config.deviceSilenceMinutes) continue;
-    out.push(
-      alarm(ctx, {
-        rule: 'device-health',
-        subject,
-        severity: 'medium',
-        eventTime: ctx.nowMs,
-        titleMessage: msg('alarm.device-offline', { device: id, minutes }),
-        details: { deviceId: id, lastHeardAt: ctx.cs.lastRx[id] ?? null, silentMinutes: minutes },
-        readingIds: [],
-      }),
-    );
+    // Event time heard (watermark.ts keeps it); receipt only for a state from before it.
+    const heard = ctx.cs.heardAt?.[id] ?? ctx.cs.lastRx[id] ?? null;
+    const since = heard ?? ctx.cs.watchSince;
+    if (since === null || ctx.isOpen('device-health', subjects.device(id)) || ctx.nowMs < since + silenceMs) continue;
+    out.push(offline(ctx, id, since, heard));
   }
   return out;
 }
 
-export const deviceHealthRule: RuleModule = { id: 'device-health', facts, onReading, onTick };
+/** Devices whose silence fell due in (from, to] of event time and was not broken by then. */
+function onWatermark(ctx: WatermarkContext): Outcome[] {
+  const out: Outcome[] = [];
+  const silenceMs = ctx.config.deviceSilenceMinutes * MINUTE_MS;
+  for (const { id } of ctx.layout?.devices ?? []) {
+    const heard = ctx.cs.heardAt?.[id];
+    if (heard === undefined) continue;
+    const due = heard + silenceMs;
+    if (due <= ctx.from || due > ctx.to || ctx.isOpen('device-health', subjects.device(id))) continue;
+    // Heard again by then (the reading being taken, at exactly the due point), or cut short by an
+    // offline / fault status, which raised its own alarm on this subject: no silence alarm.
+    if (heardIn(ctx.cs, id, heard + 1, due + 1)) continue;
+    if (collect(ctx.cs, heard + 1, due + 1, 'status').some((r) => r.deviceId === id && isCut(r))) continue;
+    out.push(offline(ctx, id, heard, heard));
+  }
+  return out;
+}
+
+export const deviceHealthRule: RuleModule = { id: 'device-health', facts, onReading, onTick, onWatermark };

@@ -6,8 +6,8 @@
  */
 import { msg } from '../../i18n/index.js';
 import { intersect, subtract, total, type Interval } from '../intervals.js';
-import { subjects, type Outcome } from '../outcomes.js';
-import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
+import { subjects, type AlarmOutcome, type Outcome } from '../outcomes.js';
+import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkContext } from '../rule.js';
 import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
@@ -65,6 +65,32 @@ function onReading(ctx: ReadingContext): Outcome[] {
   return ctx.isOpen('gate-staffed', subject) ? [clear(ctx, 'gate-staffed', subject, input.eventTime)] : [];
 }
 
+const limitMs = (ctx: RuleContext) => ctx.config.gateUnstaffedAlarmAfterMinutes * MINUTE_MS;
+
+/**
+ * The alarm of a gate empty since `since` (the shift end that emptied it, or when the timer
+ * started watching a gate that never reported a shift): due, and stamped, at since + the
+ * configured wait, on both paths (timer and watermark), so both give the same alarm.
+ */
+function unstaffed(ctx: RuleContext, gate: string, since: number, here: readonly StoredOf<'shift'>[]): AlarmOutcome {
+  const minutes = ctx.config.gateUnstaffedAlarmAfterMinutes;
+  return alarm(ctx, {
+    rule: 'gate-staffed',
+    subject: subjects.gate(gate),
+    severity: 'high',
+    eventTime: since + limitMs(ctx),
+    titleMessage: msg('alarm.gate-staffed', { gate, minutes }),
+    details: { gateId: gate, unstaffedSince: since, unstaffedMinutes: minutes },
+    readingIds: here.filter((s) => s.eventTime === since && s.payload.event === 'end').map((s) => s.readingId),
+  });
+}
+
+/** Is the gate staffed at t (from its shifts up to t inclusive)? */
+function staffedAt(here: readonly StoredOf<'shift'>[], t: number): boolean {
+  const last = staffing(here, t + 1).staffed.at(-1);
+  return last !== undefined && last[1] > t;
+}
+
 function onTick(ctx: TickContext): Outcome[] {
   const gates = ctx.layout?.gates.map((g) => g.id) ?? [];
   const shifts = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1, 'shift'), 'shift');
@@ -72,30 +98,45 @@ function onTick(ctx: TickContext): Outcome[] {
   for (const gate of gates) {
     const subject = subjects.gate(gate);
     const here = shifts.filter((s) => s.payload.gateId === gate);
-    const { staffed, emptySince } = staffing(here, ctx.nowMs + 1);
-    const last = staffed[staffed.length - 1];
-    const staffedNow = last !== undefined && last[1] > ctx.nowMs;
+    const { emptySince } = staffing(here, ctx.nowMs + 1);
+    const staffedNow = staffedAt(here, ctx.nowMs);
     const since = emptySince ?? (here.length === 0 ? ctx.cs.watchSince : null);
     if (staffedNow || since === null) {
       if (staffedNow && ctx.isOpen('gate-staffed', subject)) out.push(clear(ctx, 'gate-staffed', subject, ctx.nowMs));
       continue;
     }
-    const minutes = Math.floor((ctx.nowMs - since) / MINUTE_MS);
-    if (minutes < ctx.config.gateUnstaffedAlarmAfterMinutes || ctx.isOpen('gate-staffed', subject)) continue;
-    const lastEnd = here.filter((s) => s.eventTime === emptySince).map((s) => s.readingId);
-    out.push(
-      alarm(ctx, {
-        rule: 'gate-staffed',
-        subject,
-        severity: 'high',
-        eventTime: ctx.nowMs,
-        titleMessage: msg('alarm.gate-staffed', { gate, minutes }),
-        details: { gateId: gate, unstaffedSince: since, unstaffedMinutes: minutes },
-        readingIds: lastEnd,
-      }),
-    );
+    if (ctx.nowMs < since + limitMs(ctx) || ctx.isOpen('gate-staffed', subject)) continue;
+    out.push(unstaffed(ctx, gate, since, here));
   }
   return out;
 }
 
-export const gateStaffedRule: RuleModule = { id: 'gate-staffed', facts, onReading, onTick };
+/**
+ * Gates emptied by a shift end whose wait fell due in (from, to] of event time and nobody
+ * started a shift by then. Cheap when nothing is due: only the shift ends of (from, to] minus
+ * the wait are looked at first, and the gate's whole shift history only when there is one.
+ */
+function onWatermark(ctx: WatermarkContext): Outcome[] {
+  const wait = limitMs(ctx);
+  const ends = ofKind(collect(ctx.cs, ctx.from - wait + 1, ctx.to - wait + 1, 'shift'), 'shift').filter((s) => s.payload.event === 'end');
+  if (ends.length === 0) return [];
+  const gates = new Set(ctx.layout?.gates.map((g) => g.id) ?? []);
+  const shifts = ofKind(collect(ctx.cs, -Infinity, ctx.to + 1, 'shift'), 'shift');
+  const out: Outcome[] = [];
+  for (const end of ends) {
+    const gate = end.payload.gateId;
+    const subject = subjects.gate(gate);
+    if (!gates.has(gate) || ctx.isOpen('gate-staffed', subject)) continue;
+    const here = shifts.filter((s) => s.payload.gateId === gate);
+    const due = end.eventTime + wait;
+    // This end emptied the gate (not one after an earlier end), and nobody came by the due point.
+    if (staffing(here, end.eventTime + 1).emptySince !== end.eventTime || staffedAt(here, due)) continue;
+    out.push(unstaffed(ctx, gate, end.eventTime, here));
+    // Staffed again by a reading taken before this one (out of order): cleared where it was.
+    const back = here.find((s) => s.eventTime > due && s.eventTime < ctx.to && s.payload.event === 'start');
+    if (back) out.push(clear(ctx, 'gate-staffed', subject, back.eventTime));
+  }
+  return out;
+}
+
+export const gateStaffedRule: RuleModule = { id: 'gate-staffed', facts, onReading, onTick, onWatermark };
