@@ -26,6 +26,12 @@ export interface ReadingContext extends RuleContext {
 
 export interface TickContext extends RuleContext {
   nowMs: number;
+  /**
+   * How far event time has got for this community at nowMs (watermark.ts eventNow): the watermark
+   * plus the service-clock time since it last moved. Conditions due in event time are due at the
+   * timer once this passes them; during a late upload it stays with the upload, not with the clock.
+   */
+  eventNowMs: number;
 }
 
 /** The community's event-time watermark moved from `from` to `to` (watermark.ts): conditions due in (from, to]. */

@@ -90,6 +90,8 @@ export interface CommunityState {
    * community's readings. Absent until the first reading (and in states written before it).
    */
   mark?: number;
+  /** Service-clock receipt of the reading that last moved `mark`: tick() reads event time on from there. */
+  markAt?: number;
   /** Latest event time each device was heard at (any reading but an offline / fault status), for watermark.ts. */
   heardAt?: Record<string, number>;
 }

@@ -24,6 +24,21 @@ export function markOf(cs: CommunityState, input: ReadingInput): number {
 }
 
 /**
+ * Event time at the service clock's nowMs, for the timer (tick): the watermark, moved on by the
+ * service-clock time since a reading last moved it, never past nowMs. Live, readings arrive at
+ * about their event time, so this is about nowMs and the timer raises what falls due as it falls
+ * due. During a late upload the watermark is hours behind while readings keep arriving: judged on
+ * nowMs, every device of the upload would look silent between two of its readings (its next one
+ * not taken yet), and the timer would raise and clear an alarm for each gap. Judged on this, the
+ * timer waits for the upload, and the watermark raises the upload's episodes in order. When the
+ * community falls silent altogether, this goes on with the clock and the timer raises the silence.
+ */
+export function eventNow(cs: CommunityState, nowMs: number): number {
+  if (cs.mark === undefined || cs.markAt === undefined) return nowMs;
+  return Math.min(nowMs, cs.mark + Math.max(0, nowMs - cs.markAt));
+}
+
+/**
  * Called by evaluate() for a new (not duplicate) reading, after it is recorded and before the
  * rules' onReading: the conditions due up to the reading's time are raised first, so that the
  * reading itself can clear them (a device back, a shift starting, a broadcast playing again).
@@ -40,6 +55,7 @@ export function advanceWatermark(cs: CommunityState, input: ReadingInput, rc: Ru
       if (due !== undefined && due.length > 0) out.push(...due);
     }
   }
+  if (from === undefined || to > from) cs.markAt = input.receivedAt;
   cs.mark = to;
   if (isHeard(input)) {
     const heard = (cs.heardAt ??= {});

@@ -12,22 +12,24 @@ const MIN = 60_000;
 const NEXT = '2021-02-04';
 
 /**
- * The day: every device heartbeating every 5 min (from 19:50 the day before); therm-g1 silent after 01:00 until 05:00; the
- * club opened 10:00-10:30; gate g1 empty 13:00-14:00; the speaker stopped 15:00-15:20.
+ * The day: every device heartbeating every 5 min at :02:30 and :07:30 (from 19:52:30 the day before); therm-g1
+ * silent after 01:02:30 until 05:02:30; the club opened 10:00-10:30; gate g1 empty 13:00-14:00; the speaker
+ * stopped 15:00-15:20. (The heartbeats off the minute leave the unstaffed and broadcast alarms, due at 13:05 and
+ * 15:05, to the live timer when it ticks every 5 s; other devices' heartbeats pass 01:32:30 at once.)
  */
 function day(): ReadingInput[] {
   const j = new Journal();
   j.shift(at('20:00', '2021-02-02'), 'start');
   j.broadcast(at('23:00', '2021-02-02'), 'playing');
   j.door(at('22:00', '2021-02-02'), 'closed');
-  j.allOnline(at('19:50', '2021-02-02'));
+  j.allOnline(at('19:52:30', '2021-02-02'));
   j.door(at('10:00'), 'open');
   j.door(at('10:30'), 'closed');
   j.shift(at('13:00'), 'end');
   j.shift(at('14:00'), 'start', 's-guard-02');
   j.broadcast(at('15:00'), 'stopped');
   j.broadcast(at('15:20'), 'playing');
-  const silent = (r: ReadingInput) => r.deviceId === 'therm-g1' && r.eventTime > at('01:00') && r.eventTime < at('05:00');
+  const silent = (r: ReadingInput) => r.deviceId === 'therm-g1' && r.eventTime > at('01:02:30') && r.eventTime < at('05:02:30');
   return j.readings.filter((r) => !silent(r)).sort((a, b) => a.eventTime - b.eventTime || a.readingId - b.readingId);
 }
 
@@ -66,11 +68,11 @@ function live(readings: readonly ReadingInput[], from: number, to: number, every
 }
 
 const brief = (os: readonly Outcome[]) => os.map((o) => `${o.type} ${o.rule} ${o.subject} ${new Date(o.eventTime).toISOString()}`);
-const iso = (hhmm: string, d?: string) => new Date(at(hhmm, d)).toISOString();
+const iso = (time: string, d?: string) => new Date(at(time, d)).toISOString();
 
 const EXPECTED = [
-  `alarm device-health device:therm-g1 ${iso('01:30')}`,
-  `clear device-health device:therm-g1 ${iso('05:00')}`,
+  `alarm device-health device:therm-g1 ${iso('01:32:30')}`,
+  `clear device-health device:therm-g1 ${iso('05:02:30')}`,
   `alarm venues-closed area:club ${iso('10:00')}`,
   `clear venues-closed area:club ${iso('10:30')}`,
   `alarm gate-staffed gate:g1 ${iso('13:05')}`,
@@ -85,10 +87,10 @@ describe('time-driven alarms on the event-time watermark', () => {
     expect(brief(outcomes)).toEqual(EXPECTED);
     const offline = outcomes[0];
     expect(offline).toEqual({
-      type: 'alarm', rule: 'device-health', communityId: 'hc-001', subject: 'device:therm-g1', severity: 'medium', eventTime: at('01:30'),
+      type: 'alarm', rule: 'device-health', communityId: 'hc-001', subject: 'device:therm-g1', severity: 'medium', eventTime: at('01:32:30'),
       titleMessage: { code: 'alarm.device-offline', params: { device: 'therm-g1', minutes: 30 } },
       title: 'Device therm-g1 offline: silent for 30 min',
-      details: { deviceId: 'therm-g1', lastHeardAt: at('01:00'), silentMinutes: 30 },
+      details: { deviceId: 'therm-g1', lastHeardAt: at('01:02:30'), silentMinutes: 30 },
       readingIds: [],
     });
     const shiftEnd = day().find((r) => r.kind === 'shift' && r.payload.event === 'end') as ReadingInput;
@@ -98,59 +100,72 @@ describe('time-driven alarms on the event-time watermark', () => {
     expect(outcomes[6]).toMatchObject({ eventTime: at('15:05'), details: { deviceId: 'speaker-1', state: 'stopped', since: at('15:00') } });
   });
 
-  // Every 5 s (the service's timer) from 23:50:00.5: the timer reaches 01:30:00.5 before the readings of 01:30
-  // (received 01:30:01), so it raises the alarms, stamped at 01:30:00 all the same. Every 10 min at :03 the readings come first: the watermark raises them.
+  // Every 5 s (the service's timer) off the second: the timer's event time passes 13:05 and 15:05 (at 13:05:05.5,
+  // 15:05:05.5) before the next heartbeats (13:07:30, 15:07:30), so it raises those alarms, stamped at 13:05 and
+  // 15:05 all the same; every 10 min the readings come first and the watermark raises everything.
   it.each([
-    ['the timer', 5_000, 500, ['alarm device-health', 'alarm gate-staffed', 'alarm broadcast']],
+    ['the timer (and the watermark)', 5_000, 500, ['alarm gate-staffed', 'alarm broadcast']],
     ['the watermark', 600_000, 3_000, []],
   ])('the same day live, alarms raised by %s, gives the very same alarms, each once', (_, every, offset, timerRaised) => {
     const readings = day();
     const lateRun = late(readings, at('06:00', NEXT)).outcomes;
-    const liveRun = live(readings, at('23:50', '2021-02-02') + offset, at('00:00', NEXT), every);
+    // From the minute the gate's first shift starts: a gate that never reported one is watched by the timer from its
+    // first tick, on the service clock (an alarm of the live run only, not of the day's readings).
+    const liveRun = live(readings, at('20:00', '2021-02-02') + offset, at('00:00', NEXT), every);
     expect(brief(liveRun.outcomes)).toEqual(EXPECTED);
     expect(liveRun.outcomes.filter((o) => o.type === 'alarm')).toEqual(lateRun.filter((o) => o.type === 'alarm'));
     expect(liveRun.byTimer.map((o) => `${o.type} ${o.rule}`)).toEqual(timerRaised);
   });
 
+  it('the timer ticking through a late upload raises nothing of its own: it waits for the upload, the watermark raises the episodes', () => {
+    // The day uploaded the next morning from 06:00, one reading every 20 ms of the service clock, the timer every 5 s.
+    const readings = day().map((r, i) => ({ ...r, receivedAt: at('06:00', NEXT) + i * 20 }));
+    const run = live(readings, at('06:00', NEXT), at('06:00', NEXT) + readings.length * 20, 5_000);
+    expect(brief(run.outcomes)).toEqual(EXPECTED);
+    expect(run.byTimer).toEqual([]);
+  });
+
   it('whichever path sees an episode first, the other raises nothing more for it (cs.open is shared)', () => {
     const readings = day();
     const upTo = (t: number) => readings.filter((r) => r.eventTime < t);
-    // The timer first: at 01:30 on the service clock, before any reading of 01:30 or later.
-    const fed = feed(upTo(at('01:30')));
-    const ticked = tick(fed.state, at('01:30'), ctx);
-    expect(brief(ticked.outcomes)).toEqual([`alarm device-health device:therm-g1 ${iso('01:30')}`]);
-    const rest = feed(readings.filter((r) => r.eventTime >= at('01:30') && r.eventTime <= at('05:00')), ticked.state);
-    expect(brief(rest.outcomes)).toEqual([`clear device-health device:therm-g1 ${iso('05:00')}`]);
+    // The timer first: the last reading taken is of 01:27:30 (received 01:27:31), so event time reaches
+    // 01:32:30 at 01:32:31 on the service clock, before any reading of 01:32:30 or later.
+    const fed = feed(upTo(at('01:32:30')));
+    expect(tick(fed.state, at('01:32:31') - 1, ctx).outcomes).toEqual([]);
+    const ticked = tick(fed.state, at('01:32:31'), ctx);
+    expect(brief(ticked.outcomes)).toEqual([`alarm device-health device:therm-g1 ${iso('01:32:30')}`]);
+    const rest = feed(readings.filter((r) => r.eventTime >= at('01:32:30') && r.eventTime <= at('05:02:30')), ticked.state);
+    expect(brief(rest.outcomes)).toEqual([`clear device-health device:therm-g1 ${iso('05:02:30')}`]);
     // The watermark first: readings up to 02:00, then the timer at 02:00 raises nothing.
     const swept = feed(upTo(at('02:00')));
-    expect(brief(swept.outcomes)).toEqual([`alarm device-health device:therm-g1 ${iso('01:30')}`]);
+    expect(brief(swept.outcomes)).toEqual([`alarm device-health device:therm-g1 ${iso('01:32:30')}`]);
     expect(tick(swept.state, at('02:00'), ctx).outcomes).toEqual([]);
   });
 
   it('the watermark is bounded by the reading\'s reception: a device clock ahead of ours does not raise early', () => {
-    // Everyone heard at 01:25 but therm-g1 (last heard 01:00: its silence falls due at 01:30).
-    const readings = day().filter((r) => r.eventTime <= at('01:25'));
+    // Everyone heard at 01:27:30 but therm-g1 (last heard 01:02:30: its silence falls due at 01:32:30).
+    const readings = day().filter((r) => r.eventTime <= at('01:27:30'));
     const { state } = feed(readings);
     const j = new Journal();
-    // A sprayer whose clock runs 4 min ahead: its 01:33 reading is received at 01:29.
-    const ahead = { ...j.status(at('01:33'), 'online', 'sprayer-1'), readingId: 90_001, payload: { seq: 90_001, ts: '', state: 'online' } } as ReadingInput;
-    const early = evaluate(state, { ...ahead, receivedAt: at('01:29') }, ctx);
+    // A sprayer whose clock runs 4 min ahead: its 01:35:30 reading is received at 01:31:30.
+    const ahead = { ...j.status(at('01:35:30'), 'online', 'sprayer-1'), readingId: 90_001, payload: { seq: 90_001, ts: '', state: 'online' } } as ReadingInput;
+    const early = evaluate(state, { ...ahead, receivedAt: at('01:31:30') }, ctx);
     expect(early.outcomes).toEqual([]);
-    expect(early.state.communities['hc-001']?.mark).toBe(at('01:29'));
-    const next = { ...ahead, readingId: 90_002, eventTime: at('01:34'), receivedAt: at('01:31'), payload: { seq: 90_002, ts: '', state: 'online' } } as ReadingInput;
-    expect(brief(evaluate(early.state, next, ctx).outcomes)).toEqual([`alarm device-health device:therm-g1 ${iso('01:30')}`]);
+    expect(early.state.communities['hc-001']?.mark).toBe(at('01:31:30'));
+    const next = { ...ahead, readingId: 90_002, eventTime: at('01:36:30'), receivedAt: at('01:33'), payload: { seq: 90_002, ts: '', state: 'online' } } as ReadingInput;
+    expect(brief(evaluate(early.state, next, ctx).outcomes)).toEqual([`alarm device-health device:therm-g1 ${iso('01:32:30')}`]);
   });
 
   it('a rebuild from the journal remembers the open episode: the device coming back clears it once, the timer does not raise it again', () => {
     const readings = day();
     const state = rebuildState(readings.filter((r) => r.eventTime < at('03:00')), ctx);
     expect(state.communities['hc-001']?.open).toEqual({
-      'device-health|device:therm-g1': { rule: 'device-health', subject: 'device:therm-g1', eventTime: at('01:30') },
+      'device-health|device:therm-g1': { rule: 'device-health', subject: 'device:therm-g1', eventTime: at('01:32:30') },
     });
     const ticked = tick(state, at('03:00'), ctx);
     expect(ticked.outcomes).toEqual([]);
-    const back = feed(readings.filter((r) => r.eventTime >= at('03:00') && r.eventTime <= at('05:00')), ticked.state);
-    expect(brief(back.outcomes)).toEqual([`clear device-health device:therm-g1 ${iso('05:00')}`]);
+    const back = feed(readings.filter((r) => r.eventTime >= at('03:00') && r.eventTime <= at('05:02:30')), ticked.state);
+    expect(brief(back.outcomes)).toEqual([`clear device-health device:therm-g1 ${iso('05:02:30')}`]);
   });
 
   it('readings below the watermark are history: a device\'s night taken after the others\' day raises no silence for it', () => {

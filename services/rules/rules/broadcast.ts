@@ -74,7 +74,8 @@ function runStart(here: readonly StoredOf<'broadcast'>[], i: number): StoredOf<'
 const lastAt = (here: readonly StoredOf<'broadcast'>[], t: number) => here.filter((b) => b.eventTime <= t).pop();
 
 function onTick(ctx: TickContext): Outcome[] {
-  const all = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1, 'broadcast'), 'broadcast');
+  // Reports as far as event time has got (watermark.ts eventNow).
+  const all = ofKind(collect(ctx.cs, -Infinity, ctx.eventNowMs + 1, 'broadcast'), 'broadcast');
   const speakers = [...new Set([...fixedDevices(ctx, 'speaker'), ...all.map((b) => b.deviceId)])].sort();
   const out: Outcome[] = [];
   for (const id of speakers) {
@@ -82,7 +83,7 @@ function onTick(ctx: TickContext): Outcome[] {
     const last = here[here.length - 1];
     if (!last || playing(last)) continue;
     const from = runStart(here, here.length - 1);
-    if (ctx.nowMs < from.eventTime + waitMs(ctx) || ctx.isOpen('broadcast', subjects.device(id))) continue;
+    if (ctx.eventNowMs < from.eventTime + waitMs(ctx) || ctx.isOpen('broadcast', subjects.device(id))) continue;
     out.push(stopped(ctx, id, from, last));
   }
   return out;

@@ -87,11 +87,13 @@ function onTick(ctx: TickContext): Outcome[] {
   const out: Outcome[] = [];
   const silenceMs = ctx.config.deviceSilenceMinutes * MINUTE_MS;
   for (const { id } of ctx.layout?.devices ?? []) {
-    // Event time heard (watermark.ts keeps it); receipt only for a state from before it.
-    const heard = ctx.cs.heardAt?.[id] ?? ctx.cs.lastRx[id] ?? null;
-    const since = heard ?? ctx.cs.watchSince;
-    if (since === null || ctx.isOpen('device-health', subjects.device(id)) || ctx.nowMs < since + silenceMs) continue;
-    out.push(offline(ctx, id, since, heard));
+    // Heard: silent since its last event time, judged on the community's event time (watermark.ts).
+    // Never heard (or a state from before heardAt): since the receipt or the first tick, on the service clock.
+    const heard = ctx.cs.heardAt?.[id];
+    const since = heard ?? ctx.cs.lastRx[id] ?? ctx.cs.watchSince;
+    const now = heard === undefined ? ctx.nowMs : ctx.eventNowMs;
+    if (since === null || ctx.isOpen('device-health', subjects.device(id)) || now < since + silenceMs) continue;
+    out.push(offline(ctx, id, since, heard ?? ctx.cs.lastRx[id] ?? null));
   }
   return out;
 }

@@ -93,19 +93,22 @@ function staffedAt(here: readonly StoredOf<'shift'>[], t: number): boolean {
 
 function onTick(ctx: TickContext): Outcome[] {
   const gates = ctx.layout?.gates.map((g) => g.id) ?? [];
-  const shifts = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1, 'shift'), 'shift');
+  // Shifts as far as event time has got (watermark.ts eventNow); a gate that never reported one, on the service clock.
+  const t = ctx.eventNowMs;
+  const shifts = ofKind(collect(ctx.cs, -Infinity, t + 1, 'shift'), 'shift');
   const out: Outcome[] = [];
   for (const gate of gates) {
     const subject = subjects.gate(gate);
     const here = shifts.filter((s) => s.payload.gateId === gate);
-    const { emptySince } = staffing(here, ctx.nowMs + 1);
-    const staffedNow = staffedAt(here, ctx.nowMs);
+    const { emptySince } = staffing(here, t + 1);
+    const staffedNow = staffedAt(here, t);
     const since = emptySince ?? (here.length === 0 ? ctx.cs.watchSince : null);
     if (staffedNow || since === null) {
       if (staffedNow && ctx.isOpen('gate-staffed', subject)) out.push(clear(ctx, 'gate-staffed', subject, ctx.nowMs));
       continue;
     }
-    if (ctx.nowMs < since + limitMs(ctx) || ctx.isOpen('gate-staffed', subject)) continue;
+    const now = emptySince === null ? ctx.nowMs : t;
+    if (now < since + limitMs(ctx) || ctx.isOpen('gate-staffed', subject)) continue;
     out.push(unstaffed(ctx, gate, since, here));
   }
   return out;
