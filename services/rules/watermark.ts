@@ -50,8 +50,9 @@ export function advanceWatermark(cs: CommunityState, input: ReadingInput, rc: Ru
   const out: Outcome[] = [];
   // The first reading only sets the watermark: before it there is nothing to judge silence against.
   if (from !== undefined && to > from) {
+    const wc = { ...rc, from, to };
     for (const r of rules) {
-      const due = r.onWatermark?.({ ...rc, from, to });
+      const due = r.onWatermark?.(wc);
       if (due !== undefined && due.length > 0) out.push(...due);
     }
   }

@@ -8,7 +8,6 @@ import { createInitialState, evaluate } from '../../services/rules/index.js';
 import { at, ctx as baseCtx, Journal } from './fixtures.js';
 
 const ctx: EngineContext = { ...baseCtx, config: parseRulesConfig({ deviceSilenceMinutes: 30 }) };
-const MIN = 60_000;
 const NEXT = '2021-02-04';
 
 /**
