@@ -14,7 +14,7 @@ import { DAY_MS } from '../time/durations.js';
 import { dayBounds } from '../time/local-day.js';
 import { classifyTiming } from './timing.js';
 import { buildDayView } from './view.js';
-import { advanceWatermark, eventNow } from './watermark.js';
+import { advanceWatermark, eventNow, eventNowOf } from './watermark.js';
 
 export interface EngineContext {
   config: RulesConfig;
@@ -99,7 +99,7 @@ export function tick(state: RulesState, nowMs: number, ctx: EngineContext): Step
     let cs = next.communities[id] ?? emptyCommunity();
     if (cs.watchSince === null) cs.watchSince = nowMs;
     cs = prune(cs, nowMs - ctx.config.retainDays * DAY_MS);
-    const tc = { ...ruleContext(id, cs, ctx), nowMs, eventNowMs: eventNow(cs, nowMs) };
+    const tc = { ...ruleContext(id, cs, ctx), nowMs, eventNowMs: eventNow(cs, nowMs), eventNowOf: (d: string) => eventNowOf(cs, d, nowMs) };
     const tracked = track(cs, RULES.flatMap((r) => r.onTick?.(tc) ?? []));
     outcomes.push(...tracked.outcomes);
     next = withCommunity(next, id, tracked.cs);

@@ -32,12 +32,19 @@ export interface TickContext extends RuleContext {
    * timer once this passes them; during a late upload it stays with the upload, not with the clock.
    */
   eventNowMs: number;
+  /** The same for what one device reports (a gate's shifts, a speaker's broadcasts): on its own watermark. */
+  eventNowOf(deviceId: string): number;
 }
 
-/** The community's event-time watermark moved from `from` to `to` (watermark.ts): conditions due in (from, to]. */
+/**
+ * The community's event-time watermark moved from `from` to `to` (watermark.ts): conditions due in
+ * (from, to]. `own`: the reading's device's own watermark moved too (absent when it did not, or on
+ * its first reading): conditions on what that device reports are due in (own.from, own.to].
+ */
 export interface WatermarkContext extends RuleContext {
   from: number;
   to: number;
+  own?: { deviceId: string; from: number; to: number };
 }
 
 export interface RuleModule {

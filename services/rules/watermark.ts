@@ -17,11 +17,14 @@ import type { CommunityState, ReadingInput } from './state.js';
 /** An offline or fault status vouches for nothing (coverage.ts isCut): it is not "heard". */
 const isHeard = (r: ReadingInput): boolean => r.kind !== 'status' || r.payload.state === 'online';
 
-/** Where the reading puts the watermark: never past its reception, never back. */
-export function markOf(cs: CommunityState, input: ReadingInput): number {
+/** Where the reading puts a watermark: never past its reception, never back. */
+function markOf(mark: number | undefined, input: ReadingInput): number {
   const t = Math.min(input.eventTime, input.receivedAt);
-  return cs.mark === undefined ? t : Math.max(cs.mark, t);
+  return mark === undefined ? t : Math.max(mark, t);
 }
+
+/** A watermark moved on by the service-clock time since it last moved, never past nowMs. */
+const movedOn = (mark: number, markAt: number, nowMs: number): number => Math.min(nowMs, mark + Math.max(0, nowMs - markAt));
 
 /**
  * Event time at the service clock's nowMs, for the timer (tick): the watermark, moved on by the
@@ -34,23 +37,39 @@ export function markOf(cs: CommunityState, input: ReadingInput): number {
  * community falls silent altogether, this goes on with the clock and the timer raises the silence.
  */
 export function eventNow(cs: CommunityState, nowMs: number): number {
-  if (cs.mark === undefined || cs.markAt === undefined) return nowMs;
-  return Math.min(nowMs, cs.mark + Math.max(0, nowMs - cs.markAt));
+  return cs.mark === undefined || cs.markAt === undefined ? nowMs : movedOn(cs.mark, cs.markAt, nowMs);
+}
+
+/** The same on one device's own watermark (a device that never reported: the service clock). */
+export function eventNowOf(cs: CommunityState, deviceId: string, nowMs: number): number {
+  const own = cs.deviceMarks?.[deviceId];
+  return own === undefined ? nowMs : movedOn(own[0], own[1], nowMs);
 }
 
 /**
  * Called by evaluate() for a new (not duplicate) reading, after it is recorded and before the
  * rules' onReading: the conditions due up to the reading's time are raised first, so that the
  * reading itself can clear them (a device back, a shift starting, a broadcast playing again).
- * Then the watermark and the device's heardAt move on. Outcomes are in event-time order.
+ * Then the watermarks and the device's heardAt move on. Outcomes are in event-time order.
+ *
+ * Two watermarks: the community's, on which a device's silence is judged (the others' readings
+ * show time passing), and each device's own, on which what it reports is judged (a gate's
+ * shifts, a speaker's broadcasts): a panel that buffered its night and uploads it while the
+ * rest of the community was live is below the community's watermark, yet its night's shift
+ * events move its own, so the unstaffed hour in it is raised.
  */
 export function advanceWatermark(cs: CommunityState, input: ReadingInput, rc: RuleContext, rules: readonly RuleModule[]): Outcome[] {
   const from = cs.mark;
-  const to = markOf(cs, input);
+  const to = markOf(from, input);
+  const marks = (cs.deviceMarks ??= {});
+  const mine = marks[input.deviceId];
+  const ownTo = markOf(mine?.[0], input);
+  const own = mine !== undefined && ownTo > mine[0] ? { deviceId: input.deviceId, from: mine[0], to: ownTo } : undefined;
   const out: Outcome[] = [];
-  // The first reading only sets the watermark: before it there is nothing to judge silence against.
-  if (from !== undefined && to > from) {
-    const wc = { ...rc, from, to };
+  // A first reading only sets a watermark: before it there is nothing to judge against.
+  const moved = from !== undefined && to > from;
+  if (moved || own) {
+    const wc = { ...rc, from: from ?? to, to, own };
     for (const r of rules) {
       const due = r.onWatermark?.(wc);
       if (due !== undefined && due.length > 0) out.push(...due);
@@ -58,6 +77,7 @@ export function advanceWatermark(cs: CommunityState, input: ReadingInput, rc: Ru
   }
   if (from === undefined || to > from) cs.markAt = input.receivedAt;
   cs.mark = to;
+  if (mine === undefined || own) marks[input.deviceId] = [ownTo, input.receivedAt];
   if (isHeard(input)) {
     const heard = (cs.heardAt ??= {});
     heard[input.deviceId] = Math.max(heard[input.deviceId] ?? -Infinity, input.eventTime);

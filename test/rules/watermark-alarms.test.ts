@@ -124,6 +124,33 @@ describe('time-driven alarms on the event-time watermark', () => {
     expect(run.byTimer).toEqual([]);
   });
 
+  it('a panel that buffered its night and uploads it at 05:00, the rest of the community live: the unstaffed hour in it is raised', () => {
+    // panel-g1 not heard live after 01:02:30; its night (heartbeats, the attendant leaving at 02:00, the next at 03:00)
+    // uploaded from 05:00, a reading every 20 ms; everyone else live. The timer ticks every 5 s.
+    const j = new Journal();
+    j.shift(at('20:00', '2021-02-02'), 'start');
+    j.allOnline(at('19:52:30', '2021-02-02'), at('06:00'));
+    j.shift(at('02:00'), 'end');
+    j.shift(at('03:00'), 'start', 's-guard-02');
+    const buffered = (r: ReadingInput) => r.deviceId === 'panel-g1' && r.eventTime > at('01:02:30') && r.eventTime < at('05:00');
+    const night = j.readings.filter(buffered).sort((a, b) => a.eventTime - b.eventTime || a.readingId - b.readingId);
+    const upload = new Map(night.map((r, i) => [r.readingId, at('05:00') + i * 20]));
+    const readings = j.readings
+      .map((r) => ({ ...r, receivedAt: upload.get(r.readingId) ?? r.receivedAt }))
+      .sort((a, b) => a.receivedAt - b.receivedAt || a.readingId - b.readingId);
+    const run = live(readings, at('20:00', '2021-02-02') + 500, at('05:30'), 5_000);
+    expect(brief(run.outcomes)).toEqual([
+      // Live, the panel fell silent (the community's heartbeats of 01:32:30 show it) ...
+      `alarm device-health device:panel-g1 ${iso('01:32:30')}`,
+      // ... and its upload shows it was heard at 01:07:30 after all.
+      `clear device-health device:panel-g1 ${iso('01:07:30')}`,
+      // The upload moves the panel's own watermark through its night: the gate empty from 02:00 is due at 02:05.
+      `alarm gate-staffed gate:g1 ${iso('02:05')}`,
+      `clear gate-staffed gate:g1 ${iso('03:00')}`,
+    ]);
+    expect(run.byTimer).toEqual([]);
+  });
+
   it('whichever path sees an episode first, the other raises nothing more for it (cs.open is shared)', () => {
     const readings = day();
     const upTo = (t: number) => readings.filter((r) => r.eventTime < t);

@@ -74,27 +74,30 @@ function runStart(here: readonly StoredOf<'broadcast'>[], i: number): StoredOf<'
 const lastAt = (here: readonly StoredOf<'broadcast'>[], t: number) => here.filter((b) => b.eventTime <= t).pop();
 
 function onTick(ctx: TickContext): Outcome[] {
-  // Reports as far as event time has got (watermark.ts eventNow).
-  const all = ofKind(collect(ctx.cs, -Infinity, ctx.eventNowMs + 1, 'broadcast'), 'broadcast');
+  const all = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1, 'broadcast'), 'broadcast');
   const speakers = [...new Set([...fixedDevices(ctx, 'speaker'), ...all.map((b) => b.deviceId)])].sort();
   const out: Outcome[] = [];
   for (const id of speakers) {
-    const here = all.filter((b) => b.deviceId === id);
+    // As far as event time has got for this speaker (watermark.ts eventNowOf).
+    const t = ctx.eventNowOf(id);
+    const here = all.filter((b) => b.deviceId === id && b.eventTime <= t);
     const last = here[here.length - 1];
     if (!last || playing(last)) continue;
     const from = runStart(here, here.length - 1);
-    if (ctx.eventNowMs < from.eventTime + waitMs(ctx) || ctx.isOpen('broadcast', subjects.device(id))) continue;
+    if (t < from.eventTime + waitMs(ctx) || ctx.isOpen('broadcast', subjects.device(id))) continue;
     out.push(stopped(ctx, id, from, last));
   }
   return out;
 }
 
-/** Speakers whose not-playing run started so that its wait fell due in (from, to] of event time, still not playing then. */
+/** The speaker (ctx.own) whose not-playing run started so that its wait fell due in (from, to] of its own event time, still not playing then. */
 function onWatermark(ctx: WatermarkContext): Outcome[] {
+  const { own } = ctx;
+  if (own === undefined) return [];
   const wait = waitMs(ctx);
-  const starts = ofKind(collect(ctx.cs, ctx.from - wait + 1, ctx.to - wait + 1, 'broadcast'), 'broadcast').filter((b) => !playing(b));
+  const starts = ofKind(collect(ctx.cs, own.from - wait + 1, own.to - wait + 1, 'broadcast'), 'broadcast').filter((b) => b.deviceId === own.deviceId && !playing(b));
   if (starts.length === 0) return [];
-  const all = ofKind(collect(ctx.cs, -Infinity, ctx.to + 1, 'broadcast'), 'broadcast');
+  const all = ofKind(collect(ctx.cs, -Infinity, own.to + 1, 'broadcast'), 'broadcast');
   const out: Outcome[] = [];
   for (const b of starts) {
     const subject = subjects.device(b.deviceId);
@@ -105,7 +108,7 @@ function onWatermark(ctx: WatermarkContext): Outcome[] {
     if (i < 0 || runStart(here, i) !== here[i] || !last || playing(last) || ctx.isOpen('broadcast', subject)) continue;
     out.push(stopped(ctx, b.deviceId, b, last));
     // Playing again in a reading taken before this one (out of order): cleared where it was.
-    const back = here.find((x) => x.eventTime > due && x.eventTime < ctx.to && playing(x));
+    const back = here.find((x) => x.eventTime > due && x.eventTime < own.to && playing(x));
     if (back) out.push(clear(ctx, 'broadcast', subject, back.eventTime));
   }
   return out;

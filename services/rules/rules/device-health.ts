@@ -87,12 +87,15 @@ function onTick(ctx: TickContext): Outcome[] {
   const out: Outcome[] = [];
   const silenceMs = ctx.config.deviceSilenceMinutes * MINUTE_MS;
   for (const { id } of ctx.layout?.devices ?? []) {
-    // Heard: silent since its last event time, judged on the community's event time (watermark.ts).
+    // Heard: silent since its last event time, judged on the community's event time (watermark.ts), and
+    // not received for as long either: a device uploading its buffered night is heard, not silent.
     // Never heard (or a state from before heardAt): since the receipt or the first tick, on the service clock.
     const heard = ctx.cs.heardAt?.[id];
-    const since = heard ?? ctx.cs.lastRx[id] ?? ctx.cs.watchSince;
+    const rx = ctx.cs.lastRx[id];
+    const since = heard ?? rx ?? ctx.cs.watchSince;
     const now = heard === undefined ? ctx.nowMs : ctx.eventNowMs;
     if (since === null || ctx.isOpen('device-health', subjects.device(id)) || now < since + silenceMs) continue;
+    if (rx !== undefined && ctx.nowMs < rx + silenceMs) continue;
     out.push(offline(ctx, id, since, heard ?? ctx.cs.lastRx[id] ?? null));
   }
   return out;

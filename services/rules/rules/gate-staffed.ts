@@ -93,13 +93,16 @@ function staffedAt(here: readonly StoredOf<'shift'>[], t: number): boolean {
 
 function onTick(ctx: TickContext): Outcome[] {
   const gates = ctx.layout?.gates.map((g) => g.id) ?? [];
-  // Shifts as far as event time has got (watermark.ts eventNow); a gate that never reported one, on the service clock.
-  const t = ctx.eventNowMs;
-  const shifts = ofKind(collect(ctx.cs, -Infinity, t + 1, 'shift'), 'shift');
+  const shifts = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1, 'shift'), 'shift');
   const out: Outcome[] = [];
   for (const gate of gates) {
     const subject = subjects.gate(gate);
-    const here = shifts.filter((s) => s.payload.gateId === gate);
+    const all = shifts.filter((s) => s.payload.gateId === gate);
+    // As far as event time has got for the panel reporting the gate's shifts (watermark.ts eventNowOf);
+    // a gate that never reported one, on the service clock.
+    const reporter = all[all.length - 1]?.deviceId;
+    const t = reporter === undefined ? ctx.nowMs : ctx.eventNowOf(reporter);
+    const here = all.filter((s) => s.eventTime <= t);
     const { emptySince } = staffing(here, t + 1);
     const staffedNow = staffedAt(here, t);
     const since = emptySince ?? (here.length === 0 ? ctx.cs.watchSince : null);
@@ -115,16 +118,21 @@ function onTick(ctx: TickContext): Outcome[] {
 }
 
 /**
- * Gates emptied by a shift end whose wait fell due in (from, to] of event time and nobody
- * started a shift by then. Cheap when nothing is due: only the shift ends of (from, to] minus
- * the wait are looked at first, and the gate's whole shift history only when there is one.
+ * Gates emptied by a shift end whose wait fell due in (from, to] of the reporting panel's own
+ * event time (ctx.own) and nobody started a shift by then. Cheap when nothing is due: only the
+ * panel's shift ends of (from, to] minus the wait are looked at first, and the gate's whole
+ * shift history only when there is one.
  */
 function onWatermark(ctx: WatermarkContext): Outcome[] {
+  const { own } = ctx;
+  if (own === undefined) return [];
   const wait = limitMs(ctx);
-  const ends = ofKind(collect(ctx.cs, ctx.from - wait + 1, ctx.to - wait + 1, 'shift'), 'shift').filter((s) => s.payload.event === 'end');
+  const ends = ofKind(collect(ctx.cs, own.from - wait + 1, own.to - wait + 1, 'shift'), 'shift').filter(
+    (s) => s.deviceId === own.deviceId && s.payload.event === 'end',
+  );
   if (ends.length === 0) return [];
   const gates = new Set(ctx.layout?.gates.map((g) => g.id) ?? []);
-  const shifts = ofKind(collect(ctx.cs, -Infinity, ctx.to + 1, 'shift'), 'shift');
+  const shifts = ofKind(collect(ctx.cs, -Infinity, own.to + 1, 'shift'), 'shift');
   const out: Outcome[] = [];
   for (const end of ends) {
     const gate = end.payload.gateId;
@@ -136,7 +144,7 @@ function onWatermark(ctx: WatermarkContext): Outcome[] {
     if (staffing(here, end.eventTime + 1).emptySince !== end.eventTime || staffedAt(here, due)) continue;
     out.push(unstaffed(ctx, gate, end.eventTime, here));
     // Staffed again by a reading taken before this one (out of order): cleared where it was.
-    const back = here.find((s) => s.eventTime > due && s.eventTime < ctx.to && s.payload.event === 'start');
+    const back = here.find((s) => s.eventTime > due && s.eventTime < own.to && s.payload.event === 'start');
     if (back) out.push(clear(ctx, 'gate-staffed', subject, back.eventTime));
   }
   return out;
