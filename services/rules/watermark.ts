@@ -2,13 +2,12 @@
  * Time-driven alarms on event time (README "Time-driven alarms"). The live timer (tick) sees a
  * silence when the service clock passes the point it falls due at; a late batch, a replay or an
  * import never makes the timer see it, because its readings arrive after their time. So the
- * engine also keeps each community's event-time watermark: the latest event time its devices
- * reported, bounded by the reading's own receivedAt (a device clock ahead of ours cannot push it
- * into the future). When a reading moves the watermark from W0 to W1, every rule's
- * onWatermark() raises the conditions that fell due in (W0, W1], with the event time they fell
- * due at: the same instant the timer gives its alarm (tick uses the same due points), so a live
- * day and a late day give the same alarms, and cs.open (which both paths go through) keeps one
- * per episode.
+ * engine also keeps event-time watermarks: each community's (the latest event time its devices
+ * reported, bounded by the reading's own receivedAt, so a device clock ahead of ours cannot push
+ * it into the future) and each device's own. When a reading moves them, every rule's
+ * onWatermark() raises the conditions that fell due in between, with the event time they fell
+ * due at: the instant the timer also stamps (tick uses the same due points), so a live day and a
+ * late day give the same alarms, and cs.open (which both paths go through) keeps one per episode.
  */
 import type { Outcome } from './outcomes.js';
 import type { RuleContext, RuleModule } from './rule.js';
