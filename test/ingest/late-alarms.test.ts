@@ -3,7 +3,8 @@
  * within the lateness window) to the real service, with therm-g1 silent for 4 hours and gate g1
  * unstaffed for an hour, raise the offline and unstaffed alarms at event times inside the silence
  * (services/rules/watermark.ts). The same day taken live (the ingest pipeline over its own SQLite,
- * its clock moved a second behind each reading, the timer ticking) raises the same alarms, once each.
+ * its clock moved a second behind each reading, the timer ticking) raises the same alarms, once each;
+ * and an import of an older recorded day raises its offline alarm at its real event time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import { applyRegistry } from '../../services/store/registry-loader.js';
 import { createRepositories } from '../../services/store/repositories.js';
 import type { Alarm } from '../../services/domain/alarm.js';
 import { dayBounds, localDay } from '../../services/time/local-day.js';
-import { shanghaiIso, startTestService, TEST_COMMUNITY, TEST_REGISTRY, type TestService } from '../support/service.js';
+import { OTHER_COMMUNITY, shanghaiIso, startTestService, TEST_COMMUNITY, TEST_REGISTRY, type TestService } from '../support/service.js';
 
 const ZONE = 'Asia/Shanghai';
 const MIN = 60_000;
@@ -105,6 +106,31 @@ describe('time-driven alarms of a day published late', () => {
     const offline = alarms.find((a) => a.rule === 'device-health' && a.firstEventTime === t('01:15'))!;
     // Raised while the day was taken, resolved by therm-g1's reading of 05:00 in the same upload.
     expect(offline.resolveNote).toBe('condition ended');
+  });
+
+  it('an import of a recorded day 4 days old (older than the 72-hour MQTT window allows) raises its offline alarm at its real event time', async () => {
+    const day = localDay(Date.now() - 4 * 86_400_000, ZONE);
+    const [start, end] = dayBounds(day, ZONE);
+    const lines: string[] = [];
+    let seq = 0;
+    // therm-b1 of the other community, every 10 min, silent after 02:00 until 06:00: offline due at 02:15.
+    for (let at = start - 10 * MIN; at < end; at += 10 * MIN) {
+      if (at > start + 120 * MIN && at < start + 360 * MIN) continue;
+      const payload = { seq: ++seq, ts: shanghaiIso(at), state: 'online', batteryPct: 80 };
+      lines.push(JSON.stringify({ topic: `gatewatch/v1/${OTHER_COMMUNITY}/therm-b1/status`, payload }));
+    }
+    const res = await svc.runtime.http.inject({
+      method: 'POST', url: '/api/v1/readings/import?source=therm-b1.jsonl', payload: lines.join('\n'),
+      headers: { authorization: `Bearer ${svc.tokens.admin}`, 'content-type': 'application/x-ndjson' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ accepted: lines.length, duplicate: 0, rejected: 0 });
+    const items = (await svc.api('GET', `/api/v1/alarms?communityId=${OTHER_COMMUNITY}&limit=1000`)).json.items as Record<string, unknown>[];
+    const ofThatDay = items.filter((a) => Date.parse(a.firstEventTime as string) >= start && Date.parse(a.firstEventTime as string) < end);
+    expect(ofThatDay.map((a) => [a.rule, a.subject, a.firstEventTime, a.occurrences, a.status, a.resolvedBy, a.details])).toEqual([
+      ['device-health', 'device:therm-b1', new Date(start + 135 * MIN).toISOString(), 1, 'resolved', 'system',
+        { deviceId: 'therm-b1', lastHeardAt: start + 120 * MIN, silentMinutes: 15 }],
+    ]);
   });
 
   it('the same day taken live raises the same alarms, each once', async () => {
