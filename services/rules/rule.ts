@@ -40,8 +40,9 @@ export interface TickContext extends RuleContext {
  * The community's event-time watermark moved from `from` to `to` (watermark.ts): conditions due in
  * (from, to]. `own`: the reading's device's own watermark moved too (absent when it did not, or on
  * its first reading): conditions on what that device reports are due in (own.from, own.to].
+ * A separate small object, not a copy of the rule context: this runs for nearly every reading.
  */
-export interface WatermarkContext extends RuleContext {
+export interface WatermarkSpan {
   from: number;
   to: number;
   own?: { deviceId: string; from: number; to: number };
@@ -53,5 +54,5 @@ export interface RuleModule {
   onReading?(ctx: ReadingContext): Outcome[];
   onTick?(ctx: TickContext): Outcome[];
   /** Time-driven alarms due in event time (from, to], raised with the event time they fell due at. */
-  onWatermark?(ctx: WatermarkContext): Outcome[];
+  onWatermark?(ctx: RuleContext, span: WatermarkSpan): Outcome[];
 }

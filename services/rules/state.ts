@@ -94,8 +94,10 @@ export interface CommunityState {
   markAt?: number;
   /** Latest event time each device was heard at (any reading but an offline / fault status), for watermark.ts. */
   heardAt?: Record<string, number>;
-  /** Each device's own watermark and when it last moved, [mark, markAt]: what a device reports is judged on it (watermark.ts). */
-  deviceMarks?: Record<string, [number, number]>;
+  /** Each device's own watermark: what a device reports is judged on it (watermark.ts). */
+  deviceMarks?: Record<string, number>;
+  /** When each device's own watermark last moved (service clock). */
+  deviceMarksAt?: Record<string, number>;
 }
 
 export interface RulesState {

@@ -11,10 +11,21 @@
  */
 import type { Outcome } from './outcomes.js';
 import type { RuleContext, RuleModule } from './rule.js';
-import type { CommunityState, ReadingInput } from './state.js';
+import { bucketOf, type CommunityState, type ReadingInput } from './state.js';
+import type { MessageKind } from '../../schemas/src/device-messages.js';
 
 /** An offline or fault status vouches for nothing (coverage.ts isCut): it is not "heard". */
 const isHeard = (r: ReadingInput): boolean => r.kind !== 'status' || r.payload.state === 'online';
+
+/**
+ * Did the device send a reading of `kind` (not a heartbeat or temperature: those are not kept as
+ * records) in the UTC day buckets that [from, to) touches? Without a read of any reading: the
+ * rules' onWatermark runs for nearly every reading, and mostly there is nothing due.
+ */
+export function mayHave(cs: CommunityState, deviceId: string, kind: MessageKind, from: number, to: number): boolean {
+  for (let b = bucketOf(from); b <= bucketOf(to - 1); b++) if (cs.buckets[b]?.devices[deviceId]?.kinds[kind]) return true;
+  return false;
+}
 
 /** Where the reading puts a watermark: never past its reception, never back. */
 function markOf(mark: number | undefined, input: ReadingInput): number {
@@ -41,8 +52,9 @@ export function eventNow(cs: CommunityState, nowMs: number): number {
 
 /** The same on one device's own watermark (a device that never reported: the service clock). */
 export function eventNowOf(cs: CommunityState, deviceId: string, nowMs: number): number {
-  const own = cs.deviceMarks?.[deviceId];
-  return own === undefined ? nowMs : movedOn(own[0], own[1], nowMs);
+  const mark = cs.deviceMarks?.[deviceId];
+  const at = cs.deviceMarksAt?.[deviceId];
+  return mark === undefined || at === undefined ? nowMs : movedOn(mark, at, nowMs);
 }
 
 /**
@@ -62,21 +74,24 @@ export function advanceWatermark(cs: CommunityState, input: ReadingInput, rc: Ru
   const to = markOf(from, input);
   const marks = (cs.deviceMarks ??= {});
   const mine = marks[input.deviceId];
-  const ownTo = markOf(mine?.[0], input);
-  const own = mine !== undefined && ownTo > mine[0] ? { deviceId: input.deviceId, from: mine[0], to: ownTo } : undefined;
+  const ownTo = markOf(mine, input);
+  const own = mine !== undefined && ownTo > mine ? { deviceId: input.deviceId, from: mine, to: ownTo } : undefined;
   const out: Outcome[] = [];
   // A first reading only sets a watermark: before it there is nothing to judge against.
   const moved = from !== undefined && to > from;
   if (moved || own) {
-    const wc = { ...rc, from: from ?? to, to, own };
+    const span = { from: from ?? to, to, own };
     for (const r of rules) {
-      const due = r.onWatermark?.(wc);
+      const due = r.onWatermark?.(rc, span);
       if (due !== undefined && due.length > 0) out.push(...due);
     }
   }
   if (from === undefined || to > from) cs.markAt = input.receivedAt;
   cs.mark = to;
-  if (mine === undefined || own) marks[input.deviceId] = [ownTo, input.receivedAt];
+  if (mine === undefined || own) {
+    marks[input.deviceId] = ownTo;
+    (cs.deviceMarksAt ??= {})[input.deviceId] = input.receivedAt;
+  }
   if (isHeard(input)) {
     const heard = (cs.heardAt ??= {});
     heard[input.deviceId] = Math.max(heard[input.deviceId] ?? -Infinity, input.eventTime);

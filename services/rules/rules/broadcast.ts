@@ -7,12 +7,13 @@
 import { msg } from '../../i18n/index.js';
 import { clip, intersect, subtract, total, type Interval } from '../intervals.js';
 import { subjects, type AlarmOutcome, type Outcome } from '../outcomes.js';
-import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkContext } from '../rule.js';
+import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkSpan } from '../rule.js';
 import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
 import { stateIntervals } from './states.js';
+import { mayHave } from '../watermark.js';
 
 const playing = (b: StoredOf<'broadcast'>) => b.payload.state === 'playing';
 
@@ -91,10 +92,11 @@ function onTick(ctx: TickContext): Outcome[] {
 }
 
 /** The speaker (ctx.own) whose not-playing run started so that its wait fell due in (from, to] of its own event time, still not playing then. */
-function onWatermark(ctx: WatermarkContext): Outcome[] {
-  const { own } = ctx;
+function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
+  const { own } = span;
   if (own === undefined) return [];
   const wait = waitMs(ctx);
+  if (!mayHave(ctx.cs, own.deviceId, 'broadcast', own.from - wait + 1, own.to - wait + 1)) return [];
   const starts = ofKind(collect(ctx.cs, own.from - wait + 1, own.to - wait + 1, 'broadcast'), 'broadcast').filter((b) => b.deviceId === own.deviceId && !playing(b));
   if (starts.length === 0) return [];
   const all = ofKind(collect(ctx.cs, -Infinity, own.to + 1, 'broadcast'), 'broadcast');

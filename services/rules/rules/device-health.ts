@@ -10,7 +10,7 @@ import { msg } from '../../i18n/index.js';
 import { isCut } from '../coverage.js';
 import { total } from '../intervals.js';
 import { subjects, type AlarmOutcome, type Outcome } from '../outcomes.js';
-import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkContext } from '../rule.js';
+import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkSpan } from '../rule.js';
 import { collect, heardIn } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
@@ -102,14 +102,15 @@ function onTick(ctx: TickContext): Outcome[] {
 }
 
 /** Devices whose silence fell due in (from, to] of event time and was not broken by then. */
-function onWatermark(ctx: WatermarkContext): Outcome[] {
+function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
+  if (span.to <= span.from) return [];
   const out: Outcome[] = [];
   const silenceMs = ctx.config.deviceSilenceMinutes * MINUTE_MS;
   for (const { id } of ctx.layout?.devices ?? []) {
     const heard = ctx.cs.heardAt?.[id];
     if (heard === undefined) continue;
     const due = heard + silenceMs;
-    if (due <= ctx.from || due > ctx.to || ctx.isOpen('device-health', subjects.device(id))) continue;
+    if (due <= span.from || due > span.to || ctx.isOpen('device-health', subjects.device(id))) continue;
     // Heard again by then (the reading being taken, at exactly the due point), or cut short by an
     // offline / fault status, which raised its own alarm on this subject: no silence alarm.
     if (heardIn(ctx.cs, id, heard + 1, due + 1)) continue;

@@ -7,11 +7,12 @@
 import { msg } from '../../i18n/index.js';
 import { intersect, subtract, total, type Interval } from '../intervals.js';
 import { subjects, type AlarmOutcome, type Outcome } from '../outcomes.js';
-import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkContext } from '../rule.js';
+import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkSpan } from '../rule.js';
 import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
+import { mayHave } from '../watermark.js';
 
 /** Staffed intervals of a gate from its shift events (sorted), up to `until`; and when it last became empty. */
 export function staffing(shifts: readonly StoredOf<'shift'>[], until: number): { staffed: Interval[]; emptySince: number | null } {
@@ -123,10 +124,11 @@ function onTick(ctx: TickContext): Outcome[] {
  * panel's shift ends of (from, to] minus the wait are looked at first, and the gate's whole
  * shift history only when there is one.
  */
-function onWatermark(ctx: WatermarkContext): Outcome[] {
-  const { own } = ctx;
+function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
+  const { own } = span;
   if (own === undefined) return [];
   const wait = limitMs(ctx);
+  if (!mayHave(ctx.cs, own.deviceId, 'shift', own.from - wait + 1, own.to - wait + 1)) return [];
   const ends = ofKind(collect(ctx.cs, own.from - wait + 1, own.to - wait + 1, 'shift'), 'shift').filter(
     (s) => s.deviceId === own.deviceId && s.payload.event === 'end',
   );
