@@ -26,7 +26,10 @@ RUN node scripts/build.ts
 
 # 3. What runs: production dependencies and the compiled JavaScript.
 FROM node:24-bookworm-slim
+# NODE_OPTIONS: the main thread's V8 heap, bounded by design rather than sized
+# from the host's memory (services/observability/heap.ts, services/broker/README.md).
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-old-space-size=1024 --max-semi-space-size=16" \
     GW_DATA_DIR=/app/data \
     GW_MQTT_HOST=0.0.0.0 \
     GW_HTTP_HOST=0.0.0.0

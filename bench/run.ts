@@ -53,6 +53,8 @@ const KEEP_UP_MS = 1_500;
 const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 function ensurePeers(): void {
+  // The peers' broker is Debian's mosquitto: installed as the tests install their packages (apt, as root).
+  execFileSync('bash', [join(ROOT, 'scripts/install-system-deps.sh'), 'bench'], { stdio: 'inherit', timeout: 600_000 });
   if (existsSync(join(ROOT, 'bench/peers/node_modules/node-red/red.js')) && existsSync(join(ROOT, 'bench/peers/node_modules/node-red-contrib-influxdb'))) return;
   log('installing peers: npm ci --prefix bench/peers');
   execFileSync('npm', ['ci', '--prefix', join(ROOT, 'bench/peers'), '--no-audit', '--no-fund'], { stdio: 'inherit', timeout: 300_000 });

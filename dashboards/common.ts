@@ -184,15 +184,28 @@ export function buildDashboard(spec: DashboardSpec): dashboard.Dashboard {
   return built;
 }
 
-/** The community selector: every community that has reported a gate temperature. */
+/**
+ * The community selector lists names and filters by id: the sink writes one
+ * `community` point per community of the registry, and again on a rename
+ * (services/influx/community-names.ts), whose `label` is `<id> <name>`; the
+ * latest per id is the option, and the regex's named groups make the id its
+ * value (what `$community` puts into every query) and the name its text (what
+ * a person picks). A company's database holds only its communities' points.
+ */
+export const COMMUNITY_OPTIONS_QUERY = 'SELECT last("label") FROM "community" GROUP BY "community"';
+/** Each community's latest registered name, by id (the county's table of names). */
+export const COMMUNITY_NAMES_QUERY = 'SELECT last("name") AS "name" FROM "community" GROUP BY "community"';
+/** Grafana's named capture groups `value` and `text` (an id is a slug: it has no space). */
+export const COMMUNITY_OPTION_REGEX = '/^(?<value>\\S+) (?<text>.+)$/';
+
 export function communityVariable(): dashboard.QueryVariableBuilder {
-  const query = 'SHOW TAG VALUES FROM "temperature" WITH KEY = "community"';
   return new dashboard.QueryVariableBuilder('community')
     .label(titleZh('dash.var.community'))
-    .description('Residential community (小区) id, from the community tag of gate temperature readings')
+    .description('Residential community (小区): its registered name is shown, its id filters the panels (the community measurement the sink writes from the registry)')
     .datasource(DATASOURCE)
-    .query(query)
-    .definition(query)
+    .query(COMMUNITY_OPTIONS_QUERY)
+    .definition(COMMUNITY_OPTIONS_QUERY)
+    .regex(COMMUNITY_OPTION_REGEX)
     .refresh(dashboard.VariableRefresh.OnDashboardLoad)
     .sort(dashboard.VariableSort.AlphabeticalAsc)
     .multi(false)

@@ -7,9 +7,18 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { DeviceMessageSchemas, MESSAGE_KINDS, TOPIC_ROOT, TOPIC_VERSION, EXAMPLES } from './src/index.js';
+import { DeviceMessageSchemas, MESSAGE_KINDS, TOPIC_ROOT, TOPIC_VERSION, EXAMPLES, type MessageKind } from './src/index.js';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), 'json');
+
+/**
+ * Cross-field rules zod states as refinements, which z.toJSONSchema cannot
+ * see: written here as JSON Schema if/then so device makers' validators
+ * refuse what the service refuses.
+ */
+const CROSS_FIELD: Partial<Record<MessageKind, object>> = {
+  access: { if: { properties: { direction: { const: 'in' } }, required: ['direction'] }, then: { required: ['checks'], properties: { checks: { type: 'object' } } } },
+};
 
 export function renderJsonSchemas(): Map<string, string> {
   const files = new Map<string, string>();
@@ -20,6 +29,7 @@ export function renderJsonSchemas(): Map<string, string> {
       title: `${kind} message`,
       description: `Payload published on ${TOPIC_ROOT}/${TOPIC_VERSION}/<communityId>/<deviceId>/${kind}`,
       ...schema,
+      ...CROSS_FIELD[kind],
       examples: [EXAMPLES[kind].payload],
     };
     files.set(`${kind}.json`, JSON.stringify(doc, null, 2) + '\n');

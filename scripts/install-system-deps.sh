@@ -4,6 +4,7 @@
 # and a Chinese font for the browser tests, docker-compose to validate the
 # compose file, openssl for test certificates, poppler-utils for the printed form,
 # Caddy for the HTTPS proxy of docker-compose.yml (test/dashboards/proxy.test.ts runs deploy/Caddyfile).
+# `install-system-deps.sh bench` adds what `npm run bench` needs besides: the Mosquitto broker of the peers.
 set -euo pipefail
 
 need=()
@@ -15,6 +16,7 @@ command -v openssl >/dev/null || need+=(openssl)
 # pdfinfo and pdftotext read back the signed form printed to PDF (test/checklist/print.test.ts).
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v caddy >/dev/null || need+=(caddy)
+if [ "${1:-}" = bench ]; then [ -x /usr/sbin/mosquitto ] || need+=(mosquitto); fi
 fc-list 2>/dev/null | grep -qi 'microhei' || need+=(fonts-wqy-microhei)
 
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

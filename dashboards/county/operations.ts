@@ -1,5 +1,5 @@
 /** County overview, row 2: what needs attention now, per community. */
-import { bargaugePanel, influx, openAlarms, steps, type RowSpec } from '../common.js';
+import { bargaugePanel, COMMUNITY_NAMES_QUERY, influx, openAlarms, steps, tablePanel, type RowSpec } from '../common.js';
 
 export function operationsRow(): RowSpec {
   const open = bargaugePanel({
@@ -39,5 +39,17 @@ export function operationsRow(): RowSpec {
     ],
   }).min(0);
 
-  return { title: 'dash.row.operations', panels: [open, flagged, offline] };
+  // The panels above name communities by id (their series are the points' community tag); this says which is which.
+  const names = tablePanel({
+    title: 'dash.communityNames',
+    description:
+      'Every community of the registry with its registered name (the latest, after a rename), to read the ids the panels above are labelled with. ' +
+      'From the community points the gatewatch service writes from its registry.',
+    unit: 'none',
+    w: 24,
+    h: 6,
+    targets: [influx('A', COMMUNITY_NAMES_QUERY).resultFormat('table')],
+  });
+
+  return { title: 'dash.row.operations', panels: [open, flagged, offline, names] };
 }

@@ -6,7 +6,17 @@
 import { z } from 'zod';
 import { AreaId, Envelope, EventTime, GateId, PseudonymousRef, Slug } from './common.js';
 
-export const SubjectKind = z.enum(['resident', 'visitor', 'staff']);
+/**
+ * Who a person at a gate is: the one list shared by a thermometer reading's
+ * `subject` and an access event's `role`, so a courier measured at the gate is
+ * the same courier the panel lets in. Widened within v1 (2026-12): `subject`
+ * used to take resident, visitor and staff only; those stay valid.
+ */
+export const PersonRole = z.enum(['resident', 'visitor', 'staff', 'courier', 'food_delivery', 'contractor']);
+/** A thermometer reading's subject (the shared PersonRole). */
+export const SubjectKind = PersonRole;
+/** An access event's role (the shared PersonRole). */
+export const EntryRole = PersonRole;
 
 /** Gate thermometer: one body-temperature measurement at a gate. */
 export const TemperatureReading = Envelope.extend({
@@ -18,21 +28,30 @@ export const TemperatureReading = Envelope.extend({
   personRef: PseudonymousRef,
 }).strict();
 
-export const EntryRole = z.enum(['resident', 'visitor', 'staff', 'courier', 'food_delivery', 'contractor']);
+/** "一测二问三核查": temperature measured, identity verified, itinerary (行程码) checked. */
+export const EntryChecks = z
+  .object({ temperature: z.boolean(), identity: z.boolean(), itinerary: z.boolean() })
+  .strict()
+  .describe('Which of the three entry checks were done (required for direction "in"; optional or null for "out")');
 
-/** Access panel: one pass (or refusal) through a gate, with the checks the panel saw done. */
+/**
+ * Access panel: one pass (or refusal) through a gate, with the checks the panel saw done.
+ * An exit carries no checks (absent or null); an entry must (a cross-field rule:
+ * the generated JSON Schema states it as if/then, zod as a refinement).
+ */
 export const AccessEvent = Envelope.extend({
   gateId: GateId,
   direction: z.enum(['in', 'out']),
   role: EntryRole,
   personRef: PseudonymousRef.optional(),
   decision: z.enum(['allowed', 'denied']),
-  // "一测二问三核查": temperature measured, identity verified, itinerary (行程码) checked.
-  checks: z
-    .object({ temperature: z.boolean(), identity: z.boolean(), itinerary: z.boolean() })
-    .strict()
-    .describe('Which of the three entry checks were done'),
-}).strict();
+  checks: EntryChecks.nullable().optional(),
+})
+  .strict()
+  .refine((m) => m.direction !== 'in' || (m.checks !== undefined && m.checks !== null), {
+    message: 'checks is required when direction is in',
+    path: ['checks'],
+  });
 
 /** Gate attendant shift start or end, from the gate's duty panel. */
 export const ShiftEvent = Envelope.extend({

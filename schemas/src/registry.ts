@@ -20,7 +20,35 @@ export const TimeZone = z.string().refine((tz) => {
 
 export const GateSpec = z.object({ id: GateId, name: z.string().min(1).max(80) });
 export const AreaSpec = z.object({ id: AreaId, name: z.string().min(1).max(80), kind: AreaKind });
-export const StaffSpec = z.object({ ref: PseudonymousRef, role: StaffRole, active: z.boolean().default(true) });
+/** What a staff member is responsible for (附件 4.2 "专人负责"); the rules read gate_duty with `gate`. */
+export const StaffDuty = z.enum(['gate_duty', 'disinfection', 'touch_points', 'garbage', 'ventilation', 'temperature_check', 'broadcast']);
+
+const LocalTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a local time HH:MM (00:00-23:59)');
+
+/** A staff member's regular shift, local time of the community; end before start runs past midnight. */
+export const StaffShift = z
+  .object({ start: LocalTime, end: LocalTime })
+  .strict()
+  .refine((s) => s.start !== s.end, { message: 'a shift must not start and end at the same time', path: ['end'] });
+
+/**
+ * One staff member. `gate`, `shift` and `duties` are optional (added within v1,
+ * 2026-12): an entry without them is the entry it always was. An upsert
+ * replaces the whole entry, so leaving one out clears it.
+ */
+export const StaffSpec = z.object({
+  ref: PseudonymousRef,
+  role: StaffRole,
+  active: z.boolean().default(true),
+  gate: GateId.optional().describe('The gate this attendant is posted at (one of the community\'s gates)'),
+  shift: StaffShift.optional(),
+  duties: z
+    .array(StaffDuty)
+    .max(StaffDuty.options.length)
+    .refine((d) => new Set(d).size === d.length, 'duties must not repeat')
+    .optional(),
+});
+export type StaffSpec = z.infer<typeof StaffSpec>;
 export const DeviceSpec = z.object({
   id: DeviceId,
   kind: DeviceKind,
@@ -89,6 +117,16 @@ export const DeviceSecretBody = z
 
 export const RotatedSecretBody = z.object({ id: DeviceId, secret: z.string().describe('The new MQTT password, shown once; the old one stops working at once') }).meta({ id: 'RotatedSecret' });
 
+/** A staff entry as served: `gate`, `shift`, `duties` only when registered. */
+export const StaffBody = z.object({
+  ref: PseudonymousRef,
+  role: StaffRole,
+  active: z.boolean(),
+  gate: GateId.optional(),
+  shift: z.object({ start: z.string(), end: z.string() }).optional(),
+  duties: z.array(StaffDuty).optional(),
+});
+
 export const CommunityBody = z
   .object({
     id: CommunityId,
@@ -97,7 +135,7 @@ export const CommunityBody = z
     timeZone: z.string(),
     gates: z.array(z.object({ id: GateId, name: z.string() })),
     areas: z.array(z.object({ id: AreaId, name: z.string(), kind: AreaKind })),
-    staff: z.array(z.object({ ref: PseudonymousRef, role: StaffRole, active: z.boolean() })),
+    staff: z.array(StaffBody),
     devices: z.array(DeviceBody),
   })
   .meta({ id: 'Community' });
@@ -105,3 +143,14 @@ export const CommunityBody = z
 export type CommunityPutBody = z.infer<typeof CommunityPutBody>;
 export type DeviceBody = z.infer<typeof DeviceBody>;
 export type CommunityBody = z.infer<typeof CommunityBody>;
+export type StaffBody = z.infer<typeof StaffBody>;
+
+/**
+ * Staff entries posted at a gate the community does not have: `gateIds` are
+ * the gates it will have after the write (stored ones and those written with
+ * it). A cross-entity rule, so it is checked by the writers, not the schema.
+ */
+export function staffAtUnknownGates(staff: readonly { ref: string; gate?: string | undefined }[], gateIds: Iterable<string>): string[] {
+  const gates = new Set(gateIds);
+  return staff.filter((s) => s.gate !== undefined && !gates.has(s.gate)).map((s) => `${s.ref} (gate ${s.gate})`);
+}

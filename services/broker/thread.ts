@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../observability/logger.js';
+import { HEAP_BOUND, youngGenerationMb } from '../observability/heap.js';
 import type { PresenceRepo } from '../store/presence-repo.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
 import type { ListenAddresses } from './listeners.js';
@@ -68,7 +69,11 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
   // Profiling flags follow the service into the thread (bench --profile); nothing else of the parent's.
   const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
   const entry = workerEntry();
-  const worker = new Worker(entry.code, { eval: entry.eval, workerData: deps.init, execArgv });
+  // A bounded heap, not one sized from the machine's memory (observability/heap.ts; the node flags of npm start and
+  // the image set the same and take precedence). Beyond it the thread ends (ERR_WORKER_OUT_OF_MEMORY) like any crash,
+  // and main.ts exits for the supervisor to restart the service.
+  const resourceLimits = { maxOldGenerationSizeMb: HEAP_BOUND.oldMb, maxYoungGenerationSizeMb: youngGenerationMb(HEAP_BOUND) };
+  const worker = new Worker(entry.code, { eval: entry.eval, workerData: deps.init, execArgv, resourceLimits });
   const post = (m: ToWorker) => worker.postMessage(m);
   const calls = new Map<number, { resolve: (r: CallResult | undefined) => void; reject: (e: Error) => void }>();
   let nextCall = 1;

@@ -16,6 +16,7 @@ import { openDatabase } from '../store/db.js';
 import { createRegistryRepo } from '../store/registry-repo.js';
 import { createPresenceRepo, type PresenceRepo } from '../store/presence-repo.js';
 import { createLogger } from '../observability/logger.js';
+import { registerHeapMetrics } from '../observability/heap.js';
 import { createBroker, type Broker, type BrokerDeps } from './broker.js';
 import { createHandover } from './handover.js';
 import type { BrokerThreadInit, Call, CallResult, FromWorker, PresenceEvent, ToWorker } from './thread-protocol.js';
@@ -55,6 +56,7 @@ const logger = createLogger(init.logLevel).child({ thread: 'broker' });
 const db = openDatabase(init.dbPath);
 const handover = createHandover({ maxBatch: init.maxBatch, send: (batch, messages) => send({ t: 'batch', batch, messages }) });
 const metricsRegistry = new Registry();
+registerHeapMetrics(metricsRegistry, 'broker');
 
 try {
   const broker = await createBroker({

@@ -1,6 +1,6 @@
 /** The InfluxDB sink's public API: what the composition root wires. See ./README.md. */
 export { parseInfluxConfig, InfluxEnvSchema, type InfluxConfig, type InfluxAuth } from './config.js';
-export { companyKey, tenantDatabase, tenantReader, communityOfLine } from './tenants.js';
+export { companyKey, companyTarget, tenantDatabase, tenantReader, communityOfLine } from './tenants.js';
 export { createInfluxSink, type InfluxSink, type InfluxSinkDeps, type FlushResult } from './sink.js';
 export {
   readingToLine,
@@ -9,6 +9,7 @@ export {
   alarmEventToLine,
   ruleOutcomeToLine,
   dailyFactToLine,
+  communityToLine,
   nanos,
   type JournalReading,
   type ReadingRow,

@@ -132,14 +132,17 @@ function readingSpec(r: DeviceMessage): PointSpec {
     }
     case 'access': {
       const { gateId, direction, role, decision, checks } = r.payload;
+      // An exit may carry no checks: no check fields then, rather than zeros that read as "not checked".
       return {
         tags: { gate: gateId, direction, role, decision },
-        ints: {
-          temperature_checked: flag(checks.temperature),
-          identity_checked: flag(checks.identity),
-          itinerary_checked: flag(checks.itinerary),
-          fully_checked: flag(checks.temperature && checks.identity && checks.itinerary),
-        },
+        ints: checks
+          ? {
+              temperature_checked: flag(checks.temperature),
+              identity_checked: flag(checks.identity),
+              itinerary_checked: flag(checks.itinerary),
+              fully_checked: flag(checks.temperature && checks.identity && checks.itinerary),
+            }
+          : {},
       };
     }
     case 'shift':
@@ -256,4 +259,16 @@ function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (const byte of Buffer.from(s, 'utf8')) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
   return h;
+}
+
+/**
+ * The dashboards' community picker lists names, not ids, but must filter by
+ * id: Grafana's InfluxDB variables take one string per option, so `label`
+ * holds both, `<id> <name>` (an id is a slug, never a space), and the
+ * variable's regex splits it into value and text (dashboards/common.ts). A
+ * rename is a new point of the same series: `last("label")` is the latest name.
+ */
+export function communityToLine(community: { id: string; name: string }, atMs: number): string {
+  const name = community.name.trim() || community.id;
+  return toLine('community', { tags: { community: community.id }, strings: { name, label: `${community.id} ${name}` } }, nanos(atMs, 0));
 }

@@ -19,7 +19,8 @@ import type { Db } from '../store/db.js';
 import type { Logger } from '../observability/logger.js';
 import type { InfluxConfig } from './config.js';
 import { createOutbox, type OutboxRow, type Rejection } from '../store/influx-outbox.js';
-import { createTenantRouter } from './tenants.js';
+import { createCommunityNames } from './community-names.js';
+import { companyTarget, createTenantRouter, ROUTE_REFRESH_MS } from './tenants.js';
 import { createInfluxWriter, type WriteResult } from './writer.js';
 
 export interface InfluxSinkDeps {
@@ -59,6 +60,13 @@ export interface InfluxSink {
   depth(): number;
   /** Drains the outbox now, until it is empty or a delivery fails; never waits out a backoff. */
   flushNow(): Promise<FlushResult>;
+  /**
+   * Enqueues a `community` point (id and name, for the dashboards' picker) for
+   * every community of the registry new or renamed (or moved to another
+   * company) since the last call; the running loop calls it every
+   * ROUTE_REFRESH_MS. Returns how many it enqueued.
+   */
+  syncCommunities(): number;
 }
 
 type Retry = Extract<WriteResult, { kind: 'retry' }>;
@@ -77,6 +85,12 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
   const tenancy = config.tenantDbPrefix !== null;
   const writer = createInfluxWriter(config);
   const metrics = registerMetrics(deps.registry, db, outbox, now);
+  const names = createCommunityNames(db);
+  let namesSyncedAt = -Infinity;
+  const syncCommunities = (): number => {
+    namesSyncedAt = now();
+    return names.sync(namesSyncedAt, (line, company) => outbox.enqueue([line], companyTarget(config.tenantDbPrefix, company, config.database), now()));
+  };
 
   let running = false;
   let loop: Promise<void> | null = null;
@@ -324,6 +338,7 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
   async function run(): Promise<void> {
     while (running) {
       try {
+        if (now() - namesSyncedAt >= ROUTE_REFRESH_MS) syncCommunities();
         await flush(false);
       } catch (err) {
         county.failures++;
@@ -364,6 +379,7 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
     },
     depth: () => outbox.depth(),
     flushNow: () => flush(true),
+    syncCommunities,
   };
 }
 

@@ -36,6 +36,13 @@ export function tenantDatabase(prefix: string, company: string): string {
   return `${prefix}${companyKey(company)}`;
 }
 
+/** The company database a point of `company`'s also goes to: null when tenancy is off, there is no company, or its name maps onto the county database. */
+export function companyTarget(prefix: string | null, company: string | null | undefined, countyDatabase: string): string | null {
+  if (prefix === null || !company) return null;
+  const database = tenantDatabase(prefix, company);
+  return database === countyDatabase ? null : database;
+}
+
 /** The read-only InfluxDB user of a company's database (provision.ts). */
 export function tenantReader(prefix: string, company: string): string {
   return `${tenantDatabase(prefix, company)}_reader`;
@@ -95,11 +102,7 @@ export function createTenantRouter(db: Db, prefix: string | null, countyDatabase
   function databaseOf(company: string | null | undefined): string | null {
     if (!company) return null;
     let database = databaseOfCompany.get(company);
-    if (database === undefined) {
-      database = tenantDatabase(prefix!, company);
-      if (database === countyDatabase) database = null;
-      databaseOfCompany.set(company, database);
-    }
+    if (database === undefined) databaseOfCompany.set(company, (database = companyTarget(prefix, company, countyDatabase)));
     return database;
   }
 

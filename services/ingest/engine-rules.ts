@@ -25,6 +25,8 @@ import { dayBounds, localDay } from '../time/local-day.js';
 import type { RuleOutcome, RulesPort } from './rules-port.js';
 
 
+type Staff = CommunityLayout['staff'][number];
+
 export function layoutFromRegistry(registry: RegistryRepo, communityId: string): CommunityLayout | undefined {
   const community = registry.getCommunity(communityId);
   if (!community) return undefined;
@@ -34,7 +36,12 @@ export function layoutFromRegistry(registry: RegistryRepo, communityId: string):
     gates: registry.gates(communityId).map((g) => ({ id: g.id })),
     areas: registry.areas(communityId).map((a) => ({ id: a.id, kind: a.kind as CommunityLayout['areas'][number]['kind'] })),
     devices: registry.devices(communityId).map((d) => ({ id: d.id, kind: d.kind as CommunityLayout['devices'][number]['kind'], location: d.location })),
-    staff: registry.staff(communityId).map((s) => ({ ref: s.ref, role: s.role as CommunityLayout['staff'][number]['role'], active: s.active })),
+    // The store holds what StaffSpec validated, so the casts only restate it.
+    staff: registry.staff(communityId).map(({ communityId: _c, role, duties, ...s }) => ({
+      ...s,
+      role: role as Staff['role'],
+      ...(duties !== undefined && { duties: duties as NonNullable<Staff['duties']> }),
+    })),
   };
 }
 

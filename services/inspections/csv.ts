@@ -1,10 +1,12 @@
 /**
  * CSV export of an inspection, laid out like the appendix form. UTF-8 with a
  * byte-order mark so Excel opens the Chinese text correctly; RFC 4180 quoting.
- * Every text is from the dictionaries (services/i18n), Chinese unless English is asked for.
+ * Every text is from the dictionaries (services/i18n), Chinese unless English is asked for;
+ * places in the 依据 column by their registered names (`places`, view.ts placesOf), ids where the registry has none.
  */
 import type { InspectionBody } from '../../schemas/src/checklist.js';
 import { formatMessage, legacyText, text, type Language } from '../i18n/index.js';
+import { namePlaces, type PlaceNames } from '../i18n/places.js';
 import { CHECKLIST, SECTIONS } from '../scoring/checklist.js';
 import { FORM_TITLE } from './view.js';
 
@@ -19,7 +21,7 @@ export function csvField(value: string | number | null | undefined): string {
 
 const line = (fields: (string | number | null | undefined)[]): string => fields.map(csvField).join(',');
 
-export function inspectionCsv(i: InspectionBody, lang: Language = 'zh'): string {
+export function inspectionCsv(i: InspectionBody, lang: Language = 'zh', places: PlaceNames | null = null): string {
   const t = (code: string, params?: Record<string, string | number>) => text(lang, code, params, i.timeZone);
   const items = new Map(i.items.map((x) => [x.itemId, x]));
   const telemetry = new Map(i.itemScores.map((x) => [x.itemId, x]));
@@ -51,7 +53,7 @@ export function inspectionCsv(i: InspectionBody, lang: Language = 'zh'): string 
           item?.override?.score ?? '',
           item?.override?.reason ?? '',
           item ? t(`source_${item.source}`) : '',
-          auto ? formatMessage(lang, auto.explanationMessage ?? legacyText(auto.explanation), i.timeZone) : '',
+          auto ? formatMessage(lang, namePlaces(auto.explanationMessage ?? legacyText(auto.explanation), places), i.timeZone) : '',
         ]),
       );
     });

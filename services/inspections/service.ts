@@ -31,7 +31,7 @@ import type { Visible } from '../store/visible.js';
 import { inspectionCsv } from './csv.js';
 import { InspectionError, notFound, type FieldProblem } from './errors.js';
 import { createSources } from './sources.js';
-import { checklistBody, inspectionBody, isoOrNull, summaryBody, withMessages, type InspectionState, type Snapshot } from './view.js';
+import { checklistBody, inspectionBody, isoOrNull, placesOf, summaryBody, withMessages, type InspectionState, type Snapshot } from './view.js';
 
 export const DEFAULT_RECTIFICATION_DAYS = 15;
 
@@ -313,7 +313,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
 
     exportCsv(id: number, lang: Language = 'zh'): { filename: string; csv: string } {
       const body = view(record(id));
-      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body, lang) };
+      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body, lang, placesOf(registry, body.communityId)) };
     },
   };
 }

@@ -6,6 +6,8 @@ import { PASS_MARK, type InspectionTotal } from '../scoring/inspection.js';
 import type { ItemScore } from '../scoring/types.js';
 import type { InspectionRecord, OverrideLogRow } from '../store/inspections-repo.js';
 import { legacyText } from '../i18n/index.js';
+import { placeNames, type PlaceNames } from '../i18n/places.js';
+import type { RegistryRepo } from '../store/registry-repo.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -14,6 +16,19 @@ export const FORM_TITLE = {
   zh: '桦川县住宅小区物业服企业疫情防控检查考核管理评分表',
   en: 'Huachuan County residential property-management companies: epidemic prevention inspection scoring form',
 };
+
+/**
+ * The registered names of a community's places, for texts a person reads
+ * (CSV; the page names them itself from the registry): the messages keep the
+ * ids, names go in as parameters when formatting (services/i18n/places.ts).
+ * The current registry, also for a signed inspection: its evidence is frozen
+ * by id, the names are how the places are called now. Null for a community
+ * the registry no longer has.
+ */
+export function placesOf(registry: RegistryRepo, communityId: string): PlaceNames | null {
+  const c = registry.getCommunity(communityId);
+  return c ? placeNames({ id: c.id, name: c.name, gates: registry.gates(c.id), areas: registry.areas(c.id), devices: registry.devices(c.id) }) : null;
+}
 
 export function checklistBody(): ChecklistBody {
   return {

@@ -4,6 +4,7 @@
  * in the ingest transaction that opened it.
  */
 import type { Language } from '../i18n/index.js';
+import { placeNames } from '../i18n/places.js';
 import type { IngestObserver } from '../ingest/pipeline.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { Severity } from '../domain/alarm.js';
@@ -18,7 +19,11 @@ export function alarmNotifier(deps: { outbox: WebhookOutbox; registry: RegistryR
     alarm(alarm, event) {
       if (event !== 'opened' || RANK[alarm.severity] < RANK[deps.minSeverity]) return;
       const community = deps.registry.getCommunity(alarm.communityId);
-      const message = alarmMessage(alarm, community?.name ?? alarm.communityId, community?.timeZone, deps.language);
+      // Its gate, room or device by the registered name: the registry as it is when the alarm opens.
+      const places = community
+        ? placeNames({ ...community, gates: deps.registry.gates(community.id), areas: deps.registry.areas(community.id), devices: deps.registry.devices(community.id) })
+        : null;
+      const message = alarmMessage(alarm, community?.name ?? alarm.communityId, community?.timeZone, deps.language, places);
       deps.outbox.enqueue('alarms', webhookBody(deps.format, message, { type: 'alarm.opened', alarm: alarmToBody(alarm) }));
     },
   };

@@ -6,6 +6,7 @@
  * it is read by the county's and the companies' staff.
  */
 import { DEFAULT_TIME_ZONE, formatMessage, msg, type Language } from '../i18n/index.js';
+import { namePlaces, type PlaceNames } from '../i18n/places.js';
 import type { Alarm } from '../domain/alarm.js';
 
 export type WebhookFormat = 'json' | 'wecom' | 'dingtalk';
@@ -15,14 +16,17 @@ export interface ChatMessage {
   lines: string[];
 }
 
-/** The chat message of a new alarm, in `lang`, its time in the community's zone. */
-export function alarmMessage(alarm: Alarm, communityName: string, timeZone = DEFAULT_TIME_ZONE, lang: Language = 'zh'): ChatMessage {
+/**
+ * The chat message of a new alarm, in `lang`, its time in the community's zone;
+ * its gate, room or device by the registered name (`places`), the id where the registry has none.
+ */
+export function alarmMessage(alarm: Alarm, communityName: string, timeZone = DEFAULT_TIME_ZONE, lang: Language = 'zh', places: PlaceNames | null = null): ChatMessage {
   const t = (code: string, params: Parameters<typeof msg>[1]) => formatMessage(lang, msg(code, params), timeZone);
   return {
     title: t('notify.alarm.title', { rule: msg(`rule.${alarm.rule}`), community: communityName }),
     lines: [
       t('notify.alarm.severity', { severity: alarm.severity }),
-      t('notify.alarm.event', { event: alarm.titleMessage }),
+      t('notify.alarm.event', { event: namePlaces(alarm.titleMessage, places) }),
       t('notify.alarm.time', { at: alarm.firstEventTime }),
       t('notify.alarm.id', { id: alarm.id }),
     ],

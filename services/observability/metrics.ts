@@ -4,12 +4,16 @@
  * Components register their own metrics on the registry they are given.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerHeapMetrics } from './heap.js';
 
 export { Registry };
 
 export function createMetrics(withDefaults = true) {
   const registry = new Registry();
-  if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'gatewatch_' });
+  if (withDefaults) {
+    collectDefaultMetrics({ register: registry, prefix: 'gatewatch_' });
+    registerHeapMetrics(registry, 'main');
+  }
   const messagesIn = new Counter({
     name: 'gatewatch_messages_in_total',
     help: 'MQTT messages received on telemetry topics, by kind',

@@ -76,6 +76,7 @@ export const FIGURES: Record<RuleId, { place: string; figures: readonly string[]
   // pass when validSessions (>= 500 mg/L chlorine) >= required.
   garbage: { place: 'areaId', figures: ['validSessions', 'invalidSessions', 'required'] },
   // fail when unstaffedMinutes > 0; no_data when noDataMinutes covers the whole day.
+  // offGateShifts (not a status input, evidence for 4.2) only when the registry posts attendants at gates.
   'gate-staffed': { place: 'gateId', figures: ['staffedMinutes', 'unstaffedMinutes', 'noDataMinutes'] },
   // fail when fullyChecked < entries.
   'entry-checks': {

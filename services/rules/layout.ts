@@ -4,6 +4,7 @@
  * store; the engine only reads it.
  */
 import { z } from 'zod';
+import { StaffDuty } from '../../schemas/src/registry.js';
 import { isValidTimeZone } from '../time/local-day.js';
 
 export const AreaKind = z.enum([
@@ -35,7 +36,20 @@ export const CommunityLayoutSchema = z.object({
   areas: z.array(z.object({ id: z.string().min(1), kind: AreaKind })),
   /** location: the gateId / areaId / roomId the device is installed at ('' when mobile). */
   devices: z.array(z.object({ id: z.string().min(1), kind: DeviceKind, location: z.string() })),
-  staff: z.array(z.object({ ref: z.string().min(1), role: StaffRole, active: z.boolean() })),
+  /**
+   * gate, shift, duties: the registered assignment, absent when not registered
+   * (then no rule judges against it). gate-staffed reads `gate` (offGateShifts).
+   */
+  staff: z.array(
+    z.object({
+      ref: z.string().min(1),
+      role: StaffRole,
+      active: z.boolean(),
+      gate: z.string().min(1).optional(),
+      shift: z.object({ start: z.string(), end: z.string() }).optional(),
+      duties: z.array(StaffDuty).optional(),
+    }),
+  ),
 });
 export type CommunityLayout = z.infer<typeof CommunityLayoutSchema>;
 
@@ -45,4 +59,9 @@ export function areasOfKind(layout: CommunityLayout, kinds: readonly AreaKind[])
 
 export function devicesAt(layout: CommunityLayout, kind: DeviceKind, location?: string): string[] {
   return layout.devices.filter((d) => d.kind === kind && (location === undefined || d.location === location)).map((d) => d.id);
+}
+
+/** Where each active attendant with a registered gate is posted: ref -> gateId. */
+export function postedGates(layout: CommunityLayout): Map<string, string> {
+  return new Map(layout.staff.filter((s) => s.active && s.gate !== undefined).map((s) => [s.ref, s.gate as string]));
 }

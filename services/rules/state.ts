@@ -190,7 +190,8 @@ function insertSorted(list: number[], t: number): boolean {
 function pushRow(day: DeviceDay, input: ReadingInput, strings: string[]): boolean {
   if (input.kind !== 'temperature') return false;
   const p = input.payload;
-  const subject = SUBJECTS.indexOf(p.subject);
+  // Only the three most frequent subjects fit a row (2 bits); the others are kept whole.
+  const subject = (SUBJECTS as readonly string[]).indexOf(p.subject);
   if (subject < 0) return false;
   let rows = day.temps[day.temps.length - 1];
   if (rows === undefined || rows.length >= CHUNK_LENGTH) day.temps.push((rows = []));

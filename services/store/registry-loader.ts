@@ -1,6 +1,6 @@
 /** Loads a registry file (demo or bulk provisioning) into the store, hashing device secrets. */
 import { readFileSync } from 'node:fs';
-import { RegistryFile } from '../../schemas/src/registry.js';
+import { RegistryFile, staffAtUnknownGates } from '../../schemas/src/registry.js';
 import { formatIssues } from '../../schemas/src/decode.js';
 import { hashSecret } from '../crypto/secrets.js';
 import type { Db } from './db.js';
@@ -19,6 +19,10 @@ export async function loadRegistryFile(path: string, db: Db, registry: RegistryR
 }
 
 export async function applyRegistry(file: RegistryFile, db: Db, registry: RegistryRepo, now: number): Promise<{ communities: number; devices: number }> {
+  for (const c of file.communities) {
+    const misplaced = staffAtUnknownGates(c.staff, [...registry.gates(c.id).map((g) => g.id), ...c.gates.map((g) => g.id)]);
+    if (misplaced.length > 0) throw new Error(`community ${c.id}: staff posted at a gate the community does not have: ${misplaced.join(', ')}`);
+  }
   // Hash outside the transaction (scrypt is async), then write everything at once.
   const hashes = new Map<string, string>();
   for (const c of file.communities) for (const d of c.devices) hashes.set(d.id, await hashSecret(d.secret));

@@ -6,7 +6,30 @@ import { inList, type Visible } from './visible.js';
 export interface Community { id: string; name: string; propertyCompany: string; timeZone: string }
 export interface Gate { communityId: string; id: string; name: string }
 export interface Area { communityId: string; id: string; name: string; kind: string }
-export interface Staff { communityId: string; ref: string; role: string; active: boolean }
+/** A staff member; gate, shift and duties only when registered (migration 0030). */
+export interface Staff {
+  communityId: string;
+  ref: string;
+  role: string;
+  active: boolean;
+  gate?: string;
+  shift?: { start: string; end: string };
+  duties?: string[];
+}
+
+type StaffRow = {
+  community_id: string; ref: string; role: string; active: number;
+  gate_id: string | null; shift_start: string | null; shift_end: string | null; duties: string | null;
+};
+const toStaff = (r: StaffRow): Staff => ({
+  communityId: r.community_id,
+  ref: r.ref,
+  role: r.role,
+  active: r.active === 1,
+  ...(r.gate_id !== null && { gate: r.gate_id }),
+  ...(r.shift_start !== null && r.shift_end !== null && { shift: { start: r.shift_start, end: r.shift_end } }),
+  ...(r.duties !== null && { duties: JSON.parse(r.duties) as string[] }),
+});
 export interface Device { id: string; communityId: string; kind: string; location: string; enabled: boolean; createdAt: number }
 export interface DeviceWithSecret extends Device { secretHash: string }
 
@@ -59,10 +82,22 @@ export function createRegistryRepo(db: Db) {
     upsertArea(a: Area): void {
       db.prepare('INSERT INTO areas (community_id, id, name, kind) VALUES (@communityId, @id, @name, @kind) ON CONFLICT DO UPDATE SET name = excluded.name, kind = excluded.kind').run(a);
     },
+    /** Replaces the whole entry: an assignment left out is cleared (StaffSpec). */
     upsertStaff(s: Staff): void {
-      db.prepare('INSERT INTO staff (community_id, ref, role, active) VALUES (@communityId, @ref, @role, @active) ON CONFLICT DO UPDATE SET role = excluded.role, active = excluded.active').run({
-        ...s,
+      db.prepare(
+        `INSERT INTO staff (community_id, ref, role, active, gate_id, shift_start, shift_end, duties)
+         VALUES (@communityId, @ref, @role, @active, @gate, @shiftStart, @shiftEnd, @duties)
+         ON CONFLICT DO UPDATE SET role = excluded.role, active = excluded.active, gate_id = excluded.gate_id,
+           shift_start = excluded.shift_start, shift_end = excluded.shift_end, duties = excluded.duties`,
+      ).run({
+        communityId: s.communityId,
+        ref: s.ref,
+        role: s.role,
         active: s.active ? 1 : 0,
+        gate: s.gate ?? null,
+        shiftStart: s.shift?.start ?? null,
+        shiftEnd: s.shift?.end ?? null,
+        duties: s.duties ? JSON.stringify(s.duties) : null,
       });
     },
     gates: (communityId: string): Gate[] =>
@@ -74,9 +109,11 @@ export function createRegistryRepo(db: Db) {
         (r) => ({ communityId: r.community_id, id: r.id, name: r.name, kind: r.kind }),
       ),
     staff: (communityId: string): Staff[] =>
-      (db.prepare('SELECT community_id, ref, role, active FROM staff WHERE community_id = ? ORDER BY ref').all(communityId) as { community_id: string; ref: string; role: string; active: number }[]).map(
-        (r) => ({ communityId: r.community_id, ref: r.ref, role: r.role, active: r.active === 1 }),
-      ),
+      (
+        db
+          .prepare('SELECT community_id, ref, role, active, gate_id, shift_start, shift_end, duties FROM staff WHERE community_id = ? ORDER BY ref')
+          .all(communityId) as StaffRow[]
+      ).map(toStaff),
     upsertDevice(d: Omit<Device, 'createdAt' | 'enabled'> & { enabled?: boolean; secretHash: string }, now: number): void {
       db.prepare(
         `INSERT INTO devices (id, community_id, kind, location, secret_hash, enabled, created_at) VALUES (@id, @communityId, @kind, @location, @secretHash, @enabled, @now)
@@ -122,15 +159,16 @@ export type RegistryRepo = ReturnType<typeof createRegistryRepo>;
 
 /**
  * Which property company each community belongs to, for routing points to a
- * company's InfluxDB database (influx/tenants.ts): two cheap statements, no
- * more of the registry than that.
+ * company's InfluxDB database (influx/tenants.ts), and the community names the
+ * sink writes for the dashboards' picker (influx/community-names.ts): two cheap
+ * statements, no more of the registry than that.
  */
 export function createCompanyDirectory(db: Db) {
-  const all = db.prepare('SELECT id, property_company FROM communities');
+  const all = db.prepare('SELECT id, name, property_company FROM communities');
   const one = db.prepare('SELECT property_company FROM communities WHERE id = ?').pluck();
   return {
-    *all(): Generator<{ id: string; propertyCompany: string | null }> {
-      for (const row of all.iterate() as Iterable<{ id: string; property_company: string | null }>) yield { id: row.id, propertyCompany: row.property_company };
+    *all(): Generator<{ id: string; name: string; propertyCompany: string | null }> {
+      for (const row of all.iterate() as Iterable<{ id: string; name: string; property_company: string | null }>) yield { id: row.id, name: row.name, propertyCompany: row.property_company };
     },
     companyOf: (id: string): string | null | undefined => one.get(id) as string | null | undefined,
   };

@@ -5,7 +5,7 @@
 import { api, ApiError, download, signIn, signOut } from './api.js';
 import { h, mount } from './dom.js';
 import { consoleView, leaveConsole } from './console.js';
-import { ct, currentLang, roleName, setLang, setTimeZone, t } from './i18n.js';
+import { ct, currentLang, roleName, setLang, setPlaces, setTimeZone, t } from './i18n.js';
 import { checklistForm } from './form.js';
 import { inspectionActions, signatureBlock } from './inspection.js';
 
@@ -108,13 +108,19 @@ async function overviewView() {
   );
 }
 
+/** The registry entry of a community (its gates', areas' and devices' names), or null: then places show as ids. */
+const registryOf = (id) => api('GET', `/api/v1/communities/${encodeURIComponent(id)}`).catch(() => null);
+
 const canEdit = () => ['admin', 'inspector'].includes(session.me?.role);
 
 async function communityView(id, params) {
-  const [overview, list] = await Promise.all([api('GET', '/api/v1/overview'), api('GET', `/api/v1/inspections?communityId=${encodeURIComponent(id)}`)]);
+  const [overview, list, registry] = await Promise.all([
+    api('GET', '/api/v1/overview'), api('GET', `/api/v1/inspections?communityId=${encodeURIComponent(id)}`), registryOf(id),
+  ]);
   const community = overview.communities.find((c) => c.id === id);
   if (!community) throw new ApiError(404, { message: `community ${id} not found` });
   setTimeZone(community.timeZone);
+  setPlaces(registry);
   const date = params.get('date') ?? overview.today;
   const scores = await api('GET', `/api/v1/communities/${encodeURIComponent(id)}/scores?from=${date}&to=${date}`);
   const dateInput = h('input', { type: 'date', id: 'date', value: date, onchange: (ev) => (window.location.hash = `#/c/${id}?date=${ev.target.value}`) });
@@ -147,6 +153,7 @@ async function communityView(id, params) {
 async function inspectionView(id) {
   let inspection = await api('GET', `/api/v1/inspections/${id}`);
   setTimeZone(inspection.timeZone);
+  setPlaces(await registryOf(inspection.communityId));
   const draw = () =>
     page(
       h('p', { class: 'no-print' }, h('a', { href: `#/c/${inspection.communityId}?date=${inspection.date}` }, `← ${inspection.communityName}`)),
@@ -188,6 +195,7 @@ async function render() {
     const params = new URLSearchParams(query ?? '');
     const parts = path.split('/').filter(Boolean);
     if (parts[0] !== 'ops') leaveConsole();
+    setPlaces(null); // each view names the places of its own community
     if (parts[0] === 'ops') return await consoleView({ page, me: session.me, params, fail: failure });
     if (parts[0] === 'c' && parts[1]) return await communityView(decodeURIComponent(parts[1]), params);
     if (parts[0] === 'i' && parts[1]) return await inspectionView(Number(parts[1]));

@@ -5,7 +5,7 @@
 /* global EventSource, window, URLSearchParams, setInterval, clearInterval */
 import { api } from './api.js';
 import { h, mount } from './dom.js';
-import { ct, figureName, ruleName, t } from './i18n.js';
+import { ct, figureName, place, ruleName, setPlaces, t } from './i18n.js';
 
 const ACTORS = ['admin', 'operator'];
 const STATUSES = ['active', 'open', 'acknowledged', 'resolved'];
@@ -64,6 +64,7 @@ async function load(state) {
     canAct ? api('GET', '/api/v1/dead-letters?limit=20') : Promise.resolve({ items: [] }),
   ]);
   Object.assign(state, { community, facts: facts.items, alarms: alarms.items, deadLetters: deadLetters.items });
+  setPlaces(community);
   state.names = {
     gates: new Map(community.gates.map((g) => [g.id, g.name])),
     areas: new Map(community.areas.map((a) => [a.id, a.name])),
@@ -71,14 +72,18 @@ async function load(state) {
 }
 
 function progressList(state) {
-  const place = (f) => state.names.areas.get(f.place) ?? state.names.gates.get(f.place) ?? f.place;
+  // The registered name, the id as its tooltip.
+  const where = (f) => {
+    const p = place(f.rule, f.place);
+    return h('span', { class: 'place', title: p.title }, p.text);
+  };
   const done = PROGRESS.flatMap(([rule, have, need]) =>
     state.facts.filter((f) => f.rule === rule).map((f) =>
-      h('li', { class: `fact-${f.status}`, 'data-progress': `${rule}:${f.place}` }, `${ruleName(rule)} · ${place(f)}：`, h('b', {}, `${f.figures[have] ?? 0} / ${f.figures[need] ?? 0}`)),
+      h('li', { class: `fact-${f.status}`, 'data-progress': `${rule}:${f.place}` }, `${ruleName(rule)} · `, where(f), '：', h('b', {}, `${f.figures[have] ?? 0} / ${f.figures[need] ?? 0}`)),
     ),
   );
   const gates = state.facts.filter((f) => f.rule === 'gate-staffed').map((f) =>
-    h('li', { class: `fact-${f.status}`, 'data-progress': `gate-staffed:${f.place}` }, `${ruleName('gate-staffed')} · ${place(f)}：`,
+    h('li', { class: `fact-${f.status}`, 'data-progress': `gate-staffed:${f.place}` }, `${ruleName('gate-staffed')} · `, where(f), '：',
       f.status === 'no_data' ? t('fact_no_data') : `${figureName('unstaffedMinutes')} ${f.figures.unstaffedMinutes ?? 0}`),
   );
   return done.length + gates.length === 0 ? h('p', {}, ct('noProgress')) : h('ul', { class: 'progress' }, done, gates);
@@ -168,6 +173,12 @@ function alarmsSection(state) {
   );
 }
 
+/** Where a device is: the registered name of its gate or area, the id as the tooltip; the id alone when unregistered. */
+function locationCell(state, location) {
+  const name = state.names.gates.get(location) ?? state.names.areas.get(location);
+  return h('td', { class: 'place', title: name ? location : null }, name ?? (location || '—'));
+}
+
 function devicesTable(state) {
   const zone = state.community.timeZone;
   const silent = new Set(state.alarms.filter((a) => a.rule === 'device-health' && a.status !== 'resolved').map((a) => a.details?.deviceId));
@@ -175,7 +186,7 @@ function devicesTable(state) {
     h('tr', { 'data-device': d.id },
       h('td', {}, d.id),
       h('td', {}, ct(`kind_${d.kind}`)),
-      h('td', {}, state.names.gates.get(d.location) ?? state.names.areas.get(d.location) ?? (d.location || '—')),
+      locationCell(state, d.location),
       h('td', { class: d.online ? 'pass' : 'muted', 'data-presence': d.id }, !d.enabled ? ct('disabled') : d.online ? ct('online') : ct('offline'),
         silent.has(d.id) ? h('span', { class: 'fail' }, ` · ${ct('silent')}`) : ''),
       h('td', {}, inZone(d.lastSeenAt, zone)),

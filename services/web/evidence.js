@@ -1,7 +1,7 @@
 // The evidence behind one telemetry sub-score: rule, window, figures per day and place, readings and alarms.
 import { api } from './api.js';
 import { h, mount } from './dom.js';
-import { dateTime, figureName, format, ruleName, t } from './i18n.js';
+import { dateTime, figureName, format, place, ruleName, t } from './i18n.js';
 
 const figures = (f) =>
   Object.entries(f)
@@ -24,6 +24,12 @@ export const alarmText = (a) =>
     id: a.id, title: format(a.titleMessage ?? a.title), status: a.status, openedAt: dateTime(a.openedAt),
     acknowledged: a.acknowledgedAt ? dateTime(a.acknowledgedAt) : 'none',
   });
+
+/** A fact's place: its registered name, the id as the tooltip (the readings and devices carry the id). */
+const placeCell = (rule, id) => {
+  const p = place(rule, id);
+  return h('td', { class: 'place', title: p.title, 'data-place': id }, p.text);
+};
 
 /** A button that loads details on demand and shows them below itself. */
 function loader(label, load) {
@@ -69,11 +75,11 @@ export function evidencePanel(score) {
           'tbody',
           {},
           e.lines.map((l) =>
-            h('tr', { class: `fact-${l.status}` }, h('td', {}, l.day), h('td', {}, l.place), h('td', {}, ruleName(l.rule)), h('td', {}, t(`fact_${l.status}`)), h('td', {}, figures(l.figures)), h('td', {}, format(l.summaryMessage ?? l.summary))),
+            h('tr', { class: `fact-${l.status}` }, h('td', {}, l.day), placeCell(l.rule, l.place), h('td', {}, ruleName(l.rule)), h('td', {}, t(`fact_${l.status}`)), h('td', {}, figures(l.figures)), h('td', {}, format(l.summaryMessage ?? l.summary))),
           ),
         ),
       ),
-    e.missing.length > 0 && h('p', { class: 'missing' }, `${t('missingCells')}${t('colon')}`, e.missing.map((m) => `${m.day} ${m.place} ${ruleName(m.rule)}`).join(t('semicolon'))),
+    e.missing.length > 0 && h('p', { class: 'missing' }, `${t('missingCells')}${t('colon')}`, e.missing.map((m) => `${m.day} ${place(m.rule, m.place).text} ${ruleName(m.rule)}`).join(t('semicolon'))),
     e.unknownRefs?.length > 0 && h('p', {}, `${t('unknownRefs')}${t('colon')}${e.unknownRefs.join(', ')}`),
     e.readingIds.length > 0 && h('div', { class: 'ids' }, `${t('readingIds')}${t('colon')}`, h('code', {}, e.readingIds.join(', ')), ' ', loader(t('showReadings'), () => readingsList(e.readingIds))),
     e.alarmIds.length > 0 && h('div', { class: 'ids' }, `${t('alarmIds')}${t('colon')}`, h('code', {}, e.alarmIds.join(', ')), ' ', loader(t('showAlarms'), () => alarmsList(e.alarmIds))),

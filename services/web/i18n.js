@@ -5,6 +5,7 @@
 // per language for the page, the CSV, the webhooks and the dashboards.
 /* global localStorage, document, fetch */
 import { IntlMessageFormat } from './vendor/intl-messageformat.js';
+import { namePlaces, placeLabel, placeNames } from './places.js';
 
 const load = async (lang) => {
   const res = await fetch(`/static/i18n/${lang}.json`);
@@ -17,6 +18,8 @@ export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 let lang = localStorage.getItem('gw.lang') === 'en' ? 'en' : 'zh';
 let timeZone = DEFAULT_TIME_ZONE;
+/** The places of the community on screen (placeNames of its registry entry), or null. */
+let places = null;
 
 export const currentLang = () => lang;
 
@@ -30,6 +33,17 @@ export function setLang(next) {
 export function setTimeZone(zone) {
   timeZone = zone || DEFAULT_TIME_ZONE;
 }
+
+/**
+ * Place ids in the server's messages read as the registry's names of the community on screen
+ * (places.js); `community` is its GET /api/v1/communities/:id body, null where none is on screen.
+ */
+export function setPlaces(community) {
+  places = community ? placeNames(community) : null;
+}
+
+/** A fact's place (`rule`, id) as { text, title }: the registered name and the id for a tooltip. */
+export const place = (rule, id) => placeLabel(rule, id, places, format);
 
 // The same named formats as services/i18n/index.ts namedFormats().
 const namedFormats = (zone) => ({
@@ -59,8 +73,9 @@ const formatParam = (value) => {
 };
 
 /** The text of a server message ({ code, params }) in the current language. */
-export function format(message) {
-  if (typeof message === 'string') return message; // a plain text from before messages existed
+export function format(original) {
+  if (typeof original === 'string') return original; // a plain text from before messages existed
+  const message = namePlaces(original, places);
   const values = {};
   for (const [name, value] of Object.entries(message.params ?? {})) values[name] = formatParam(value);
   try {

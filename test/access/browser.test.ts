@@ -6,7 +6,8 @@
  * start, this fails: it never skips.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { OTHER_COMMUNITY, startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
 import { createAccount, PASSWORD } from './support.js';
 
@@ -31,10 +32,7 @@ const base = () => `http://127.0.0.1:${svc.runtime.httpPort}/`;
 
 describe('an operator in the browser', () => {
   it('starts real headless Chromium', async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {

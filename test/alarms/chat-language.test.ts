@@ -2,6 +2,8 @@
  * The alarm webhook in Chinese mode (GW_NOTIFY_LANGUAGE=zh, the default):
  * the WeCom and DingTalk bodies a real HTTP receiver gets for alarms of every
  * kind a reading raises hold no English, only ids; in English mode they are English.
+ * Places read as the registry names them (gate g1 is 南门; the room club is
+ * not registered, so it stays an id); a device keeps its id, with where it is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { englishWords } from '../support/english.js';
@@ -54,10 +56,11 @@ describe.each([
     expect(texts.flatMap((t) => englishWords(t, IDS))).toEqual([]);
     const all = texts.join('\n');
     expect(all).toContain('【体温检测告警】阳光花园');
-    expect(all).toContain('> 事件：出入口 g1 测得发热 38.4 °C（访客）');
-    expect(all).toContain('> 事件：出入口 g1 的测温设备 therm-g1 报告异常读数 33.0 °C');
-    expect(all).toContain('> 事件：出入口 g1 放行了外卖员');
-    expect(all).toContain('> 事件：设备 panel-g1 报告故障');
+    expect(all).toContain('> 事件：出入口 南门 测得发热 38.4 °C（访客）');
+    expect(all).toContain('> 事件：出入口 南门 的测温设备 therm-g1（南门） 报告异常读数 33.0 °C');
+    expect(all).toContain('> 事件：出入口 南门 放行了外卖员');
+    expect(all).toContain('> 事件：设备 panel-g1（南门） 报告故障');
+    expect(all).not.toContain('出入口 g1');
     expect(all).toContain('> 事件：活动室 club 处于开放状态');
     expect(all).toContain('> 级别：紧急');
   });
@@ -70,8 +73,9 @@ describe('English mode', () => {
     try {
       const texts = (await raiseAlarms(svc, receiver)).map((b) => b.markdown.content as string).join('\n');
       expect(texts).toContain('### [Temperature checks alarm] 阳光花园');
-      expect(texts).toContain('> Event: Fever 38.4 °C (visitor) at gate g1');
-      expect(texts).toContain('> Event: A food-delivery rider was let in at gate g1');
+      expect(texts).toContain('> Event: Fever 38.4 °C (visitor) at gate 南门');
+      expect(texts).toContain('> Event: A food-delivery rider was let in at gate 南门');
+      expect(texts).toContain('> Event: Device panel-g1 (南门) reported fault');
       expect(texts).not.toMatch(/[级事时]/);
     } finally {
       await svc.stop();

@@ -4,9 +4,13 @@
  * 40-80 k msg/s). The per-device rate limit is lifted here so that what is
  * tested is the overload protection itself (back-pressure, QoS 0 shedding),
  * not the token bucket. The service and the flooders are separate processes.
- * Afterwards: the process is alive, its memory stayed under the documented
- * bound, the shed count is on /metrics, a well-behaved device was served
- * throughout, and every PUBACKed message is in `readings`.
+ * The service runs with the node flags of `npm start` (its heap bound,
+ * services/observability/heap.ts). Afterwards: the process is alive, each
+ * thread's heap had the documented bound, its young generation stayed within
+ * it, peak RSS (sampled during the flood and 10 s after, test/broker/flood-memory.ts)
+ * stayed under the documented bound, the shed count is on /metrics, a
+ * well-behaved device was served throughout, and every PUBACKed message is in
+ * `readings`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -16,13 +20,20 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { freePort, ROOT, spawnService, stopProcess, waitReady, type ServiceProcess } from '../support/process.js';
+import { HEAP_BOUND, heapLimitBytes } from '../../services/observability/heap.js';
 import { sample, sleep } from './helpers.js';
+import { mib, sampleMemory, type ThreadPeaks } from './flood-memory.js';
 
 const FLOOD_MS = 15_000;
 const QOS0_FLOODERS = 80;
 const QOS1_FLOODERS = 20;
-/** Documented in services/broker/README.md: peak resident memory of the service under this flood. */
-const RSS_BOUND_BYTES = 700 * 1024 * 1024;
+/** Documented in services/broker/README.md ("Memory"): peak resident memory of the service under this flood. */
+const RSS_BOUND_BYTES = 600 * 1024 * 1024;
+/** Memory is sampled this long after the flooders are gone: the service still works off what it had read. */
+const AFTER_FLOOD_MS = 10_000;
+/** The heap flags of `npm start` (package.json), so that what is measured is what is started. */
+const START_HEAP_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.match(/--max-[a-z-]+=\d+/g) ?? [];
+const threadMiB = (p: ThreadPeaks) => ({ committed: mib(p.committed), young: mib(p.youngCommitted), used: mib(p.used), external: mib(p.external), limit: mib(p.limit) });
 /** The well-behaved device's PUBACK may wait this long at worst while the flood goes on. */
 const GOOD_LATENCY_BOUND_MS = 5_000;
 
@@ -75,6 +86,7 @@ describe('flood', () => {
       GW_MQTT_HOST: '127.0.0.1', GW_MQTT_PORT: String(mqttPort), GW_HTTP_HOST: '127.0.0.1', GW_HTTP_PORT: String(httpPort),
       GW_DATA_DIR: dir, GW_REGISTRY_FILE: writeRegistry(), GW_LOG_LEVEL: 'warn',
       GW_MQTT_RATE_PER_DEVICE: '1000000', GW_MQTT_BURST_PER_DEVICE: '10000000',
+      NODE_OPTIONS: START_HEAP_FLAGS.join(' '),
     });
     procs.push(proc);
     await waitReady(httpPort, proc, 60_000);
@@ -89,7 +101,7 @@ describe('flood', () => {
     await flood.connected;
     const goodAcked: number[] = [];
     const goodLatency: number[] = [];
-    const rss: number[] = [];
+    const memory = sampleMemory(metrics);
     const started = Date.now();
     let goodSent = 0;
     while (Date.now() - started < FLOOD_MS) {
@@ -103,30 +115,43 @@ describe('flood', () => {
         () => {},
       );
       await sleep(250);
-      if (seq % 4 === 0) void metrics().then((m) => rss.push(sample(m, 'gatewatch_process_resident_memory_bytes')), () => {});
     }
     const { sent, acked } = await flood.result;
-    await sleep(1000); // the last good acks
+    const after = await memory.finish(AFTER_FLOOD_MS); // also the last good acks
+    const { peaks } = memory;
 
     // Alive, bounded, counted.
     expect(proc.child.exitCode).toBeNull();
     expect((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status).toBe(200);
     const text = await metrics();
-    rss.push(sample(text, 'gatewatch_process_resident_memory_bytes'));
     goodLatency.sort((a, b) => a - b);
+    const overloadEpisodes = proc.output().split('\n').filter((l) => l.includes('mqtt overloaded: shedding QoS 0')).length;
     const summary = {
       floodSeconds: FLOOD_MS / 1000,
-      peakRssMiB: Math.round(Math.max(...rss) / 1048576),
-      rssSamplesMiB: rss.map((b) => Math.round(b / 1048576)),
+      peakRssMiB: mib(peaks.rss),
+      rssSamplesMiB: peaks.rssSamples.map(mib),
+      heapPeaksMiB: { main: threadMiB(peaks.main), broker: threadMiB(peaks.broker) },
+      inflightAtEnd: after.inflight,
       shed: { overload: sample(text, 'gatewatch_mqtt_shed_total', { reason: 'overload' }), rate: sample(text, 'gatewatch_mqtt_shed_total', { reason: 'rate' }) },
       readingsAccepted: sample(text, 'gatewatch_readings_accepted_total', { kind: 'temperature' }),
       qos1Sent: sent,
       qos1Acked: Object.values(acked).reduce((n, a) => n + a.length, 0),
+      overloadEpisodes,
       good: { sent: goodSent, acked: goodAcked.length, p50Ms: goodLatency[Math.floor(goodLatency.length / 2)], maxMs: goodLatency[goodLatency.length - 1] },
     };
     console.log('flood summary', JSON.stringify(summary));
-    expect(Math.max(...rss)).toBeLessThan(RSS_BOUND_BYTES);
-    expect(summary.shed.overload).toBeGreaterThan(0);
+    // The bound is in force in both threads (npm start's flags; they override the broker thread's resourceLimits),
+    // and the young generation, where a flood's garbage goes first, stayed within its two semi-spaces (unbounded,
+    // V8 grew it to 128 MiB per thread here).
+    for (const thread of [peaks.main, peaks.broker]) {
+      expect(thread.limit).toBe(heapLimitBytes(HEAP_BOUND));
+      expect(thread.youngCommitted).toBeLessThanOrEqual(2 * HEAP_BOUND.semiMb * 1024 * 1024);
+    }
+    expect(peaks.rss).toBeLessThan(RSS_BOUND_BYTES);
+    // Shedding follows the overload signal, both ways. Whether this flood overloads the box depends
+    // on what else the shared machine runs (a run once kept up and shed nothing), so the signal is
+    // not asserted itself: QoS 0 is shed exactly when an overload episode was logged.
+    expect(summary.shed.overload > 0).toBe(overloadEpisodes > 0);
     expect(summary.qos1Acked).toBeGreaterThan(0);
     expect(goodClosed).toBe(false);
     expect(goodAcked.length).toBe(goodSent);
@@ -142,5 +167,5 @@ describe('flood', () => {
       expect(seqs.filter((s) => !have.has(s)), `${deviceId}: acknowledged but missing`).toEqual([]);
     }
     db.close();
-  }, 120_000);
+  }, 150_000);
 });

@@ -7,7 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
 import { DAY, goodDay, insertFacts } from './fixtures.js';
 import { createAccount, PASSWORD } from '../access/support.js';
@@ -41,10 +42,7 @@ async function choose(itemId: string, score: number) {
 describe('the inspectors page', () => {
   // A test, not a hook: if Chromium cannot start, this fails visibly (and everything after it fails too).
   it('starts real headless Chromium', async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     expect(browser.version()).toMatch(/^\d+\./);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
@@ -95,6 +93,13 @@ describe('the inspectors page', () => {
     expect(text).toContain('规则：垃圾容器消毒 · ');
     expect(text).toContain(`${DAY}bins-1垃圾容器消毒不达标有效次数 1，无效次数 0，要求次数 2`);
     expect(text).toMatch(/读数编号：\d+/);
+
+    // A registered place by its name, the id as its tooltip: gate g1 is 南门 in the registry.
+    await page.click('[data-evidence-toggle="3.1"]');
+    const gate = page.locator('[data-evidence="3.1"] td.place[data-place="g1"]');
+    await gate.first().waitFor();
+    expect(await gate.allTextContents()).toEqual(['南门', '南门']);
+    expect(await gate.evaluateAll((cells) => cells.map((c) => c.getAttribute('title')))).toEqual(['g1', 'g1']);
   });
 
   it('starts an inspection, takes manual scores, confirmations and an override, and signs', async () => {

@@ -8,7 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
 import { ASSISTED_ITEMS, DAY, goodDay, insertFacts, MANUAL_ITEMS } from './fixtures.js';
 import { createAccount, PASSWORD } from '../access/support.js';
@@ -54,10 +55,7 @@ const pdfPages = (path: string) => Number(/^Pages:\s+(\d+)$/m.exec(execFileSync(
 
 describe('the signed form on paper and on a phone', () => {
   it('starts real headless Chromium', async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     expect(browser.version()).toMatch(/^\d+\./);
   });
 

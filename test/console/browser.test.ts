@@ -7,7 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import type { MqttClient } from 'mqtt';
 import { eventually, startTestService, TEST_COMMUNITY, TEST_COMPANY, OTHER_COMPANY, type TestService } from '../support/service.js';
 import { createAccount, PASSWORD } from '../access/support.js';
@@ -63,10 +64,7 @@ const fever = (temperatureC: number, personRef: string) =>
 
 describe('the operators console', () => {
   it('starts real headless Chromium', async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     expect(browser.version()).toMatch(/^\d+\./);
   });
 

@@ -94,5 +94,7 @@ export function countyChecks(T: SimClock): Record<string, Check> {
   'Open alarms per community': (r) => expect(bySeries(r, false)).toEqual({ 'community=hc-001': [[4]], 'community=hc-002': [[1]] }),
   'Devices flagged per community': (r) => expect(bySeries(r, false)).toEqual({ 'community=hc-001': [[1]], 'community=hc-002': [[0]] }),
   'Devices offline per community': (r) => expect(bySeries(r, false)).toEqual({ 'community=hc-001': [[1]], 'community=hc-002': [[1]] }),
+  // The registry's names (hc-003 is in no registry entry: it has none).
+  'Community names': (r) => expect(bySeries(r, false)).toEqual({ 'community=hc-001': [['阳光花园']], 'community=hc-002': [['和平里']] }),
 };
 }

@@ -36,8 +36,8 @@ describe('dashboards', () => {
   test('dashboards run on Asia/Shanghai and the community one has its variable', () => {
     for (const d of allDashboards()) expect(d.timezone).toBe('Asia/Shanghai');
     const community = dashboards.find((d) => d.uid === 'gatewatch-community')!;
-    expect(community.templating?.list.map((v) => [v.name, v.query])).toEqual([
-      ['community', 'SHOW TAG VALUES FROM "temperature" WITH KEY = "community"'],
+    expect(community.templating?.list.map((v) => [v.name, v.query, (v as { regex?: string }).regex])).toEqual([
+      ['community', 'SELECT last("label") FROM "community" GROUP BY "community"', '/^(?<value>\\S+) (?<text>.+)$/'],
     ]);
   });
 
@@ -62,8 +62,8 @@ describe('dashboards', () => {
     expect(target.query).toMatch(/^(SELECT|SHOW) /);
     // Daily buckets are local days.
     if (/time\(\s*1d\s*\)/.test(target.query)) expect(target.query).toContain("tz('Asia/Shanghai')");
-    // Everything bounded by time uses Grafana's range (open alarms are all-time by design).
-    if (!target.query.includes('FROM "alarm"')) expect(target.query).toMatch(/\$timeFilter|\$\{__from\}/);
+    // Everything bounded by time uses Grafana's range (open alarms and the communities' latest names are all-time by design).
+    if (!target.query.includes('FROM "alarm"') && !target.query.includes('FROM "community"')) expect(target.query).toMatch(/\$timeFilter|\$\{__from\}/);
   });
 
   test('byLocalDay and openAlarms write what the panels rely on', () => {

@@ -25,7 +25,16 @@ export interface GrafanaDashboard {
   title: string;
   time: { from: string; to: string };
   panels: GrafanaPanel[];
-  templating?: { list: Array<{ name: string; query: string }> };
+  templating?: { list: GrafanaVariable[] };
+}
+
+export interface GrafanaVariable {
+  name: string;
+  query: string;
+  /** `/pattern/flags`; named groups `value` and `text` split an option. */
+  regex?: string;
+  /** 1: alphabetical by text, ascending. */
+  sort?: number;
 }
 
 const localMidnight = (ms: number): number => Math.floor((ms + LOCAL_OFFSET_MS) / 86_400_000) * 86_400_000 - LOCAL_OFFSET_MS;
@@ -83,3 +92,34 @@ export function bySeries(result: InfluxQueryResult, withTime = true): Record<str
 
 /** A panel's English title: panels are titled in Chinese, and their description opens with the English title (dashboards/common.ts). */
 export const englishTitle = (panel: GrafanaPanel): string => (panel.description ?? '').split('. ')[0]!;
+
+/**
+ * The options of a query variable as Grafana makes them from an InfluxQL
+ * answer: one string per row (the first value after the time, every series),
+ * duplicates dropped; the variable's regex, with named groups `value` and
+ * `text`, splits each into what `$name` becomes and what a person reads;
+ * rows it does not match are dropped; options unique by value, sorted by text
+ * (sort 1). The rules of Grafana's `metricNamesToVariableValues`.
+ */
+export function variableOptions(result: InfluxQueryResult, variable: GrafanaVariable): Array<{ text: string; value: string }> {
+  const rows = [...new Set((result.results[0]?.series ?? []).flatMap((s) => s.values.map((row) => String(row[1] ?? row[0]))))];
+  const m = variable.regex ? /^\/(.*)\/([a-z]*)$/s.exec(variable.regex) : null;
+  if (variable.regex && !m) throw new Error(`variable ${variable.name}: regex ${variable.regex} is not /pattern/flags`);
+  const regex = m ? new RegExp(m[1]!, m[2]) : null;
+  const options: Array<{ text: string; value: string }> = [];
+  for (const row of rows) {
+    if (!regex) {
+      options.push({ text: row, value: row });
+      continue;
+    }
+    const match = regex.exec(row);
+    if (!match) continue;
+    const { value, text } = match.groups ?? {};
+    if (value === undefined && text === undefined) options.push({ text: match[1] ?? row, value: match[1] ?? row });
+    else options.push({ text: text ?? value!, value: value ?? text! });
+  }
+  const unique = options.filter((o, i) => options.findIndex((x) => x.value === o.value) === i);
+  if (variable.sort === 1) unique.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  else if (variable.sort !== undefined && variable.sort !== 0) throw new Error(`variable ${variable.name}: sort ${variable.sort} not known to the test`);
+  return unique;
+}

@@ -22,7 +22,7 @@ import { createInfluxSink, type InfluxSink } from '../../services/influx/sink.js
 import { alarmEventToLine, dailyFactToLine, readingToLine } from '../../services/influx/points.js';
 import { inspectionToLines, telemetryScoreToLines } from '../../services/influx/checklist-points.js';
 import { startInfluxd, type Influxd, type InfluxQueryResult } from '../support/influxd.js';
-import { bySeries, englishTitle, influxql, interpolate, panelRange, type GrafanaDashboard, type GrafanaPanel } from './grafana.js';
+import { bySeries, englishTitle, influxql, interpolate, panelRange, variableOptions, type GrafanaDashboard, type GrafanaPanel, type GrafanaVariable } from './grafana.js';
 import { communityChecks, countyChecks, hourly, type Check } from './expected.js';
 import {
   FIXED_DAY, inspectionOf, inspections, simulatedAlarmEvents, simulatedFacts, simulatedReadings, telemetryScores,
@@ -49,6 +49,7 @@ let influxd: Influxd;
 let dir: string;
 let db: Db;
 let sink: InfluxSink;
+let registry: ReturnType<typeof createRegistryRepo>;
 
 beforeAll(async () => {
   influxd = await startInfluxd();
@@ -56,7 +57,7 @@ beforeAll(async () => {
   db = openDatabase(join(dir, 'gatewatch.sqlite'));
   const config = parseInfluxConfig({ GW_INFLUX_URL: influxd.url, GW_INFLUX_DB: DB, GW_INFLUX_FLUSH_MS: '50', GW_INFLUX_TIMEOUT_MS: '5000' });
   if (!config) throw new Error('sink config expected');
-  const registry = createRegistryRepo(db);
+  registry = createRegistryRepo(db);
   registry.upsertCommunity({ id: 'hc-001', name: '阳光花园', propertyCompany: COMPANY_A, timeZone: 'Asia/Shanghai' });
   registry.upsertCommunity({ id: 'hc-002', name: '和平里', propertyCompany: 'City Property', timeZone: 'Asia/Shanghai' });
   sink = createInfluxSink({ db, config, logger: silentLogger(), registry: new Registry() });
@@ -75,8 +76,11 @@ beforeAll(async () => {
   // A line of hc-001 or hc-002 goes to the county's and its company's database; hc-003 is in no registry entry: county only.
   const countyOnly = inspections(T).filter((i) => i.communityId === 'hc-003').flatMap((i) => inspectionToLines(i.communityId, i.day, inspectionOf(i.total), 'Asia/Shanghai'));
   expect(countyOnly).toHaveLength(44);
+  // The registry's two communities, for the picker: one `community` point each, in the county's and its company's database.
+  expect(sink.syncCommunities()).toBe(2);
+  expect(sink.syncCommunities()).toBe(0);
   const flushed = await sink.flushNow();
-  expect(flushed).toEqual({ written: 2 * lines.length - countyOnly.length, rejected: 0, depth: 0, error: null });
+  expect(flushed).toEqual({ written: 2 * lines.length - countyOnly.length + 4, rejected: 0, depth: 0, error: null });
 });
 
 afterAll(async () => {
@@ -120,10 +124,29 @@ describe.each(CASES)('$uid on $database', ({ uid, checks, vars, database }) => {
   );
 });
 
-test('the community variable lists every community that reported a temperature', async () => {
+const communityVar = (): GrafanaVariable => {
   const variable = byUid('gatewatch-community').templating?.list.find((v) => v.name === 'community');
-  const r = await influxql(influxd.url, DB, variable!.query);
-  expect(r.results[0]?.series?.[0]?.values).toEqual([['community', 'hc-001'], ['community', 'hc-002']]);
+  if (!variable) throw new Error('no community variable');
+  return variable;
+};
+/** The picker's options on `database`, as Grafana makes them from the variable's query and regex. */
+const pickerOn = async (database: string) => variableOptions(await influxql(influxd.url, database, communityVar().query), communityVar());
+
+test('the community picker lists the registered names, each with its id as the value', async () => {
+  expect(await pickerOn(DB)).toEqual([
+    { text: '和平里', value: 'hc-002' },
+    { text: '阳光花园', value: 'hc-001' },
+  ]);
+});
+
+test('picking 阳光花园 filters every query by its id, hc-001', async () => {
+  const d = byUid('gatewatch-community');
+  const picked = (await pickerOn(DB)).find((o) => o.text === '阳光花园')!;
+  const fevers = d.panels.find((p) => englishTitle(p) === 'Fevers')!;
+  const temperatures = d.panels.find((p) => englishTitle(p) === 'Gate temperatures')!;
+  expect(interpolate(fevers.targets![0]!.query, { ...panelRange(d, fevers, NOW), interval: '1h', vars: { community: picked.value } })).toContain(`"community" = 'hc-001'`);
+  communityChecks(T)['Fevers']!(await run(d, fevers, 'A', { community: picked.value }), panelRange(d, fevers, NOW));
+  communityChecks(T)['Gate temperatures']!(await run(d, temperatures, 'A', { community: picked.value }), panelRange(d, temperatures, NOW));
 });
 
 test('the community variable filters: hc-002 sees its own fever, device and nothing of hc-001', async () => {
@@ -139,13 +162,31 @@ test('the community variable filters: hc-002 sees its own fever, device and noth
   expect(bySeries(await run(d, panel('Disinfection sessions today per area (2 required)'), 'A', vars))).toEqual({});
 });
 
-test("a company's database holds only its communities: the variable lists hc-001 on 安居物业's, hc-002 on City Property's", async () => {
-  const variable = byUid('gatewatch-community').templating?.list.find((v) => v.name === 'community');
-  expect((await influxql(influxd.url, DB_A, variable!.query)).results[0]?.series?.[0]?.values).toEqual([['community', 'hc-001']]);
-  expect((await influxql(influxd.url, DB_B, variable!.query)).results[0]?.series?.[0]?.values).toEqual([['community', 'hc-002']]);
+test("a company's database holds only its communities: the picker lists 阳光花园 on 安居物业's, 和平里 on City Property's", async () => {
+  expect(await pickerOn(DB_A)).toEqual([{ text: '阳光花园', value: 'hc-001' }]);
+  expect(await pickerOn(DB_B)).toEqual([{ text: '和平里', value: 'hc-002' }]);
   const d = byUid('gatewatch-community');
   const fevers = d.panels.find((p) => englishTitle(p) === 'Fevers')!;
   // hc-002's fever is on City Property's database and not on 安居物业's.
   expect(bySeries(await run(d, fevers, 'A', { community: 'hc-002' }, DB_B))).toEqual({ '': [[DAY0, 1]] });
   expect(bySeries(await run(d, fevers, 'A', { community: 'hc-002' }, DB_A))).toEqual({});
+});
+
+// Last: it renames a community for good.
+test('a renamed community shows its new name (the latest per id), still filtering by its id', async () => {
+  await new Promise((r) => setTimeout(r, 5)); // a later point than the first name's
+  registry.upsertCommunity({ id: 'hc-002', name: '和平里新苑', propertyCompany: 'City Property', timeZone: 'Asia/Shanghai' });
+  expect(sink.syncCommunities()).toBe(1);
+  expect(await sink.flushNow()).toEqual({ written: 2, rejected: 0, depth: 0, error: null });
+  expect(await pickerOn(DB)).toEqual([
+    { text: '和平里新苑', value: 'hc-002' },
+    { text: '阳光花园', value: 'hc-001' },
+  ]);
+  expect(await pickerOn(DB_B)).toEqual([{ text: '和平里新苑', value: 'hc-002' }]);
+  // Both names are in the measurement; only the latest is an option.
+  const names = await influxql(influxd.url, DB, `SELECT "name" FROM "community" WHERE "community" = 'hc-002'`);
+  expect(names.results[0]?.series?.[0]?.values.map((v) => v[1])).toEqual(['和平里', '和平里新苑']);
+  const d = byUid('gatewatch-community');
+  const picked = (await pickerOn(DB)).find((o) => o.text === '和平里新苑')!;
+  expect(bySeries(await run(d, d.panels.find((p) => englishTitle(p) === 'Fevers')!, 'A', { community: picked.value }))).toEqual({ '': [[DAY0, 1]] });
 });

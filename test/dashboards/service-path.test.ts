@@ -16,7 +16,7 @@ import type { RegistryFile } from '../../schemas/src/registry.js';
 import { startInfluxd, type Influxd } from '../support/influxd.js';
 import { eventually, startTestService, type TestService } from '../support/service.js';
 import { communityChecks } from './expected.js';
-import { bySeries, englishTitle, influxql, interpolate, panelRange, type GrafanaDashboard } from './grafana.js';
+import { bySeries, englishTitle, influxql, interpolate, panelRange, variableOptions, type GrafanaDashboard } from './grafana.js';
 import { DAY, simClock, simulatedReadings } from './simulated-day.js';
 
 const DB = 'gatewatch';
@@ -123,4 +123,18 @@ test('Open alarms per community agrees with the service\'s alarms table', async 
       ? true
       : undefined;
   }, 20_000, 250);
+});
+
+test('the picker lists the registry\'s names from the running service, and a rename through the API within seconds', async () => {
+  const variable = dashboard('gatewatch-community').templating!.list.find((v) => v.name === 'community')!;
+  const picker = async () => variableOptions(await influxql(influxd.url, DB, variable.query), variable);
+  await eventually(async () => ((await picker()).length === 2 ? true : undefined), 10_000, 200);
+  expect(await picker()).toEqual([{ text: '幸福小区', value: 'hc-002' }, { text: '阳光花园', value: 'hc-001' }]);
+  const saved = await svc.api('PUT', '/api/v1/communities/hc-002', {
+    token: svc.tokens.admin,
+    body: { name: '幸福里', propertyCompany: '宜家物业', timeZone: 'Asia/Shanghai', gates: [{ id: 'g1', name: '北门' }], areas: [], staff: [] },
+  });
+  expect(saved.status).toBe(200);
+  await eventually(async () => ((await picker()).some((o) => o.text === '幸福里') ? true : undefined), 10_000, 200);
+  expect(await picker()).toEqual([{ text: '幸福里', value: 'hc-002' }, { text: '阳光花园', value: 'hc-001' }]);
 });

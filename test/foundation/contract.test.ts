@@ -98,7 +98,7 @@ describe('generated JSON Schema and docs', () => {
     const temperature = JSON.parse(renderJsonSchemas().get('temperature.json')!);
     expect(temperature.required).toEqual(['seq', 'ts', 'gateId', 'temperatureC', 'subject', 'personRef']);
     expect(temperature.additionalProperties).toBe(false);
-    expect(temperature.properties.subject.enum).toEqual(['resident', 'visitor', 'staff']);
+    expect(temperature.properties.subject.enum).toEqual(['resident', 'visitor', 'staff', 'courier', 'food_delivery', 'contractor']);
     expect(Object.keys(DeviceMessageSchemas)).toHaveLength(8);
   });
 });

@@ -8,7 +8,8 @@
  * Screenshots go to test-artifacts/. If Chromium cannot start, this fails.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SCENARIOS, DEMO_SEED } from '../../devices-sim/demo-scenarios.js';
 import { createAccount, PASSWORD } from '../access/support.js';
@@ -33,6 +34,12 @@ function idsOf(r: GoldenRun): string[] {
     for (const [k, v] of Object.entries((m as { payload?: Record<string, unknown> }).payload ?? {})) if (REF_KEYS.has(k) && typeof v === 'string') found.add(v);
   }
   return [...found];
+}
+
+/** Ids of `community`'s registered gates and areas printed as a place ("g1：…"), which should read as their names. */
+function placeIds(r: GoldenRun, n: number, text: string): string[] {
+  const { community } = r.plan.communities[n]!;
+  return [...community.gates, ...community.areas].map((p) => p.id).filter((id) => new RegExp(`(?<![\\w-])${id}[：:]`).test(text));
 }
 
 /** English words of a text, each with a little context, for a failure that says where. */
@@ -67,10 +74,7 @@ afterAll(async () => {
 
 describe('a demo day in Chinese', () => {
   it('starts real headless Chromium and signs in', async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     await page.goto(`http://127.0.0.1:${run.svc.runtime.httpPort}/`);
@@ -95,6 +99,11 @@ describe('a demo day in Chinese', () => {
     const text = await bodyText();
     expect(text).not.toContain('出错了');
     expect(text).toContain('读数编号');
+    // Places by their registered names, the id as the tooltip of a fact's place.
+    expect(placeIds(run, n, text)).toEqual([]);
+    const gate = run.plan.communities[n]!.community.gates[0]!;
+    const cell = page.locator(`td.place[data-place="${gate.id}"]`).first();
+    expect([await cell.textContent(), await cell.getAttribute('title')]).toEqual([gate.name, gate.id]);
     await page.screenshot({ path: `${ARTIFACTS}/zh-demo-${id}.png`, fullPage: true });
     for (const item of ['1.4', '3.3', '4.1']) await page.locator(`[data-evidence="${item}"]`).screenshot({ path: `${ARTIFACTS}/zh-demo-${id}-${item}.png` });
     expect(english(text)).toEqual([]);
@@ -132,11 +141,13 @@ describe('a demo day in Chinese', () => {
     await page.emulateMedia({ media: 'screen' });
     expect(printed).toContain('检查人（签字）');
     expect(english(printed)).toEqual([]);
+    expect(placeIds(run, 2, printed)).toEqual([]);
 
     const csv = await run.svc.runtime.http.inject({ method: 'GET', url: `/api/v1/inspections/${created.json.id}/export.csv`, headers: { authorization: `Bearer ${token}` } });
     expect(csv.statusCode).toBe(200);
     expect(csv.body).toContain('依据');
     expect(english(csv.body)).toEqual([]);
+    expect(placeIds(run, 2, csv.body)).toEqual([]);
     expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -85,8 +85,8 @@ describe('formatting', () => {
     const { formatMessage, msg } = await import('../../services/i18n/index.js');
     const fact = msg('fact.venues-closed', { place: 'club', day: '2021-02-03', openMinutes: 12, openings: 1 });
     const m = msg('score.failing', { count: 2, facts: [msg('score.factRef', { day: '2021-02-03', place: 'club', summary: fact }), msg('score.andMore', { count: 1 })] });
-    expect(formatMessage('zh', m)).toBe('2 个日期/位置不达标：2021-02-03 club：club：2021-02-03 开放 12 分钟（开门 1 次）；另有 1 项。');
-    expect(formatMessage('en', m)).toBe('2 failing day/place(s): 2021-02-03 club: club: open 12 min (1 opening) on 2021-02-03; and 1 more.');
+    expect(formatMessage('zh', m)).toBe('2 个日期/位置不达标：club：2021-02-03 开放 12 分钟（开门 1 次）；另有 1 项。');
+    expect(formatMessage('en', m)).toBe('2 failing day/place(s): club: open 12 min (1 opening) on 2021-02-03; and 1 more.');
     const at = Date.parse('2021-02-03T00:15:00Z');
     expect(formatMessage('zh', msg('notify.alarm.time', { at }))).toBe('时间：2021/02/03 08:15:00');
     expect(formatMessage('en', msg('notify.alarm.time', { at }), 'Europe/London')).toBe('Time: 2021-02-03 00:15:00');

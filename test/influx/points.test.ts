@@ -20,6 +20,14 @@ function example<K extends MessageKind>(kind: K, communityId = EXAMPLE_COMMUNITY
 }
 
 describe('readings', () => {
+  test('an exit without checks (absent or null) has no check fields, not zeros', () => {
+    const { checks: _checks, ...rest } = EXAMPLES.access.payload;
+    const exit = (checks: object) => ({ ...example('access'), payload: { ...rest, direction: 'out', role: 'courier', ...checks } }) as JournalReading;
+    const line = 'access,community=hc-001,decision=allowed,device=panel-g1,direction=out,gate=g1,role=courier seq=1i 1612311305000000001';
+    expect(readingToLine(exit({}))).toBe(line);
+    expect(readingToLine(exit({ checks: null }))).toBe(line);
+  });
+
   test('every kind maps to its measurement with exact tags, typed fields and a ns timestamp', () => {
     expect(readingToLine(example('temperature'))).toBe(
       'temperature,community=hc-001,device=therm-g1,gate=g1,subject=resident seq=1i,temperature_c=38.1 1612311300000000001',

@@ -7,9 +7,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CommunityBody, CommunityParams, CommunityPutBody, DeviceCreateBody, DeviceSecretBody, type AreaKind, type StaffRole } from '../../../schemas/src/registry.js';
+import {
+  CommunityBody,
+  CommunityParams,
+  CommunityPutBody,
+  DeviceCreateBody,
+  DeviceSecretBody,
+  staffAtUnknownGates,
+  type AreaKind,
+  type StaffBody,
+} from '../../../schemas/src/registry.js';
 import { hashSecret, newSecret } from '../../crypto/secrets.js';
-import type { RegistryRepo } from '../../store/registry-repo.js';
+import type { RegistryRepo, Staff } from '../../store/registry-repo.js';
 import { actorOf, auditActorOf } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
 import type { Changes } from '../changes.js';
@@ -25,6 +34,18 @@ export interface CommunityRouteDeps {
   changes: Changes;
 }
 
+/** A stored staff entry as served; the store keeps what StaffSpec validated. */
+export function staffToBody(s: Staff): StaffBody {
+  return {
+    ref: s.ref,
+    role: s.role as StaffBody['role'],
+    active: s.active,
+    ...(s.gate !== undefined && { gate: s.gate }),
+    ...(s.shift !== undefined && { shift: s.shift }),
+    ...(s.duties !== undefined && { duties: s.duties as NonNullable<StaffBody['duties']> }),
+  };
+}
+
 export async function communityRoutes(app: FastifyInstance, deps: CommunityRouteDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { registry, control } = deps;
@@ -37,7 +58,7 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
       ...c,
       gates: registry.gates(id).map((g) => ({ id: g.id, name: g.name })),
       areas: registry.areas(id).map((a) => ({ id: a.id, name: a.name, kind: a.kind as z.infer<typeof AreaKind> })),
-      staff: registry.staff(id).map((s) => ({ ref: s.ref, role: s.role as z.infer<typeof StaffRole>, active: s.active })),
+      staff: registry.staff(id).map(staffToBody),
     };
   }
 
@@ -59,6 +80,8 @@ export async function communityRoutes(app: FastifyInstance, deps: CommunityRoute
     },
     async (req) => {
       const { communityId } = req.params;
+      const misplaced = staffAtUnknownGates(req.body.staff, [...registry.gates(communityId).map((g) => g.id), ...req.body.gates.map((g) => g.id)]);
+      if (misplaced.length > 0) throw new HttpError(400, 'STAFF_GATE_UNKNOWN', `staff posted at a gate the community does not have: ${misplaced.join(', ')}`);
       deps.changes.run(() => {
         const before = communityAuditShape(communityId);
         registry.saveCommunity({ id: communityId, ...req.body });

@@ -14,8 +14,9 @@ function facts(view: DayView) {
   const gates = placesOf(view.layout.gates.map((g) => g.id), access.map((r) => r.payload.gateId));
   return gates.map((gate) => {
     const here = entries.filter((r) => r.payload.gateId === gate);
-    const missing = (k: 'temperature' | 'identity' | 'itinerary') => here.filter((r) => !r.payload.checks[k]).length;
-    const partial = here.filter((r) => !(r.payload.checks.temperature && r.payload.checks.identity && r.payload.checks.itinerary));
+    // The contract requires checks on every entry; a missing record still counts as not done, never as done.
+    const missing = (k: 'temperature' | 'identity' | 'itinerary') => here.filter((r) => !r.payload.checks?.[k]).length;
+    const partial = here.filter((r) => !(r.payload.checks?.temperature && r.payload.checks.identity && r.payload.checks.itinerary));
     const devices = relevantDevices(fixedDevices(view, 'access_panel', gate), access.filter((r) => r.payload.gateId === gate));
     const figures = {
       entries: here.length,

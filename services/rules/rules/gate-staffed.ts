@@ -3,6 +3,8 @@
  * on duty around the clock. Shift start/end events from the gate's duty panel
  * give the staffed intervals; any gap is unstaffed. Minutes in which the duty
  * panel was silent are noDataMinutes, neither staffed nor unstaffed.
+ * offGateShifts (only when the registry posts attendants at gates): shifts
+ * started here by attendants posted elsewhere, evidence for 4.2 (staff-posts.ts).
  */
 import { msg } from '../../i18n/index.js';
 import { intersect, subtract, total, type Interval } from '../intervals.js';
@@ -12,6 +14,7 @@ import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
+import { offGateFigure } from './staff-posts.js';
 import { mayHave } from '../watermark.js';
 
 /** Staffed intervals of a gate from its shift events (sorted), up to `until`; and when it last became empty. */
@@ -52,6 +55,7 @@ function facts(view: DayView) {
       staffedMinutes: toMinutes(total(staffed)),
       unstaffedMinutes: toMinutes(total(unstaffed)),
       noDataMinutes: view.noDataMinutes(devices),
+      ...offGateFigure(view, gate, here),
     };
     const status = figures.unstaffedMinutes > 0 ? 'fail' : total(covered) === 0 ? 'no_data' : 'pass';
     const ids = here.filter((s) => view.inWindow(s.eventTime)).map((s) => s.readingId);

@@ -45,6 +45,18 @@ export function dutyState(
   return activity === 'silent' ? 'unknown' : 'unnamed';
 }
 
+/**
+ * Shifts started at a gate by an attendant the registry posts at another one
+ * (gate-staffed `offGateShifts`): shown as evidence for the inspector, who
+ * confirms 4.2; it does not change the proposed deduction.
+ */
+export function offGateEvidence(grid: RuleGrid): { shifts: number; gates: string } | null {
+  const off = grid.facts.filter((f) => (f.figures.offGateShifts ?? 0) > 0);
+  if (off.length === 0) return null;
+  const shifts = off.reduce((sum, f) => sum + (f.figures.offGateShifts ?? 0), 0);
+  return { shifts, gates: [...new Set(off.map((f) => f.place))].sort().join(', ') };
+}
+
 export interface NamedPeopleSettings {
   points: number;
   unnamedDutyDeduction: number;
@@ -74,6 +86,8 @@ export function scoreNamedPeople(
   const parts = (Object.keys(states) as DutyKind[]).map((k) => msg('duty.state', { duty: k, state: states[k] }));
   if (unknownRefs.length > 0) parts.push(msg('duty.unknownRefs', { refs: unknownRefs.join(', ') }));
   if (duties === undefined) parts.push(msg('duty.notSupplied'));
+  const offGate = offGateEvidence(grids.gate);
+  if (offGate) parts.push(msg('duty.offGate', offGate));
   const unknown = Object.values(states).includes('unknown');
   const extraReadingIds = (duties ?? []).flatMap((d) => d.readingIds ?? []);
   if (unknown && deduction < settings.points) {
