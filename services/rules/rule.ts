@@ -37,15 +37,14 @@ export interface TickContext extends RuleContext {
 }
 
 /**
- * The community's event-time watermark moved from `from` to `to` (watermark.ts): conditions due in
- * (from, to]. `own`: the reading's device's own watermark moved too (absent when it did not, or on
- * its first reading): conditions on what that device reports are due in (own.from, own.to].
- * A separate small object, not a copy of the rule context: this runs for nearly every reading.
+ * The reading's device's own event-time watermark moved from `from` to `to` (watermark.ts): the
+ * conditions on that device (its silence, what it reports) due in (from, to]. A small object of
+ * its own, not a copy of the rule context: this runs for nearly every reading.
  */
 export interface WatermarkSpan {
+  deviceId: string;
   from: number;
   to: number;
-  own?: { deviceId: string; from: number; to: number };
 }
 
 export interface RuleModule {

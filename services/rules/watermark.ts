@@ -63,11 +63,14 @@ export function eventNowOf(cs: CommunityState, deviceId: string, nowMs: number):
  * reading itself can clear them (a device back, a shift starting, a broadcast playing again).
  * Then the watermarks and the device's heardAt move on. Outcomes are in event-time order.
  *
- * Two watermarks: the community's, on which a device's silence is judged (the others' readings
- * show time passing), and each device's own, on which what it reports is judged (a gate's
- * shifts, a speaker's broadcasts): a panel that buffered its night and uploads it while the
- * rest of the community was live is below the community's watermark, yet its night's shift
- * events move its own, so the unstaffed hour in it is raised.
+ * Judged on the reading's device's own watermark, not the community's: one device's readings
+ * are in order (one client, one buffer), several devices' are not (a replay of many clients,
+ * devices uploading their buffers at their own pace), and a community-wide watermark run ahead
+ * by the fastest device would make every slower one look silent. So a device's silence is seen
+ * when its own next reading shows the gap (or by the timer, when it does not come), and a gate's
+ * shifts and a speaker's broadcasts are judged as the device that reports them moves on; a
+ * panel that buffered its night and uploads it while the rest of the community was live raises
+ * the unstaffed hour in it. The community's watermark serves the timer (eventNow).
  */
 export function advanceWatermark(cs: CommunityState, input: ReadingInput, rc: RuleContext, rules: readonly RuleModule[]): Outcome[] {
   const from = cs.mark;
@@ -75,12 +78,10 @@ export function advanceWatermark(cs: CommunityState, input: ReadingInput, rc: Ru
   const marks = (cs.deviceMarks ??= {});
   const mine = marks[input.deviceId];
   const ownTo = markOf(mine, input);
-  const own = mine !== undefined && ownTo > mine ? { deviceId: input.deviceId, from: mine, to: ownTo } : undefined;
   const out: Outcome[] = [];
-  // A first reading only sets a watermark: before it there is nothing to judge against.
-  const moved = from !== undefined && to > from;
-  if (moved || own) {
-    const span = { from: from ?? to, to, own };
+  // A device's first reading only sets its watermark: before it there is nothing to judge against.
+  if (mine !== undefined && ownTo > mine) {
+    const span = { deviceId: input.deviceId, from: mine, to: ownTo };
     for (const r of rules) {
       const due = r.onWatermark?.(rc, span);
       if (due !== undefined && due.length > 0) out.push(...due);
@@ -88,7 +89,7 @@ export function advanceWatermark(cs: CommunityState, input: ReadingInput, rc: Ru
   }
   if (from === undefined || to > from) cs.markAt = input.receivedAt;
   cs.mark = to;
-  if (mine === undefined || own) {
+  if (mine === undefined || ownTo > mine) {
     marks[input.deviceId] = ownTo;
     (cs.deviceMarksAt ??= {})[input.deviceId] = input.receivedAt;
   }

@@ -56,7 +56,12 @@ describe('silence', () => {
     const j = online();
     const off = j.status(at('12:00'), 'offline', 'speaker-1');
     const kept = j.readings.filter((r) => !(r.deviceId === 'speaker-1' && r.eventTime >= at('12:00') && r !== off) || r.eventTime >= at('12:30'));
-    expect(feed(kept).outcomes).toEqual([]); // the offline arrived after 12:30 readings: history, not news
+    // The offline status arrives after the 12:30 readings: history, not news. The 12:30 heartbeat itself shows the
+    // speaker silent since 11:55 (watermark.ts): offline from 12:10, over at 12:30.
+    expect(feed(kept).outcomes.map((o) => [o.type, o.subject, o.eventTime])).toEqual([
+      ['alarm', 'device:speaker-1', at('12:10')],
+      ['clear', 'device:speaker-1', at('12:30')],
+    ]);
     const { state, outcomes } = feed([...kept].sort((a, b) => a.eventTime - b.eventTime || a.readingId - b.readingId));
     expect(outcomes.map((o) => [o.type, o.subject, o.eventTime])).toEqual([
       ['alarm', 'device:speaker-1', at('12:00')],

@@ -99,13 +99,14 @@ describe('time-driven alarms on the event-time watermark', () => {
     expect(outcomes[6]).toMatchObject({ eventTime: at('15:05'), details: { deviceId: 'speaker-1', state: 'stopped', since: at('15:00') } });
   });
 
-  // Every 5 s (the service's timer) off the second: the timer's event time passes 13:05 and 15:05 (at 13:05:05.5,
-  // 15:05:05.5) before the next heartbeats (13:07:30, 15:07:30), so it raises those alarms, stamped at 13:05 and
-  // 15:05 all the same; every 10 min the readings come first and the watermark raises everything.
+  // Live, therm-g1's silence is the timer's (nothing of therm-g1 arrives until 05:02:30), stamped 01:32:30 all the
+  // same. Every 5 s the timer's event time passes 13:05 and 15:05 (at 13:05:05.5, 15:05:05.5) before the panel's and
+  // the speaker's next heartbeats (13:07:30, 15:07:30), so it raises those too; every 10 min the heartbeats come
+  // first and their devices' own watermarks raise them.
   it.each([
-    ['the timer (and the watermark)', 5_000, 500, ['alarm gate-staffed', 'alarm broadcast']],
-    ['the watermark', 600_000, 3_000, []],
-  ])('the same day live, alarms raised by %s, gives the very same alarms, each once', (_, every, offset, timerRaised) => {
+    ['a timer every 5 s', 5_000, 500, ['alarm device-health', 'alarm gate-staffed', 'alarm broadcast']],
+    ['a timer every 10 min', 600_000, 3_000, ['alarm device-health']],
+  ])('the same day live, with %s, gives the very same alarms, each once', (_, every, offset, timerRaised) => {
     const readings = day();
     const lateRun = late(readings, at('06:00', NEXT)).outcomes;
     // From the minute the gate's first shift starts: a gate that never reported one is watched by the timer from its
@@ -140,7 +141,7 @@ describe('time-driven alarms on the event-time watermark', () => {
       .sort((a, b) => a.receivedAt - b.receivedAt || a.readingId - b.readingId);
     const run = live(readings, at('20:00', '2021-02-02') + 500, at('05:30'), 5_000);
     expect(brief(run.outcomes)).toEqual([
-      // Live, the panel fell silent (the community's heartbeats of 01:32:30 show it) ...
+      // Live, the panel fell silent: the timer raises it ...
       `alarm device-health device:panel-g1 ${iso('01:32:30')}`,
       // ... and its upload shows it was heard at 01:07:30 after all.
       `clear device-health device:panel-g1 ${iso('01:07:30')}`,
@@ -148,7 +149,7 @@ describe('time-driven alarms on the event-time watermark', () => {
       `alarm gate-staffed gate:g1 ${iso('02:05')}`,
       `clear gate-staffed gate:g1 ${iso('03:00')}`,
     ]);
-    expect(run.byTimer).toEqual([]);
+    expect(brief(run.byTimer)).toEqual([`alarm device-health device:panel-g1 ${iso('01:32:30')}`]);
   });
 
   it('whichever path sees an episode first, the other raises nothing more for it (cs.open is shared)', () => {
@@ -162,47 +163,47 @@ describe('time-driven alarms on the event-time watermark', () => {
     expect(brief(ticked.outcomes)).toEqual([`alarm device-health device:therm-g1 ${iso('01:32:30')}`]);
     const rest = feed(readings.filter((r) => r.eventTime >= at('01:32:30') && r.eventTime <= at('05:02:30')), ticked.state);
     expect(brief(rest.outcomes)).toEqual([`clear device-health device:therm-g1 ${iso('05:02:30')}`]);
-    // The watermark first: readings up to 02:00, then the timer at 02:00 raises nothing.
-    const swept = feed(upTo(at('02:00')));
-    expect(brief(swept.outcomes)).toEqual([`alarm device-health device:therm-g1 ${iso('01:32:30')}`]);
-    expect(tick(swept.state, at('02:00'), ctx).outcomes).toEqual([]);
+    // The watermark first (the night taken late, therm-g1's return showing its silence): the timer then raises nothing.
+    const swept = late(readings.filter((r) => r.eventTime <= at('05:02:30')), at('06:00', NEXT));
+    expect(brief(swept.outcomes.filter((o) => o.rule === 'device-health'))).toEqual([
+      `alarm device-health device:therm-g1 ${iso('01:32:30')}`,
+      `clear device-health device:therm-g1 ${iso('05:02:30')}`,
+    ]);
+    expect(tick(swept.state, at('06:00', NEXT), ctx).outcomes.filter((o) => o.subject === 'device:therm-g1')).toEqual([]);
   });
 
-  it('the watermark is bounded by the reading\'s reception: a device clock ahead of ours does not raise early', () => {
-    // Everyone heard at 01:27:30 but therm-g1 (last heard 01:02:30: its silence falls due at 01:32:30).
+  it('a device\'s watermark is bounded by the reading\'s reception: a device clock ahead of ours does not make a silence', () => {
     const readings = day().filter((r) => r.eventTime <= at('01:27:30'));
     const { state } = feed(readings);
-    const j = new Journal();
-    // A sprayer whose clock runs 4 min ahead: its 01:35:30 reading is received at 01:31:30.
-    const ahead = { ...j.status(at('01:35:30'), 'online', 'sprayer-1'), readingId: 90_001, payload: { seq: 90_001, ts: '', state: 'online' } } as ReadingInput;
-    const early = evaluate(state, { ...ahead, receivedAt: at('01:31:30') }, ctx);
+    // therm-g1, last heard at 01:02:30, comes back with its clock 4 min ahead: its 01:35:30 reading is received at
+    // 01:31:30, 29 min after the last one was: no silence of 30 min. Received at 01:33, the same reading shows one.
+    const back = { ...new Journal().temp(at('01:35:30'), 36.6), readingId: 90_001, payload: { seq: 90_001, ts: '', gateId: 'g1', temperatureC: 36.6, subject: 'resident', personRef: 'p-1' } } as ReadingInput;
+    const early = evaluate(structuredClone(state), { ...back, receivedAt: at('01:31:30') }, ctx);
     expect(early.outcomes).toEqual([]);
-    expect(early.state.communities['hc-001']?.mark).toBe(at('01:31:30'));
-    const next = { ...ahead, readingId: 90_002, eventTime: at('01:36:30'), receivedAt: at('01:33'), payload: { seq: 90_002, ts: '', state: 'online' } } as ReadingInput;
-    expect(brief(evaluate(early.state, next, ctx).outcomes)).toEqual([`alarm device-health device:therm-g1 ${iso('01:32:30')}`]);
+    expect(early.state.communities['hc-001']?.deviceMarks?.['therm-g1']).toBe(at('01:31:30'));
+    expect(brief(evaluate(structuredClone(state), { ...back, receivedAt: at('01:33') }, ctx).outcomes)).toEqual([
+      `alarm device-health device:therm-g1 ${iso('01:32:30')}`,
+      `clear device-health device:therm-g1 ${iso('01:35:30')}`,
+    ]);
   });
 
-  it('a rebuild from the journal remembers the open episode: the device coming back clears it once, the timer does not raise it again', () => {
+  it('after a rebuild from the journal the timer raises the silence again with the same event time; the return clears it once', () => {
     const readings = day();
+    // A restart at 03:00: the journal replayed (outcomes dropped); therm-g1 silent since 01:02:30 is the timer's.
     const state = rebuildState(readings.filter((r) => r.eventTime < at('03:00')), ctx);
-    expect(state.communities['hc-001']?.open).toEqual({
-      'device-health|device:therm-g1': { rule: 'device-health', subject: 'device:therm-g1', eventTime: at('01:32:30') },
-    });
+    expect(state.communities['hc-001']?.open).toEqual({});
     const ticked = tick(state, at('03:00'), ctx);
-    expect(ticked.outcomes).toEqual([]);
+    expect(ticked.outcomes).toEqual([late(readings, at('06:00', NEXT)).outcomes[0]]);
     const back = feed(readings.filter((r) => r.eventTime >= at('03:00') && r.eventTime <= at('05:02:30')), ticked.state);
     expect(brief(back.outcomes)).toEqual([`clear device-health device:therm-g1 ${iso('05:02:30')}`]);
   });
 
-  it('readings below the watermark are history: a device\'s night taken after the others\' day raises no silence for it', () => {
+  it('the order across devices does not matter: a device\'s night taken after the others\' day still shows its silence', () => {
     const readings = day();
-    const others = readings.filter((r) => r.deviceId !== 'therm-g1');
-    const therm = readings.filter((r) => r.deviceId === 'therm-g1');
-    // therm-g1 not heard yet: nothing to measure its silence from (the live timer watches it from its first tick).
-    const first = late(others, at('06:00', NEXT));
+    const first = late(readings.filter((r) => r.deviceId !== 'therm-g1'), at('06:00', NEXT));
     expect(brief(first.outcomes)).toEqual(EXPECTED.filter((o) => !o.includes('device-health')));
-    // Its readings then all come below the watermark: facts, no alarm.
-    const then = feed(therm.map((r) => ({ ...r, receivedAt: at('06:00', NEXT) })), first.state);
-    expect(then.outcomes).toEqual([]);
+    const then = feed(readings.filter((r) => r.deviceId === 'therm-g1').map((r) => ({ ...r, receivedAt: at('06:00', NEXT) })), first.state);
+    expect(brief(then.outcomes)).toEqual(EXPECTED.filter((o) => o.includes('device-health')));
   });
+
 });

@@ -91,10 +91,9 @@ function onTick(ctx: TickContext): Outcome[] {
   return out;
 }
 
-/** The speaker (ctx.own) whose not-playing run started so that its wait fell due in (from, to] of its own event time, still not playing then. */
+/** The speaker (the span's device) whose not-playing run started so that its wait fell due in (from, to] of its own event time, still not playing then. */
 function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
-  const { own } = span;
-  if (own === undefined) return [];
+  const own = span;
   const wait = waitMs(ctx);
   if (!mayHave(ctx.cs, own.deviceId, 'broadcast', own.from - wait + 1, own.to - wait + 1)) return [];
   const starts = ofKind(collect(ctx.cs, own.from - wait + 1, own.to - wait + 1, 'broadcast'), 'broadcast').filter((b) => b.deviceId === own.deviceId && !playing(b));

@@ -101,23 +101,20 @@ function onTick(ctx: TickContext): Outcome[] {
   return out;
 }
 
-/** Devices whose silence fell due in (from, to] of event time and was not broken by then. */
+/**
+ * The device's own next reading shows its silence: last heard at h, its watermark now at `to`
+ * (this reading's time, bounded by its reception) past h + the limit, with no offline / fault
+ * status in between (that raised its own alarm on this subject). Raised at the due point; this
+ * reading's onReading clears it. A device that never comes back is the timer's (onTick).
+ */
 function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
-  if (span.to <= span.from) return [];
-  const out: Outcome[] = [];
-  const silenceMs = ctx.config.deviceSilenceMinutes * MINUTE_MS;
-  for (const { id } of ctx.layout?.devices ?? []) {
-    const heard = ctx.cs.heardAt?.[id];
-    if (heard === undefined) continue;
-    const due = heard + silenceMs;
-    if (due <= span.from || due > span.to || ctx.isOpen('device-health', subjects.device(id))) continue;
-    // Heard again by then (the reading being taken, at exactly the due point), or cut short by an
-    // offline / fault status, which raised its own alarm on this subject: no silence alarm.
-    if (heardIn(ctx.cs, id, heard + 1, due + 1)) continue;
-    if (collect(ctx.cs, heard + 1, due + 1, 'status').some((r) => r.deviceId === id && isCut(r))) continue;
-    out.push(offline(ctx, id, heard, heard));
-  }
-  return out;
+  const heard = ctx.cs.heardAt?.[span.deviceId];
+  if (heard === undefined) return [];
+  const due = heard + ctx.config.deviceSilenceMinutes * MINUTE_MS;
+  if (span.to <= due || ctx.isOpen('device-health', subjects.device(span.deviceId))) return [];
+  if (!(ctx.layout?.devices ?? []).some((d) => d.id === span.deviceId)) return [];
+  if (collect(ctx.cs, heard + 1, due + 1, 'status').some((r) => r.deviceId === span.deviceId && isCut(r))) return [];
+  return [offline(ctx, span.deviceId, heard, heard)];
 }
 
 export const deviceHealthRule: RuleModule = { id: 'device-health', facts, onReading, onTick, onWatermark };

@@ -124,13 +124,12 @@ function onTick(ctx: TickContext): Outcome[] {
 
 /**
  * Gates emptied by a shift end whose wait fell due in (from, to] of the reporting panel's own
- * event time (ctx.own) and nobody started a shift by then. Cheap when nothing is due: only the
+ * event time (the span) and nobody started a shift by then. Cheap when nothing is due: only the
  * panel's shift ends of (from, to] minus the wait are looked at first, and the gate's whole
  * shift history only when there is one.
  */
 function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
-  const { own } = span;
-  if (own === undefined) return [];
+  const own = span;
   const wait = limitMs(ctx);
   if (!mayHave(ctx.cs, own.deviceId, 'shift', own.from - wait + 1, own.to - wait + 1)) return [];
   const ends = ofKind(collect(ctx.cs, own.from - wait + 1, own.to - wait + 1, 'shift'), 'shift').filter(
