@@ -5,7 +5,7 @@
  */
 import { ConfigError } from './config/env.js';
 import { createLogger } from './observability/logger.js';
-import { loadStartupConfig, startRuntime, type StartupConfig } from './runtime.js';
+import { loadStartupConfig, startRuntime, StartError, type StartupConfig } from './runtime.js';
 
 const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'is already in use',
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   try {
     runtime = await startRuntime(startup, logger, { onBrokerDied: () => process.exit(1) });
   } catch (err) {
-    const line = listenFailure(err, config);
+    // The runtime names the component that failed (lifecycle/start.ts); a busy port is its cause.
+    const line = listenFailure(err instanceof StartError ? err.cause : err, config);
     if (line === null) throw err;
     console.error(line);
     process.exit(2);

@@ -6,24 +6,26 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadServiceConfig, type ServiceConfig } from './config/service-config.js';
 import { openDatabase, type Db } from './store/db.js';
-import { createRepositories } from './store/repositories.js';
-import { stopInOrder } from './lifecycle/stop.js';
+import { createRepositories, type Repositories } from './store/repositories.js';
+import { startInOrder, type Component } from './lifecycle/start.js';
 import { loadRegistryFile } from './store/registry-loader.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Logger } from './observability/logger.js';
-import { EventBus } from './events.js';
+import { EventBus, InCommit } from './events.js';
+import type { InspectionsService } from './inspections/service.js';
 import { createIngest, type Ingest } from './ingest/ingest.js';
 import { loadRulesConfig } from './config/rules-config.js';
-import { createInfluxSink, parseInfluxConfig, type InfluxConfig } from './influx/index.js';
-import { inspectionToLines, telemetryScoreToLines } from './influx/checklist-points.js';
+import { createInfluxSink, influxProjection, parseInfluxConfig, type InfluxConfig } from './influx/index.js';
 import type { RulesConfig } from './rules/index.js';
 import { createWebhookOutbox } from './notify/webhook-outbox.js';
 import { alarmNotifier } from './notify/alarm-notifier.js';
 import { ANNOUNCEMENTS, inspectionAnnouncer } from './notify/announcer.js';
-import { startBrokerThread } from './broker/thread.js';
+import { startBrokerThread, type BrokerThread } from './broker/thread.js';
 import { brokerLimitsFrom, brokerListenFrom } from './broker/settings.js';
 import { buildApp } from './api/app.js';
 import { createInspectionsService } from './inspections/service.js';
+
+export { StartError } from './lifecycle/start.js';
 
 export interface Runtime {
   db: Db;
@@ -33,8 +35,10 @@ export interface Runtime {
   mqttsPort?: number;
   mqttWsPort?: number;
   httpPort: number;
-  /** The in-process event bus (device.presence, alarm.*), for tests and tools. */
+  /** After-commit subscribers (device.presence, alarm.*), for tests and tools (services/events.ts). */
   bus: EventBus;
+  /** In-commit participants (InfluxDB, alarm webhook, announcements), for tests and tools (services/events.ts). */
+  inCommit: InCommit;
   /** The ingest side, for tests and tools that must run its periodic work now. */
   ingest: Ingest;
   /** Enabled admin accounts (main.ts asks for the first one when there is none). */
@@ -64,114 +68,176 @@ export interface RuntimeHooks {
 export async function startRuntime(startup: StartupConfig, logger: Logger, hooks: RuntimeHooks = {}): Promise<Runtime> {
   const config = startup.service;
   const dbPath = join(config.GW_DATA_DIR, 'gatewatch.sqlite');
-  const db = openDatabase(dbPath, { synchronous: config.GW_SQLITE_SYNCHRONOUS });
   const metrics = createMetrics();
   const bus = new EventBus(logger);
-  // Every shared repository, built once here and passed down.
-  const repos = createRepositories(db);
-  const { journal, alarms, registry, tokens, accounts, audit, facts } = repos;
+  // Built by the components below, in order; each later one uses what the earlier ones built.
+  let db!: Db;
+  let repos!: Repositories;
+  let inspections!: InspectionsService;
+  let ingest!: Ingest;
+  let broker!: BrokerThread;
+  let http!: FastifyInstance;
+  const inCommit = new InCommit(() => db.inTransaction);
+  const createWebhooks = () =>
+    createWebhookOutbox({
+      db, logger, registry: metrics.registry,
+      targets: {
+        alarms: config.GW_ALARM_WEBHOOK_URL ? { url: config.GW_ALARM_WEBHOOK_URL, dingtalkSecret: config.GW_ALARM_WEBHOOK_DINGTALK_SECRET } : undefined,
+        [ANNOUNCEMENTS]: config.GW_ANNOUNCE_WEBHOOK_URL ? { url: config.GW_ANNOUNCE_WEBHOOK_URL, dingtalkSecret: config.GW_ANNOUNCE_WEBHOOK_DINGTALK_SECRET } : undefined,
+      },
+    });
 
-  if (config.GW_REGISTRY_FILE) {
-    const loaded = await loadRegistryFile(config.GW_REGISTRY_FILE, db, registry, Date.now());
-    logger.info({ file: config.GW_REGISTRY_FILE, ...loaded }, 'registry file loaded');
-  }
-  if (config.GW_BOOTSTRAP_ADMIN_TOKEN) tokens.ensure('bootstrap-admin', 'admin', config.GW_BOOTSTRAP_ADMIN_TOKEN, Date.now());
-
-  const influx = startup.influx ? createInfluxSink({ db, config: startup.influx, logger, registry: metrics.registry }) : undefined;
-  const webhooks = createWebhookOutbox({
-    db, logger, registry: metrics.registry,
-    targets: {
-      alarms: config.GW_ALARM_WEBHOOK_URL ? { url: config.GW_ALARM_WEBHOOK_URL, dingtalkSecret: config.GW_ALARM_WEBHOOK_DINGTALK_SECRET } : undefined,
-      [ANNOUNCEMENTS]: config.GW_ANNOUNCE_WEBHOOK_URL ? { url: config.GW_ANNOUNCE_WEBHOOK_URL, dingtalkSecret: config.GW_ANNOUNCE_WEBHOOK_DINGTALK_SECRET } : undefined,
-    },
-  });
-  const observers = webhooks.configured('alarms')
-    ? [alarmNotifier({ outbox: webhooks, registry, format: config.GW_ALARM_WEBHOOK_FORMAT, minSeverity: config.GW_ALARM_WEBHOOK_MIN_SEVERITY, language: config.GW_NOTIFY_LANGUAGE })]
-    : [];
-  const announce = webhooks.configured(ANNOUNCEMENTS) ? inspectionAnnouncer({ outbox: webhooks, format: config.GW_ANNOUNCE_WEBHOOK_FORMAT, language: config.GW_NOTIFY_LANGUAGE }) : undefined;
-  const inspections = createInspectionsService({
-    db,
-    rectificationDays: config.GW_RECTIFICATION_DAYS,
-    countyTimeZone: startup.rules.defaultTimeZone,
-    audit,
-    registry,
-    inspections: repos.inspections,
-    facts,
-    // Inside the signing transaction: the points and the group-chat announcement commit with the signature.
-    onSigned: (signed, result) => {
-      influx?.enqueue(inspectionToLines(signed.communityId, signed.date, result, inspections.zoneOf(signed.communityId)), signed.communityId);
-      announce?.(signed);
-    },
-  });
-  const ingest = createIngest({
-    db, journal, alarms, registry, facts, audit, legacyInbox: repos.legacyInbox, metrics, logger, bus, influx, observers,
-    // Telemetry's checklist sub-scores of each recomputed day, for the county dashboard.
-    onDay: influx ? (communityId, day) => influx.enqueue(telemetryScoreToLines(communityId, day, inspections.itemScores(communityId, day, day), inspections.zoneOf(communityId)), communityId) : undefined,
-    rulesConfig: startup.rules,
-    maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
-    factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,
-    retentionDays: config.GW_READINGS_RETENTION_DAYS,
-  });
-  ingest.replayUnprocessed();
-  ingest.runPeriodic();
-  metrics.alarmsOpen.set(alarms.countActive());
-  influx?.start();
-  webhooks.start();
-
-  // The broker runs on its own thread (services/broker/thread.ts); its batches are processed here.
-  const { presence } = repos;
-  const broker = await startBrokerThread({
-    init: {
-      dbPath, logLevel: logger.level, limits: brokerLimitsFrom(config), listen: brokerListenFrom(config),
-      serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS, maxBatch: config.GW_INBOX_MAX_BATCH,
-    },
-    process: (messages) => ingest.processBatch(messages),
-    presence, bus, logger,
-    onDenied: (code) => metrics.messagesRejected.inc({ code }),
-    onDied: hooks.onBrokerDied,
-  });
-  const mqttAddress = broker.addresses;
-
-  const http = await buildApp({
-    logger, registry: metrics.registry, alarms, journal, tokens, bus, metricsPublic: config.GW_METRICS_PUBLIC,
-    registryRepo: registry, deviceControl: broker, backfill: ingest.backfill,
-    inspections, db,
-    auth: {
-      cookieSecure: config.GW_COOKIE_SECURE,
-      trustProxy: config.GW_TRUST_PROXY,
-      policy: {
-        idleMs: config.GW_SESSION_IDLE_MINUTES * 60_000,
-        absoluteMs: config.GW_SESSION_MAX_HOURS * 3_600_000,
-        maxFailures: config.GW_LOGIN_MAX_FAILURES,
-        lockBaseMs: config.GW_LOGIN_LOCK_SECONDS * 1000,
-        lockMaxMs: Math.max(15 * 60_000, config.GW_LOGIN_LOCK_SECONDS * 1000),
+  // Each in isolation (lifecycle/): a throw in one start stops the ones before it, in reverse;
+  // the runtime stops them in reverse of this order, each whatever the others did.
+  const components: Component[] = [
+    {
+      name: 'database',
+      start: () => {
+        db = openDatabase(dbPath, { synchronous: config.GW_SQLITE_SYNCHRONOUS });
+        try {
+          // Every shared repository, built once here and passed down.
+          repos = createRepositories(db);
+        } catch (err) {
+          db.close();
+          throw err;
+        }
+        return () => void db.close();
       },
     },
-    facts, accounts, audit, scope: repos.scope,
-    readiness: () => ({ database: db.open, mqtt: broker.isOpen() }),
-    extraMetrics: () => broker.metrics(),
-  });
-  await http.listen({ host: config.GW_HTTP_HOST, port: config.GW_HTTP_PORT });
+    {
+      name: 'registry',
+      start: async () => {
+        if (config.GW_REGISTRY_FILE) {
+          const loaded = await loadRegistryFile(config.GW_REGISTRY_FILE, db, repos.registry, Date.now());
+          logger.info({ file: config.GW_REGISTRY_FILE, ...loaded }, 'registry file loaded');
+        }
+        if (config.GW_BOOTSTRAP_ADMIN_TOKEN) repos.tokens.ensure('bootstrap-admin', 'admin', config.GW_BOOTSTRAP_ADMIN_TOKEN, Date.now());
+        return () => {};
+      },
+    },
+    {
+      name: 'inspections',
+      start: () => {
+        inspections = createInspectionsService({
+          db, inCommit, rectificationDays: config.GW_RECTIFICATION_DAYS, countyTimeZone: startup.rules.defaultTimeZone,
+          audit: repos.audit, registry: repos.registry, inspections: repos.inspections, facts: repos.facts,
+        });
+        return () => {};
+      },
+    },
+    {
+      // The alarm webhook and the announcements: queued in the transaction of what they announce.
+      name: 'webhooks',
+      start: () => {
+        const outbox = createWebhooks();
+        const removers = [
+          outbox.configured('alarms')
+            ? inCommit.add(alarmNotifier({ outbox, registry: repos.registry, format: config.GW_ALARM_WEBHOOK_FORMAT, minSeverity: config.GW_ALARM_WEBHOOK_MIN_SEVERITY, language: config.GW_NOTIFY_LANGUAGE }))
+            : undefined,
+          outbox.configured(ANNOUNCEMENTS) ? inCommit.add(inspectionAnnouncer({ outbox, format: config.GW_ANNOUNCE_WEBHOOK_FORMAT, language: config.GW_NOTIFY_LANGUAGE })) : undefined,
+        ];
+        outbox.start();
+        return async () => {
+          for (const remove of removers) remove?.();
+          await outbox.stop();
+        };
+      },
+    },
+    {
+      // Readings, alarm changes, recomputed days and signed inspections, projected in their transactions.
+      name: 'influx',
+      start: () => {
+        if (!startup.influx) return () => {};
+        const sink = createInfluxSink({ db, config: startup.influx, logger, registry: metrics.registry });
+        const remove = inCommit.add(influxProjection(sink, inspections));
+        sink.start();
+        return async () => {
+          remove();
+          await sink.stop();
+        };
+      },
+    },
+    {
+      name: 'ingest',
+      start: () => {
+        const { journal, alarms, registry, facts, audit, legacyInbox } = repos;
+        ingest = createIngest({
+          db, journal, alarms, registry, facts, audit, legacyInbox, metrics, logger, bus, inCommit,
+          rulesConfig: startup.rules,
+          maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
+          factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,
+          retentionDays: config.GW_READINGS_RETENTION_DAYS,
+        });
+        ingest.replayUnprocessed();
+        ingest.runPeriodic();
+        metrics.alarmsOpen.set(alarms.countActive());
+        ingest.start();
+        return () => ingest.stop();
+      },
+    },
+    {
+      // The broker runs on its own thread (services/broker/thread.ts); its batches are processed here.
+      name: 'broker',
+      start: async () => {
+        broker = await startBrokerThread({
+          init: {
+            dbPath, logLevel: logger.level, limits: brokerLimitsFrom(config), listen: brokerListenFrom(config),
+            serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS, maxBatch: config.GW_INBOX_MAX_BATCH,
+          },
+          process: (messages) => ingest.processBatch(messages),
+          presence: repos.presence, bus, logger,
+          onDenied: (code) => metrics.messagesRejected.inc({ code }),
+          onDied: hooks.onBrokerDied,
+        });
+        return () => broker.close();
+      },
+    },
+    {
+      name: 'http',
+      start: async () => {
+        http = await buildHttp();
+        try {
+          await http.listen({ host: config.GW_HTTP_HOST, port: config.GW_HTTP_PORT });
+        } catch (err) {
+          // Built but not listening: closing it removes what the app subscribed (the live feed).
+          await http.close();
+          throw err;
+        }
+        return () => http.close();
+      },
+    },
+  ];
+
+  function buildHttp(): Promise<FastifyInstance> {
+    const { alarms, journal, tokens, registry, facts, accounts, audit, scope } = repos;
+    return buildApp({
+      logger, registry: metrics.registry, alarms, journal, tokens, bus, inCommit, metricsPublic: config.GW_METRICS_PUBLIC,
+      registryRepo: registry, deviceControl: broker, backfill: ingest.backfill,
+      inspections, db,
+      auth: {
+        cookieSecure: config.GW_COOKIE_SECURE,
+        trustProxy: config.GW_TRUST_PROXY,
+        policy: {
+          idleMs: config.GW_SESSION_IDLE_MINUTES * 60_000,
+          absoluteMs: config.GW_SESSION_MAX_HOURS * 3_600_000,
+          maxFailures: config.GW_LOGIN_MAX_FAILURES,
+          lockBaseMs: config.GW_LOGIN_LOCK_SECONDS * 1000,
+          lockMaxMs: Math.max(15 * 60_000, config.GW_LOGIN_LOCK_SECONDS * 1000),
+        },
+      },
+      facts, accounts, audit, scope,
+      readiness: () => ({ database: db.open, mqtt: broker.isOpen() }),
+      extraMetrics: () => broker.metrics(),
+    });
+  }
+
+  const started = await startInOrder(components, logger);
   const httpPort = (http.server.address() as { port: number }).port;
   logger.info({ port: httpPort }, 'http listening');
-
-  ingest.start();
-
+  const mqttAddress = broker.addresses;
   return {
-    enabledAdmins: () => accounts.countEnabledAdmins(),
-    db, http, mqttPort: mqttAddress.tcp.port, mqttsPort: mqttAddress.tls?.port, mqttWsPort: mqttAddress.ws?.port, httpPort, bus, ingest,
-    // Each in isolation: a component that fails to stop does not keep the others running (lifecycle/stop.ts).
-    stop: () =>
-      stopInOrder(
-        [
-          { name: 'http', stop: () => http.close() },
-          { name: 'broker', stop: () => broker.close() },
-          { name: 'ingest', stop: () => ingest.stop() },
-          { name: 'influx', stop: async () => influx?.stop() },
-          { name: 'webhooks', stop: () => webhooks.stop() },
-          { name: 'database', stop: () => void db.close() },
-        ],
-        logger,
-      ),
+    enabledAdmins: () => repos.accounts.countEnabledAdmins(),
+    db, http, mqttPort: mqttAddress.tcp.port, mqttsPort: mqttAddress.tls?.port, mqttWsPort: mqttAddress.ws?.port, httpPort, bus, inCommit, ingest,
+    stop: () => started.stop(),
   };
 }

@@ -135,6 +135,17 @@ export const InspectionItemBody = z.object({
 
 export const InspectionStatus = z.enum(['draft', 'signed']);
 
+/** A community's places by registered name, as evidence names them (services/i18n/places.ts). */
+export const InspectionPlacesBody = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    gates: z.array(z.object({ id: z.string(), name: z.string() })),
+    areas: z.array(z.object({ id: z.string(), name: z.string() })),
+    devices: z.array(z.object({ id: z.string(), location: z.string() })),
+  })
+  .meta({ id: 'InspectionPlaces' });
+
 export const InspectionBody = z
   .object({
     id: z.number().int(),
@@ -168,6 +179,9 @@ export const InspectionBody = z
     factsComputedAt: Iso.nullable().describe('Newest fact the item scores rest on'),
     newerDataAt: Iso.nullable().describe('Signed only: facts or alarms of the window changed after signing'),
     timeZone: z.string().describe("The community's IANA time zone: times are shown in it"),
+    places: InspectionPlacesBody.nullable().describe(
+      'The names evidence gives places: for a signed inspection those in force at signing (a later rename does not rewrite a signed form), for a draft the current registry; null when the registry has no such community and none was frozen',
+    ),
   })
   .meta({ id: 'Inspection' });
 
@@ -250,6 +264,7 @@ export type CreateInspectionBody = z.infer<typeof CreateInspectionBody>;
 export type UpdateInspectionBody = z.infer<typeof UpdateInspectionBody>;
 export type ReinspectionBody = z.infer<typeof ReinspectionBody>;
 export type InspectionBody = z.infer<typeof InspectionBody>;
+export type InspectionPlacesBody = z.infer<typeof InspectionPlacesBody>;
 export type InspectionSummaryBody = z.infer<typeof InspectionSummaryBody>;
 export type OverviewBody = z.infer<typeof OverviewBody>;
 export type ReadingBody = z.infer<typeof ReadingBody>;

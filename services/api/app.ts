@@ -14,7 +14,7 @@ import type { Logger } from '../observability/logger.js';
 import type { AlarmsRepo } from '../store/alarms-repo.js';
 import type { Journal } from '../store/journal.js';
 import type { TokensRepo } from '../store/tokens-repo.js';
-import type { EventBus } from '../events.js';
+import type { EventBus, InCommit } from '../events.js';
 import { installAuth, installRoleCheck } from './auth.js';
 import type { ScopeStore } from '../store/scope-repo.js';
 import { installTenancy, type Tenant } from './tenancy.js';
@@ -54,7 +54,10 @@ export interface ApiDeps {
   alarms: AlarmsRepo;
   journal: Journal;
   tokens: TokensRepo;
+  /** After a commit: alarm and presence events for the live feed. */
   bus: EventBus;
+  /** Inside a change's transaction: alarm actions ('alarm.changed') and signatures ('inspection.signed', via the inspections service). */
+  inCommit: InCommit;
   readiness: () => Record<string, boolean>;
   metricsPublic: boolean;
   /** More Prometheus text for /metrics (the broker thread's registry). */
@@ -144,7 +147,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { sessions, cookie, now });
   await app.register(accountRoutes, { admin: createAccountAdmin({ db: deps.db, accounts, tokens: deps.tokens, audit, now }), accounts, tokens: deps.tokens });
   await app.register(auditRoutes, { audit });
-  await app.register(alarmRoutes, { alarms: deps.alarms, bus: deps.bus, now, scope, changes });
+  await app.register(alarmRoutes, { alarms: deps.alarms, bus: deps.bus, inCommit: deps.inCommit, now, scope, changes });
   // Heartbeats every 15 s keep idle streams open through proxies (and tell a dead client apart).
   await app.register(fastifySse, { heartbeatInterval: 15_000 });
   const feed = createLiveFeed(deps.bus);

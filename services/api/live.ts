@@ -1,7 +1,9 @@
 /**
- * The live feed behind GET /api/v1/events (the operators' console). One set of bus listeners,
- * fanned out to every open stream, so a hundred open consoles add no listeners to the bus;
- * each stream passes its own filter (what its caller may see).
+ * The live feed behind GET /api/v1/events (the operators' console): an after-commit
+ * subscriber (services/events.ts), so a stream never shows a change that rolled back.
+ * One set of bus listeners, fanned out to every open stream, so a hundred open consoles
+ * add no listeners to the bus; each stream passes its own filter (what its caller may see).
+ * The feed owns its subscriptions and removes them in close() (the HTTP server's preClose).
  */
 import type { LiveEvent } from '../../schemas/src/http.js';
 import { alarmToBody } from '../alarms/alarm-body.js';

@@ -17,3 +17,4 @@ export {
   type RuleOutcomePoint,
   type Place,
 } from './points.js';
+export { influxProjection, type ChecklistSource } from './projection.js';

@@ -2,17 +2,22 @@
  * Keeps the daily_facts table current: days touched by readings (late ones
  * too) are recomputed on the next flush, and every community's today is
  * recomputed periodically because silence and unstaffed time grow with the
- * clock. Each recomputed day is also sent to InfluxDB when a sink is on.
+ * clock. Each recomputed day is an in-commit 'day.recomputed' event
+ * (services/events.ts): its InfluxDB points and checklist sub-scores are
+ * queued in the transaction that rewrites the day.
  */
+import type { Db } from '../store/db.js';
 import type { FactsRepo } from '../store/facts-repo.js';
+import type { InCommit } from '../events.js';
 import type { DailyFact } from '../rules/facts.js';
 import type { EngineRules } from './engine-rules.js';
 
 export interface FactsMaterializerDeps {
+  db: Db;
   rules: EngineRules;
   facts: FactsRepo;
-  /** After a day's facts were rewritten (InfluxDB points, checklist sub-scores). */
-  onDay?: (communityId: string, day: string, facts: DailyFact[]) => void;
+  /** Told of each rewritten day inside the rewrite's transaction. */
+  inCommit: InCommit;
   /** How often today's facts of every community are recomputed even without new readings. */
   todayEveryMs: number;
   /**
@@ -30,11 +35,15 @@ export function createFactsMaterializer(deps: FactsMaterializerDeps) {
   /** Days due but not recomputed yet (a flush ran out of its slice), in the order they became due. */
   const due = new Map<string, { communityId: string; day: string }>();
 
+  // The day's rows and what its participants queue commit together.
+  const rewrite = deps.db.transaction((communityId: string, day: string, facts: DailyFact[], now: number) => {
+    deps.facts.replaceDay(communityId, day, facts, now);
+    deps.inCommit.dispatch('day.recomputed', { communityId, day, timeZone: deps.rules.zoneOf(communityId), facts });
+  });
+
   function recompute(communityId: string, day: string, now: number): void {
     const facts = deps.rules.factsFor(communityId, day, now);
-    if (!facts) return;
-    deps.facts.replaceDay(communityId, day, facts, now);
-    deps.onDay?.(communityId, day, facts);
+    if (facts) rewrite(communityId, day, facts, now);
   }
 
   return {

@@ -1,8 +1,9 @@
 /**
  * Wires the ingest side: batches of device messages from the broker thread
  * (one transaction each, committed before their PUBACKs) -> pipeline ->
- * engine-backed rules -> alarms, the daily-facts materializer, the optional InfluxDB
- * outbox, and the periodic work (rule ticks, facts of today, retention).
+ * engine-backed rules -> alarms, the daily-facts materializer, and the periodic
+ * work (rule ticks, facts of today, retention). What else a reading causes
+ * (InfluxDB points, webhooks) is an in-commit participant (services/events.ts).
  */
 import type { Db } from '../store/db.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
@@ -15,10 +16,9 @@ import type { AuditRepo } from '../store/audit-repo.js';
 import type { RulesConfig } from '../rules/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
-import type { EventBus } from '../events.js';
-import { alarmEventToLine, alarmToEvent, dailyFactToLine, readingToLine, type InfluxSink } from '../influx/index.js';
+import type { EventBus, InCommit } from '../events.js';
 import { DAY_MS } from '../time/durations.js';
-import { createPipeline, type IngestObserver } from './pipeline.js';
+import { createPipeline } from './pipeline.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
 import { createBackfill } from './backfill.js';
@@ -34,12 +34,10 @@ export interface IngestDeps {
   rulesConfig: RulesConfig;
   metrics: Metrics;
   logger: Logger;
+  /** After each commit: alarm.created / alarm.updated. */
   bus: EventBus;
-  influx?: InfluxSink;
-  /** More in-transaction observers (alarm webhook, ...). */
-  observers?: IngestObserver[];
-  /** After a day's facts were recomputed (e.g. checklist sub-scores to InfluxDB). */
-  onDay?: (communityId: string, day: string) => void;
+  /** Inside each transaction: reading.accepted, alarm.changed, day.recomputed (InfluxDB, alarm webhook). */
+  inCommit: InCommit;
   maxPayloadBytes: number;
   factsRefreshMs: number;
   retentionDays: number;
@@ -49,44 +47,17 @@ export interface IngestDeps {
 const TICK_MS = 5_000;
 const RETENTION_EVERY_MS = 3_600_000;
 
-function influxPoints(sink: InfluxSink): Required<IngestObserver> {
-  return {
-    reading: (m) => sink.enqueue([readingToLine(m)], m.communityId),
-    alarm: (a, event) => sink.enqueue([alarmEventToLine(alarmToEvent(a, event))], a.communityId),
-  };
-}
-
 export function createIngest(deps: IngestDeps) {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'ingest' });
   const rules = createEngineRules({ config: deps.rulesConfig, registry: deps.registry, journal: deps.journal, now });
-  const points = deps.influx ? influxPoints(deps.influx) : undefined;
-  const observers = [...(points ? [points] : []), ...(deps.observers ?? [])];
-  const pipeline = createPipeline({ ...deps, rules, observers, now });
+  const pipeline = createPipeline({ ...deps, rules, now });
   const { facts, legacyInbox } = deps;
-  const materializer = createFactsMaterializer({
-    rules,
-    facts,
-    todayEveryMs: deps.factsRefreshMs,
-    onDay: (communityId, day, dayFacts) => {
-      deps.influx?.enqueue(dayFacts.map((f) => dailyFactToLine(f, rules.zoneOf(communityId))), communityId);
-      deps.onDay?.(communityId, day);
-    },
-  });
+  const materializer = createFactsMaterializer({ db: deps.db, rules, facts, inCommit: deps.inCommit, todayEveryMs: deps.factsRefreshMs });
   const backfill = createBackfill({
     db: deps.db, journal: deps.journal, registry: deps.registry, pipeline, materializer, audit: deps.audit,
     dayOf: rules.dayOf, refreshLayouts: rules.refreshLayouts, retentionDays: deps.retentionDays, now,
   });
-  // API acknowledgements and resolutions reach InfluxDB too.
-  // (Bumps emit alarm.updated too while still open; those were sent inside the ingest transaction.)
-  // Owned by ingest and removed on stop, so a stopped ingest hears nothing.
-  const offAlarmUpdated = points
-    ? deps.bus.on('alarm.updated', (a) => {
-        if (a.status === 'open' || a.resolvedBy === 'system') return;
-        points.alarm(a, a.status === 'resolved' ? 'resolved' : 'acknowledged');
-      })
-    : undefined;
-
   let lastRetention = -Infinity;
   /** `all`: recompute every due day now (an explicit call); the timer works in time slices. */
   function periodic(all = false): void {
@@ -135,7 +106,6 @@ export function createIngest(deps: IngestDeps) {
       timer.unref();
     },
     stop(): void {
-      offAlarmUpdated?.();
       if (timer) clearInterval(timer);
       materializer.flush(now(), true);
     },

@@ -8,7 +8,6 @@
  */
 import { decodeDeviceMessage } from '../../schemas/src/decode.js';
 import { deadLetterPayload, MAX_DEAD_LETTER_REASON_CHARS, MAX_DEAD_LETTER_TOPIC_CHARS, scrubNumbers, truncateText } from '../../schemas/src/redact.js';
-import type { DeviceMessage } from '../../schemas/src/device-messages.js';
 import { classifyTiming, type RulesConfig } from '../rules/index.js';
 import type { Db } from '../store/db.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
@@ -20,20 +19,8 @@ import type { AuditRepo } from '../store/audit-repo.js';
 import { alarmToBody } from '../alarms/alarm-body.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
-import type { EventBus } from '../events.js';
+import type { AlarmEventKind, EventBus, InCommit } from '../events.js';
 import type { RuleOutcome, RulesPort } from './rules-port.js';
-
-export type AlarmEventKind = 'opened' | 'repeated' | 'acknowledged' | 'resolved';
-
-/**
- * Who else hears of accepted readings and alarm changes (the InfluxDB outbox,
- * the alarm webhook). Called inside the ingest transaction, so what they
- * queue commits or rolls back with the change itself.
- */
-export interface IngestObserver {
-  reading?(message: DeviceMessage & { seq: number; eventTime: number }): void;
-  alarm?(alarm: Alarm, event: AlarmEventKind): void;
-}
 
 export interface PipelineDeps {
   db: Db;
@@ -43,9 +30,15 @@ export interface PipelineDeps {
   rulesConfig: RulesConfig;
   metrics: Metrics;
   logger: Logger;
+  /** After the commit: alarm.created / alarm.updated. */
   bus: EventBus;
   maxPayloadBytes: number;
-  observers?: IngestObserver[];
+  /**
+   * Inside the batch's transaction: 'reading.accepted' and 'alarm.changed' go
+   * to its participants (the InfluxDB outbox, the alarm webhook), so what they
+   * queue commits or rolls back with the reading itself.
+   */
+  inCommit: InCommit;
   /** Where alarms resolved as `system` are recorded. */
   audit: AuditRepo;
   now?: () => number;
@@ -78,7 +71,7 @@ export function createPipeline(deps: PipelineDeps) {
   const { journal, metrics } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'ingest' });
-  const observers = deps.observers ?? [];
+  const { inCommit } = deps;
   // prom-client hashes a label object on every inc(); the labelled children are kept per kind instead.
   const perKind = new Map<string, { in: { inc(): void }; accepted: { inc(): void } }>();
   const countersOf = (kind: string) => {
@@ -86,7 +79,7 @@ export function createPipeline(deps: PipelineDeps) {
     if (!c) perKind.set(kind, (c = { in: metrics.messagesIn.labels({ kind }), accepted: metrics.readingsAccepted.labels({ kind }) }));
     return c;
   };
-  const notifyAlarm = (alarm: Alarm, event: AlarmEventKind) => observers.forEach((o) => o.alarm?.(alarm, event));
+  const notifyAlarm = (alarm: Alarm, event: AlarmEventKind) => inCommit.dispatch('alarm.changed', alarm, event);
   const { audit } = deps;
 
   /**
@@ -184,7 +177,8 @@ export function createPipeline(deps: PipelineDeps) {
       return { status: 'duplicate' };
     }
     counters.accepted.inc();
-    for (const o of observers) o.reading?.({ ...message, seq: message.payload.seq, eventTime });
+    // Checked first: with no participant (no InfluxDB), no object is built per reading.
+    if (inCommit.wants('reading.accepted')) inCommit.dispatch('reading.accepted', { ...message, readingId, seq: message.payload.seq, eventTime });
     applyOutcomes(deps.rules.evaluate({ ...message, readingId, eventTime, receivedAt: row.receivedAt }), changes);
     return { status: 'accepted', readingId, communityId: message.communityId, eventTime };
   }

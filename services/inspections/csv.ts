@@ -2,7 +2,7 @@
  * CSV export of an inspection, laid out like the appendix form. UTF-8 with a
  * byte-order mark so Excel opens the Chinese text correctly; RFC 4180 quoting.
  * Every text is from the dictionaries (services/i18n), Chinese unless English is asked for;
- * places in the 依据 column by their registered names (`places`, view.ts placesOf), ids where the registry has none.
+ * places in the 依据 column by the inspection's place names (a signed one: those at signing; view.ts placesOf), ids where none is known.
  */
 import type { InspectionBody } from '../../schemas/src/checklist.js';
 import { formatMessage, legacyText, text, type Language } from '../i18n/index.js';

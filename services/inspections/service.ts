@@ -15,7 +15,8 @@ import type {
   UpdateInspectionBody,
 } from '../../schemas/src/checklist.js';
 import type { Language } from '../i18n/index.js';
-import { inspectionIssues, totalInspection, type InspectionTotal } from '../scoring/inspection.js';
+import { inspectionIssues, totalInspection } from '../scoring/inspection.js';
+import type { InCommit } from '../events.js';
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from '../scoring/policy.js';
 import { scoreItems } from '../scoring/score.js';
 import type { DayWindow } from '../scoring/types.js';
@@ -31,7 +32,7 @@ import type { Visible } from '../store/visible.js';
 import { inspectionCsv } from './csv.js';
 import { InspectionError, notFound, type FieldProblem } from './errors.js';
 import { createSources } from './sources.js';
-import { checklistBody, inspectionBody, isoOrNull, placesOf, summaryBody, withMessages, type InspectionState, type Snapshot } from './view.js';
+import { checklistBody, inspectionBody, isoOrNull, placesOf, registryPlaces, summaryBody, withMessages, type InspectionState, type Snapshot } from './view.js';
 
 export const DEFAULT_RECTIFICATION_DAYS = 15;
 
@@ -41,10 +42,11 @@ export interface InspectionsServiceDeps {
   /** Days from the inspection date to the rectification deadline of a fail. */
   rectificationDays?: number;
   /**
-   * Called inside the signing transaction with the signed inspection, so what
-   * it queues (InfluxDB points, the group-chat announcement) commits with it.
+   * Told of each signature ('inspection.signed') inside the signing
+   * transaction, so what its participants queue (InfluxDB points, the
+   * group-chat announcement) commits with it.
    */
-  onSigned?: (signed: InspectionBody, result: InspectionTotal) => void;
+  inCommit?: InCommit;
   policy?: ScoringPolicy;
   /** The county's IANA zone: a community's own zone comes from the registry; this one dates the county overview. */
   countyTimeZone?: string;
@@ -100,12 +102,12 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
     const window = { from: r.windowFrom, to: r.windowTo };
     const overrideLog = repo.overrideLog(r.id);
     if (r.status === 'signed') {
-      const snap = withMessages(r.snapshot as Snapshot);
-      return { ...snap, newerDataAt: sources.changedSince(r.communityId, window, r.signedAt!), overrideLog };
+      const { places, ...snap } = withMessages(r.snapshot as Snapshot);
+      return { ...snap, places: places ?? registryPlaces(registry, r.communityId), newerDataAt: sources.changedSince(r.communityId, window, r.signedAt!), overrideLog };
     }
     const itemScores = scoreItems(sources.scoreInput(r.communityId, window), policy);
     const result = totalInspection({ itemScores, manualScores: r.manualScores, overrides: r.overrides });
-    return { itemScores, result, factsComputedAt: sources.factsComputedAt(r.communityId, window), newerDataAt: null, overrideLog };
+    return { itemScores, result, factsComputedAt: sources.factsComputedAt(r.communityId, window), newerDataAt: null, overrideLog, places: registryPlaces(registry, r.communityId) };
   }
 
   const view = (r: InspectionRecord): InspectionBody =>
@@ -245,8 +247,8 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
         throw new InspectionError(409, 'INSPECTION_INCOMPLETE', `inspection ${id} cannot be signed: ${fields.length} item(s) need a score or a confirmation`, fields);
       }
       const signedAt = now();
-      const snapshot: Snapshot = { itemScores: state.itemScores, result, factsComputedAt: state.factsComputedAt };
-      // One transaction: the signature and what onSigned queues (points, announcement) land together.
+      const snapshot: Snapshot = { itemScores: state.itemScores, result, factsComputedAt: state.factsComputedAt, places: state.places };
+      // One transaction: the signature and what its participants queue (points, announcement) land together.
       return deps.db.transaction(() => {
         const ok = repo.sign(id, {
           signedAt, signedBy: actor, signedByName: actorName, snapshot, total: result.total, passed: result.passed,
@@ -255,7 +257,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
         if (!ok) throw new InspectionError(409, 'INSPECTION_SIGNED', `inspection ${id} is already signed`);
         audited(auditActor, 'inspection.sign', r, record(id));
         const signed = view(record(id));
-        deps.onSigned?.(signed, result);
+        deps.inCommit?.dispatch('inspection.signed', signed, result);
         return signed;
       })();
     },
@@ -313,7 +315,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
 
     exportCsv(id: number, lang: Language = 'zh'): { filename: string; csv: string } {
       const body = view(record(id));
-      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body, lang, placesOf(registry, body.communityId)) };
+      return { filename: `inspection-${body.id}-${body.communityId}-${body.date}.csv`, csv: inspectionCsv(body, lang, placesOf(body)) };
     },
   };
 }

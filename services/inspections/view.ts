@@ -1,5 +1,5 @@
 /** From stored records and scoring results to the HTTP bodies of schemas/src/checklist.ts. */
-import type { ChecklistBody, InspectionBody, InspectionSummaryBody } from '../../schemas/src/checklist.js';
+import type { ChecklistBody, InspectionBody, InspectionPlacesBody, InspectionSummaryBody } from '../../schemas/src/checklist.js';
 import { allowedScores } from '../scoring/allowed-scores.js';
 import { CHECKLIST, SECTIONS } from '../scoring/checklist.js';
 import { PASS_MARK, type InspectionTotal } from '../scoring/inspection.js';
@@ -18,17 +18,25 @@ export const FORM_TITLE = {
 };
 
 /**
- * The registered names of a community's places, for texts a person reads
- * (CSV; the page names them itself from the registry): the messages keep the
- * ids, names go in as parameters when formatting (services/i18n/places.ts).
- * The current registry, also for a signed inspection: its evidence is frozen
- * by id, the names are how the places are called now. Null for a community
- * the registry no longer has.
+ * A community's places as the registry names them now, null for a community
+ * it no longer has. The messages keep the ids; names go in as parameters
+ * when formatting (services/i18n/places.ts). Signing freezes them with the
+ * evidence (Snapshot.places): a signed form reads as it was signed, a later
+ * rename does not rewrite it.
  */
-export function placesOf(registry: RegistryRepo, communityId: string): PlaceNames | null {
+export function registryPlaces(registry: RegistryRepo, communityId: string): InspectionPlacesBody | null {
   const c = registry.getCommunity(communityId);
-  return c ? placeNames({ id: c.id, name: c.name, gates: registry.gates(c.id), areas: registry.areas(c.id), devices: registry.devices(c.id) }) : null;
+  if (!c) return null;
+  return {
+    id: c.id, name: c.name,
+    gates: registry.gates(c.id).map((g) => ({ id: g.id, name: g.name })),
+    areas: registry.areas(c.id).map((a) => ({ id: a.id, name: a.name })),
+    devices: registry.devices(c.id).map((d) => ({ id: d.id, location: d.location })),
+  };
 }
+
+/** The names of an inspection's places, for the CSV (the page formats from the body's `places` itself). */
+export const placesOf = (body: Pick<InspectionBody, 'places'>): PlaceNames | null => (body.places ? placeNames(body.places) : null);
 
 export function checklistBody(): ChecklistBody {
   return {
@@ -48,6 +56,8 @@ export interface Snapshot {
   itemScores: ItemScore[];
   result: InspectionTotal;
   factsComputedAt: number | null;
+  /** The place names in force at signing; absent in snapshots signed before they were kept (then the current ones). */
+  places?: InspectionPlacesBody | null;
 }
 
 /**
@@ -71,6 +81,7 @@ export interface InspectionState {
   factsComputedAt: number | null;
   newerDataAt: number | null;
   overrideLog: OverrideLogRow[];
+  places: InspectionPlacesBody | null;
 }
 
 export function inspectionBody(r: InspectionRecord, s: InspectionState, timeZone: string): InspectionBody {
@@ -96,6 +107,7 @@ export function inspectionBody(r: InspectionRecord, s: InspectionState, timeZone
     factsComputedAt: isoOrNull(s.factsComputedAt),
     newerDataAt: isoOrNull(s.newerDataAt),
     timeZone,
+    places: s.places,
   };
 }
 

@@ -27,6 +27,7 @@ export async function stopInOrder(steps: readonly StopStep[], logger: Logger): P
   for (const step of steps) {
     try {
       await step.stop();
+      logger.debug({ component: step.name }, 'component stopped');
     } catch (error) {
       logger.error({ err: error, component: step.name }, 'component failed to stop; stopping the others');
       failed.push({ name: step.name, error });

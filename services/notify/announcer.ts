@@ -1,17 +1,19 @@
 /**
  * Inspection announcements: the result of each signed inspection is queued
  * for the group-chat webhook (channel 'announcements') inside the signing
- * transaction (InspectionsServiceDeps.onSigned), so a signature is never
- * without its announcement and the outbox retries it until delivered.
+ * transaction (an in-commit participant of 'inspection.signed',
+ * services/events.ts), so a signature is never without its announcement and
+ * the outbox retries it until delivered.
  */
+import type { CommitParticipant } from '../events.js';
 import type { Language } from '../i18n/index.js';
 import { inspectionMessage, webhookBody, type SignedInspection, type WebhookFormat } from './formats.js';
 import type { WebhookOutbox } from './webhook-outbox.js';
 
 export const ANNOUNCEMENTS = 'announcements';
 
-export function inspectionAnnouncer(deps: { outbox: WebhookOutbox; format: WebhookFormat; language: Language }): (signed: SignedInspection) => void {
-  return (signed) => {
+export function inspectionAnnouncer(deps: { outbox: WebhookOutbox; format: WebhookFormat; language: Language }): CommitParticipant {
+  const announce = (signed: SignedInspection): void => {
     const raw = {
       type: 'inspection.signed',
       inspection: {
@@ -21,4 +23,5 @@ export function inspectionAnnouncer(deps: { outbox: WebhookOutbox; format: Webho
     };
     deps.outbox.enqueue(ANNOUNCEMENTS, webhookBody(deps.format, inspectionMessage(signed, deps.language), raw));
   };
+  return { name: 'announcements', 'inspection.signed': (signed) => announce(signed) };
 }

@@ -9,7 +9,7 @@
  * generations of 2 GiB and more, 1.3-2 below). The flood test measured peak
  * RSS growing with the readings it took (585-730 MiB) while the heap after a
  * forced GC stayed at 30-37 MiB (main) and 17-31 MiB (broker); with this bound
- * the same flood peaks near 390 MiB (services/broker/README.md, "Memory").
+ * the same flood peaked at 356-434 MiB (services/broker/README.md, "Memory").
  *
  * One bound for both isolates (main: ingest, rules state, API; broker:
  * aedes, connections). The main isolate is sized before any JavaScript runs,

@@ -45,13 +45,32 @@ export interface DailyFact {
   place: string;
   status: FactStatus;
   figures: Record<string, number>;
-  /** One line of evidence, as a message (code `fact.<rule>`, the place, day and figures as parameters). */
+  /**
+   * One line of evidence, as a message (code `fact.<rule>`, the place, day and figures as parameters;
+   * with unjudged time, `fact.unjudged` wrapping it: the unjudged hours and the covered part's verdict).
+   */
   summaryMessage: Message;
   /** The same in English, e.g. "b2-lobby: 1 valid session on 2021-02-03, 2 required" (the API's plain-text summary). */
   summary: string;
   /** Journal ids (readings table) of the readings the fact rests on. */
   readingIds: number[];
 }
+
+/**
+ * Figures every fact with unjudged time adds (README "Partial silence"): minutes
+ * without data, how many unjudged spans, the first spans as minutes from the local
+ * day's start, and the covered part's verdict (1 pass / 0 fail, absent when nothing
+ * was covered). Absent on a fully covered day.
+ */
+/** Unjudged spans listed one by one in figures and summaries; the rest are counted. */
+export const MAX_LISTED_SPANS = 6;
+
+export const UNJUDGED_FIGURES: readonly string[] = [
+  'noDataMinutes',
+  'unjudgedSpans',
+  ...Array.from({ length: MAX_LISTED_SPANS }, (_, i) => [`unjudgedFrom${i + 1}`, `unjudgedTo${i + 1}`]).flat(),
+  'coveredPass',
+];
 
 /**
  * Figures each rule's facts carry, by place. Minutes are whole minutes of the
@@ -63,7 +82,7 @@ export const FIGURES: Record<RuleId, { place: string; figures: readonly string[]
   fever: { place: 'gateId', figures: ['measured', 'fevers', 'implausible'] },
   // fail when the staff member had any duty event after a fever the same day.
   'staff-fever': { place: 'staffRef', figures: ['fevers', 'dutyEventsAfterFever'] },
-  // pass when checks >= 1; no_data when no gate thermometer reported that day.
+  // pass when checks >= 1; no_data when none and a gate thermometer's time went unjudged.
   'staff-ledger': { place: 'staffRef', figures: ['checks'] },
   // pass when validSessions >= required (chlorine 250-500 mg/L inclusive).
   'area-disinfection': { place: 'areaId', figures: ['validSessions', 'invalidSessions', 'required'] },
@@ -75,7 +94,7 @@ export const FIGURES: Record<RuleId, { place: string; figures: readonly string[]
   ventilation: { place: 'areaId', figures: ['validPeriods', 'shortPeriods', 'required'] },
   // pass when validSessions (>= 500 mg/L chlorine) >= required.
   garbage: { place: 'areaId', figures: ['validSessions', 'invalidSessions', 'required'] },
-  // fail when unstaffedMinutes > 0; no_data when noDataMinutes covers the whole day.
+  // fail when unstaffedMinutes > 0; else no_data when noDataMinutes > 0 (issue 15).
   // offGateShifts (not a status input, evidence for 4.2) only when the registry posts attendants at gates.
   'gate-staffed': { place: 'gateId', figures: ['staffedMinutes', 'unstaffedMinutes', 'noDataMinutes'] },
   // fail when fullyChecked < entries.
@@ -89,7 +108,7 @@ export const FIGURES: Record<RuleId, { place: string; figures: readonly string[]
   contractors: { place: WHOLE_COMMUNITY, figures: ['maxOnSite', 'limit'] },
   // fail when openMinutes > 0.
   'venues-closed': { place: 'roomId', figures: ['openMinutes', 'openings'] },
-  // fail when silentMinutes > 0 (not playing while the speaker reported); no_data for unreported time.
+  // fail when silentMinutes > 0 (not playing while the speaker reported); else no_data for any unreported time.
   broadcast: { place: 'deviceId', figures: ['playingMinutes', 'silentMinutes', 'noDataMinutes'] },
   // fail when offlineMinutes > 0.
   'device-health': { place: 'deviceId', figures: ['onlineMinutes', 'offlineMinutes'] },

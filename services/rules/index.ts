@@ -12,7 +12,7 @@ export {
   type EngineContext,
   type Step,
 } from './engine.js';
-export { FIGURES, RULE_IDS, WHOLE_COMMUNITY, type DailyFact, type FactStatus, type RuleId } from './facts.js';
+export { FIGURES, MAX_LISTED_SPANS, RULE_IDS, UNJUDGED_FIGURES, WHOLE_COMMUNITY, type DailyFact, type FactStatus, type RuleId } from './facts.js';
 export { CommunityLayoutSchema, PUBLIC_AREA_KINDS, type CommunityLayout } from './layout.js';
 export { subjects, type AlarmOutcome, type ClearOutcome, type Outcome, type Severity } from './outcomes.js';
 export type { ReadingInput, RulesState } from './state.js';

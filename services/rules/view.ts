@@ -4,15 +4,27 @@
  * from the stored sets, sorted by (eventTime, readingId), so the result does
  * not depend on the order readings arrived in.
  */
-import { english, msg } from '../i18n/index.js';
+import { formatMessage, msg } from '../i18n/index.js';
 import type { MessageKind } from '../../schemas/src/device-messages.js';
+import type { Message } from '../../schemas/src/message.js';
 import type { RulesConfig } from './config.js';
 import { coverageOf, isCut } from './coverage.js';
-import type { DailyFact, FactStatus, RuleId } from './facts.js';
+import { MAX_LISTED_SPANS, type DailyFact, type FactStatus, type RuleId } from './facts.js';
 import { clip, total, union, type Interval } from './intervals.js';
 import type { CommunityLayout } from './layout.js';
 import { collect, heardTimes, senders, type CommunityState, type StoredOf, type StoredReading } from './state.js';
 import { DAY_MS, MINUTE_MS, toMinutes } from '../time/durations.js';
+
+/**
+ * Unjudged time of one place (README "Partial silence"): the spans of the
+ * judged window that no device of the place covered, and the verdict of the
+ * covered part on its own ('none' when nothing was covered).
+ */
+export interface Unjudged {
+  spans: readonly Interval[];
+  covered: 'pass' | 'fail' | 'none';
+}
+
 
 export interface DayView {
   communityId: string;
@@ -40,8 +52,54 @@ export interface DayView {
   noDataMinutes(deviceIds: readonly string[]): number;
   inWindow(ms: number): boolean;
   windowMs: number;
-  /** A fact; its summary is the message `fact.<rule>` with the place, the day, the figures and `extra` as parameters. */
-  fact(rule: RuleId, place: string, status: FactStatus, figures: Record<string, number>, ids: Iterable<number>, extra?: Record<string, number>): DailyFact;
+  /**
+   * A fact; its summary is the message `fact.<rule>` with the place, the day, the figures and `extra` as parameters.
+   * With unjudged time, the figures gain its evidence (unjudgedFigures) and the summary is wrapped in
+   * `fact.unjudged`, which names the unjudged hours and the covered part's verdict.
+   */
+  fact(
+    rule: RuleId,
+    place: string,
+    status: FactStatus,
+    figures: Record<string, number>,
+    ids: Iterable<number>,
+    extra?: Record<string, number>,
+    unjudged?: Unjudged,
+  ): DailyFact;
+}
+
+/**
+ * The evidence figures of unjudged time, none when everything was covered:
+ * noDataMinutes, unjudgedSpans (how many), unjudgedFrom<i> / unjudgedTo<i>
+ * (minutes from the local day's start, rounded outwards, the first
+ * MAX_LISTED_SPANS spans) and coveredPass (1 / 0; absent when nothing was covered).
+ */
+export function unjudgedFigures(dayStart: number, u: Unjudged | undefined): Record<string, number> {
+  const spans = (u?.spans ?? []).filter(([s, e]) => e > s);
+  if (!u || spans.length === 0) return {};
+  const out: Record<string, number> = { noDataMinutes: toMinutes(total(spans)), unjudgedSpans: spans.length };
+  spans.slice(0, MAX_LISTED_SPANS).forEach(([s, e], i) => {
+    out[`unjudgedFrom${i + 1}`] = Math.floor((s - dayStart) / MINUTE_MS);
+    out[`unjudgedTo${i + 1}`] = Math.ceil((e - dayStart) / MINUTE_MS);
+  });
+  if (u.covered !== 'none') out.coveredPass = u.covered === 'pass' ? 1 : 0;
+  return out;
+}
+
+/** A span of clock time; one that runs to the end of the day ends at "24:00", not "00:00". */
+export function spanMessage(from: number, to: number, dayEnd: number): Message {
+  return to >= dayEnd ? msg('fact.spanToMidnight', { from }) : msg('fact.span', { from, to });
+}
+
+/** The summary of a fact with unjudged time: the rule's own summary, the unjudged hours, the covered part's verdict. */
+function unjudgedSummary(summary: Message, u: Unjudged, dayEnd: number): Message {
+  const spans = u.spans.filter(([s, e]) => e > s);
+  return msg('fact.unjudged', {
+    summary,
+    spans: spans.slice(0, MAX_LISTED_SPANS).map(([from, to]) => spanMessage(from, to, dayEnd)),
+    more: Math.max(0, spans.length - MAX_LISTED_SPANS),
+    covered: u.covered,
+  });
 }
 
 export function buildDayView(
@@ -98,8 +156,10 @@ export function buildDayView(
     noDataMinutes: (ids) => toMinutes(end - dayStart - total(coverage(ids))),
     inWindow: (ms) => ms >= dayStart && ms < end,
     windowMs: end - dayStart,
-    fact: (rule, place, status, figures, ids, extra = {}) => {
-      const summaryMessage = msg(`fact.${rule}`, { place, day, ...figures, ...extra });
+    fact: (rule, place, status, own, ids, extra = {}, unjudged = undefined) => {
+      const figures = { ...own, ...unjudgedFigures(dayStart, unjudged) };
+      const base = msg(`fact.${rule}`, { place, day, ...figures, ...extra });
+      const summaryMessage = figures.unjudgedSpans && unjudged ? unjudgedSummary(base, unjudged, dayEnd) : base;
       return {
         communityId: layout.communityId,
         day,
@@ -108,7 +168,8 @@ export function buildDayView(
         status,
         figures,
         summaryMessage,
-        summary: english(summaryMessage),
+        // English in the community's zone: a summary may name clock times (the unjudged spans).
+        summary: formatMessage('en', summaryMessage, layout.timeZone),
         readingIds: [...new Set(ids)].sort((a, b) => a - b),
       };
     },

@@ -63,7 +63,7 @@ function buildContext(input: ScoreInput, policy: ScoringPolicy): ScoringContext 
     if (!g) {
       // The ledger must cover every registered staff member, not only those who reported.
       const required = rule === 'staff-ledger' ? (input.staffRefs ?? []) : [];
-      g = buildGrid(facts, rule, days, required);
+      g = buildGrid(facts, rule, days, required, input.timeZone);
       grids.set(rule, g);
     }
     return g;

@@ -153,7 +153,8 @@ async function communityView(id, params) {
 async function inspectionView(id) {
   let inspection = await api('GET', `/api/v1/inspections/${id}`);
   setTimeZone(inspection.timeZone);
-  setPlaces(await registryOf(inspection.communityId));
+  // The names the form was signed with (a draft: the current ones), not a later rename.
+  setPlaces(inspection.places);
   const draw = () =>
     page(
       h('p', { class: 'no-print' }, h('a', { href: `#/c/${inspection.communityId}?date=${inspection.date}` }, `← ${inspection.communityName}`)),

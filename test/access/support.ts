@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import { buildApp } from '../../services/api/app.js';
 import { createAccountAdmin } from '../../services/auth/admin.js';
 import type { SessionPolicy } from '../../services/auth/sessions.js';
-import { EventBus } from '../../services/events.js';
+import { EventBus, InCommit } from '../../services/events.js';
 import { createInspectionsService } from '../../services/inspections/service.js';
 import { silentLogger } from '../../services/observability/logger.js';
 import { createAccountsRepo } from '../../services/store/accounts-repo.js';
@@ -58,7 +58,7 @@ export async function buildClockApp(policy: Partial<SessionPolicy> = {}, cookieS
   await applyRegistry(TEST_REGISTRY, db, registryRepo, now());
   const app = await buildApp({
     logger: silentLogger(), registry: new Registry(), alarms: repos.alarms, journal: repos.journal, tokens: repos.tokens,
-    bus: new EventBus(silentLogger()), readiness: () => ({ database: true }), metricsPublic: true, registryRepo,
+    bus: new EventBus(silentLogger()), inCommit: new InCommit(() => db.inTransaction), readiness: () => ({ database: true }), metricsPublic: true, registryRepo,
     deviceControl: { presenceOf: async (ids) => ids.map(() => ({ online: false, connectedAt: null, lastSeenAt: null })), disconnectDevice: async () => 0 },
     // No ingest behind this API: the backfill routes answer 500 here (the real service is test/ingest/backfill.test.ts).
     backfill: { importLines: async () => Promise.reject(new Error('no ingest in this test app')), readmit: async () => Promise.reject(new Error('no ingest in this test app')) },

@@ -2,15 +2,19 @@
  * The heap bound the flood test relies on (services/observability/heap.ts)
  * is where the service is started, and means what it says: the node flags of
  * `npm start`, the image and compose are HEAP_NODE_OPTIONS; V8's limit under
- * them is what heapLimitBytes computes; and they bound a worker thread too,
- * whatever its resourceLimits (why there is one bound for both threads).
+ * them is what heapLimitBytes computes; they bound a worker thread too,
+ * whatever its resourceLimits (why there is one bound for both threads); and
+ * the per-thread gauges the flood test reads report them.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import { Registry } from 'prom-client';
 import { ROOT } from '../support/process.js';
-import { HEAP_BOUND, HEAP_NODE_OPTIONS, heapLimitBytes } from '../../services/observability/heap.js';
+import { HEAP_BOUND, HEAP_NODE_OPTIONS, heapLimitBytes, registerHeapMetrics } from '../../services/observability/heap.js';
+import { sample } from './helpers.js';
 
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
@@ -44,5 +48,15 @@ describe('heap bound', () => {
     // Without the flags the worker's resourceLimits decide (broker/thread.ts passes HEAP_BOUND for such a start).
     const unflagged = heapLimits([], { maxOldGenerationSizeMb: HEAP_BOUND.oldMb, maxYoungGenerationSizeMb: 3 * HEAP_BOUND.semiMb });
     expect(unflagged.worker).toBe(heapLimitBytes(HEAP_BOUND));
+  });
+
+  it('is on /metrics per thread: gatewatch_<thread>_heap_bytes{kind}, the limit as V8 reports it', async () => {
+    const registry = new Registry();
+    registerHeapMetrics(registry, 'broker');
+    const text = await registry.metrics();
+    const kinds = [...text.matchAll(/^gatewatch_broker_heap_bytes\{kind="(\w+)"\} /gm)].map((m) => m[1]);
+    expect(kinds).toEqual(['used', 'committed', 'young_committed', 'external', 'limit']);
+    expect(sample(text, 'gatewatch_broker_heap_bytes', { kind: 'limit' })).toBe(getHeapStatistics().heap_size_limit);
+    expect(sample(text, 'gatewatch_broker_heap_bytes', { kind: 'used' })).toBeGreaterThan(0);
   });
 });

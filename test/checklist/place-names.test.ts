@@ -66,3 +66,36 @@ describe('a named gate and area in the CSV', () => {
     expect(line.summaryMessage).toEqual({ code: 'fact.gate-staffed', params: { place: 'g1', day: DAY, unstaffedMinutes: 95, staffedMinutes: 1345, noDataMinutes: 0 } });
   });
 });
+
+describe('a signed form reads as it was signed', () => {
+  it('keeps the names in force at signing after a rename; a draft takes the new name', async () => {
+    // Complete the form: full marks for every item still without a score (the scores do not matter here).
+    const draft = (await svc.api('GET', `/api/v1/inspections/${id}`, { token: svc.tokens.inspector })).json;
+    const open: string[] = [...draft.missing, ...draft.unconfirmed];
+    const fill = draft.items.filter((i: { itemId: string; fill: string }) => open.includes(i.itemId));
+    type Item = { itemId: string; fill: string; points: number };
+    const manualScores = Object.fromEntries(fill.filter((i: Item) => i.fill !== 'auto').map((i: Item) => [i.itemId, i.points]));
+    const overrides = Object.fromEntries(fill.filter((i: Item) => i.fill === 'auto').map((i: Item) => [i.itemId, { score: i.points, reason: '现场核查' }]));
+    const put = await svc.api('PUT', `/api/v1/inspections/${id}`, { token: svc.tokens.inspector, body: { manualScores, overrides } });
+    expect(put.json).toMatchObject({ complete: true });
+    const signed = await svc.api('POST', `/api/v1/inspections/${id}/sign`, { token: svc.tokens.inspector });
+    expect(signed.status).toBe(200);
+    expect(signed.json.places.gates.find((g: { id: string }) => g.id === 'g1')).toEqual({ id: 'g1', name: '南门' });
+
+    const community = (await svc.api('GET', `/api/v1/communities/${TEST_COMMUNITY}`, { token: svc.tokens.admin })).json;
+    const gates = community.gates.map((g: { id: string; name: string }) => (g.id === 'g1' ? { ...g, name: '北门' } : g));
+    const { id: _id, ...rest } = community;
+    const saved = await svc.api('PUT', `/api/v1/communities/${TEST_COMMUNITY}`, { token: svc.tokens.admin, body: { ...rest, gates } });
+    expect(saved.status).toBe(200);
+
+    const after = (await svc.api('GET', `/api/v1/inspections/${id}`, { token: svc.tokens.inspector })).json;
+    expect(after.places.gates.find((g: { id: string }) => g.id === 'g1')).toEqual({ id: 'g1', name: '南门' });
+    const lines = await csv('zh');
+    expect(evidenceOf(lines, '3.1')).toContain('南门：2021-02-03 无人值守 95 分钟');
+    expect(lines.join('\n')).not.toContain('北门');
+
+    const next = await svc.api('POST', '/api/v1/inspections', { token: svc.tokens.inspector, body: { communityId: TEST_COMMUNITY, date: DAY } });
+    expect(next.status).toBe(201);
+    expect(next.json.places.gates.find((g: { id: string }) => g.id === 'g1')).toEqual({ id: 'g1', name: '北门' });
+  });
+});

@@ -55,9 +55,13 @@ describe('a community in Asia/Urumqi (UTC+6), end to end', () => {
     const res = await svc.api('GET', `/api/v1/communities/${C}/facts?from=${D1}&to=${D2}&rule=fever`, { token: svc.tokens.inspector });
     expect(res.status).toBe(200);
     expect(res.json.items.map((f: any) => ({ day: f.day, place: f.place, status: f.status, figures: f.figures }))).toEqual([
-      { day: D1, place: 'g1', status: 'pass', figures: { measured: 1, fevers: 1, implausible: 0 } },
-      { day: D2, place: 'g1', status: 'pass', figures: { measured: 1, fevers: 0, implausible: 0 } },
+      // One reading a day vouches for the thermometer for 15 min: the rest of each day is unjudged (issue 15),
+      // in minutes of the Urumqi day.
+      { day: D1, place: 'g1', status: 'pass', figures: { measured: 1, fevers: 1, implausible: 0, noDataMinutes: 1440, unjudgedSpans: 1, unjudgedFrom1: 0, unjudgedTo1: 1440, coveredPass: 1 } },
+      { day: D2, place: 'g1', status: 'pass', figures: { measured: 1, fevers: 0, implausible: 0, noDataMinutes: 1425, unjudgedSpans: 1, unjudgedFrom1: 15, unjudgedTo1: 1440, coveredPass: 1 } },
     ]);
+    // The summary names the unjudged hours on the community's clock, not Beijing's.
+    expect(res.json.items[1].summary).toBe(`g1: 1 measured, 0 above 37.3 °C, 0 implausible on ${D2}; not judged (no data) 00:15-24:00; the covered part passed`);
   });
 
   it('the fever alarm is scored on its Urumqi day (1.4), not on the +08:00 one', async () => {

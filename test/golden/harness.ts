@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addDays, dayBounds, localDayOf } from '../../devices-sim/clock.js';
+import { addDays, dayBounds, hhmm, localDayOf, localInstant } from '../../devices-sim/clock.js';
+import { isRaw } from '../../devices-sim/messages.js';
 import { makePlan, planMessages, type Plan } from '../../devices-sim/plan.js';
 import { connectDevices, play, type PlayStats } from '../../devices-sim/player.js';
 import { createHttpProvisioner, secretsOf } from '../../devices-sim/provision.js';
@@ -33,6 +34,8 @@ export interface GoldenRun {
   stats: PlayStats;
   /** Community id playing a scenario. */
   community(scenario: string): string;
+  /** Community id of the i-th scenario played (for a scenario played more than once). */
+  communityAt(index: number): string;
   facts(communityId: string): DailyFact[];
   fact(communityId: string, rule: RuleId, place: string): DailyFact;
   alarms(communityId: string): Alarm[];
@@ -44,12 +47,42 @@ export interface GoldenRun {
 }
 
 /**
+ * A device of a scenario's community that says nothing in [from, to) (local
+ * event time, 'HH:MM'): its messages of that span are never sent, as when a
+ * panel loses power for a few hours at night (issue 15, partial silence).
+ */
+export interface Silence {
+  /** Which community: its position in the scenarios list (one scenario may be played twice). */
+  community: number;
+  /** The device's id from the community's id, e.g. (id) => `${id}-panel-g1`. */
+  device(communityId: string): string;
+  from: string;
+  to: string;
+}
+
+/** The messages without those the silences swallow. */
+export function silenced(messages: readonly SimMessage[], plan: Plan, silences: readonly Silence[]): SimMessage[] {
+  const spans = silences.map((s) => {
+    const found = plan.communities[s.community];
+    if (!found) throw new Error(`no community #${s.community}`);
+    const tz = found.community.timeZone;
+    const bound = (t: string) => localInstant(plan.day, hhmm(t), tz);
+    return { device: s.device(found.community.id), from: bound(s.from), to: bound(s.to) };
+  });
+  return messages.filter((m) => {
+    if (isRaw(m)) return true;
+    const t = Date.parse(m.payload.ts);
+    return !spans.some((s) => s.device === m.deviceId && t >= s.from && t < s.to);
+  });
+}
+
+/**
  * One service, one community per scenario, the scenarios' day = yesterday in
  * Asia/Shanghai (the day also carries the evening before, hence the raised
  * lateness). Resolves when every message is acknowledged and the day's facts
  * have been computed from all of them.
  */
-export async function runGoldenDay(scenarios: string[], seed = 20210203): Promise<GoldenRun> {
+export async function runGoldenDay(scenarios: string[], seed = 20210203, silences: readonly Silence[] = []): Promise<GoldenRun> {
   const dir = mkdtempSync(join(tmpdir(), 'gatewatch-golden-'));
   const day = addDays(localDayOf(Date.now(), TZ), -1);
   const plan = makePlan({ communities: scenarios.length, scenarios, day, seed, prefix: 'gd', timeZone: TZ });
@@ -58,7 +91,7 @@ export async function runGoldenDay(scenarios: string[], seed = 20210203): Promis
   const provisioner = createHttpProvisioner({ api: `http://127.0.0.1:${svc.runtime.httpPort}`, token: svc.tokens.admin });
   const credentials: RegistryFile = { communities: [] };
   for (const { community } of plan.communities) credentials.communities.push(await provisioner.provision(community));
-  const messages = planMessages(plan);
+  const messages = silenced(planMessages(plan), plan, silences);
   const devices = plan.communities.flatMap(({ community }) => community.devices.map((d) => d.id));
   const connections = await connectDevices(svc.mqttUrl, devices, secretsOf(credentials));
   const stats = await play(messages, connections, { mode: 'fast', window: 512 });
@@ -90,6 +123,11 @@ export async function runGoldenDay(scenarios: string[], seed = 20210203): Promis
   return {
     svc, plan, day, messages, stats,
     community,
+    communityAt(index) {
+      const found = plan.communities[index];
+      if (!found) throw new Error(`no community #${index}`);
+      return found.community.id;
+    },
     facts,
     fact(id, rule, place) {
       const f = facts(id).find((x) => x.rule === rule && x.place === place);

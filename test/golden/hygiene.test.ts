@@ -58,7 +58,10 @@ describe('golden day: a device goes offline', () => {
     const dev = `${id}-spray-bins-1`;
     expect(notPassing(run.facts(id))).toEqual([`device-health ${dev} fail`, 'garbage bins-1 no_data']);
     expect(run.fact(id, 'device-health', dev).figures).toMatchObject({ onlineMinutes: 720, offlineMinutes: 720 });
-    expect(run.fact(id, 'garbage', 'bins-1').figures).toEqual({ validSessions: 1, invalidSessions: 0, required: 2, noDataMinutes: 720 });
+    // Issue 15: the unjudged span (the "offline" at 12:00 cuts it exactly) and the covered part's verdict (one short) are kept.
+    expect(run.fact(id, 'garbage', 'bins-1').figures).toEqual({
+      validSessions: 1, invalidSessions: 0, required: 2, noDataMinutes: 720, unjudgedSpans: 1, unjudgedFrom1: 720, unjudgedTo1: 1440, coveredPass: 0,
+    });
     expect(alarmLines(run.alarms(id))).toEqual([`device-health device:${dev} open`]);
     const scores = await run.scores(id);
     expect(pointsOf(scores)).toEqual({ ...FULL_MARKS, '4.3': null });

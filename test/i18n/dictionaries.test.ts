@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { DICTIONARIES, LANGUAGES, LOCALES } from '../../services/i18n/index.js';
-import { FIGURES, RULE_IDS } from '../../services/rules/facts.js';
+import { FIGURES, RULE_IDS, UNJUDGED_FIGURES } from '../../services/rules/facts.js';
 import { ALLOWED_LATIN } from '../support/english.js';
 
 type Node = { type: number; value?: string; options?: Record<string, { value: Node[] }>; children?: Node[] };
@@ -60,7 +60,11 @@ describe('dictionaries', () => {
   });
 
   it('name every rule, its facts and every figure', () => {
-    const needed = [...RULE_IDS.flatMap((r) => [`rule.${r}`, `fact.${r}`]), ...Object.values(FIGURES).flatMap((f) => f.figures.map((n) => `figure.${n}`))];
+    const needed = [
+      ...RULE_IDS.flatMap((r) => [`rule.${r}`, `fact.${r}`]),
+      ...Object.values(FIGURES).flatMap((f) => f.figures.map((n) => `figure.${n}`)),
+      ...UNJUDGED_FIGURES.map((n) => `figure.${n}`),
+    ];
     expect(needed.filter((k) => !(k in zh))).toEqual([]);
   });
 

@@ -46,7 +46,11 @@ describe('memory of the state per temperature reading', () => {
 
   it('and still gives every reading to the facts, evidence by reading id', () => {
     const fever = facts(large).find((f) => f.rule === 'fever' && f.place === 'g1');
-    expect(fever?.figures).toEqual({ measured: 20_000, fevers: 20, implausible: 0 });
+    // The busy day's thermometer is heard 06:00-22:14 only: the rest is unjudged evidence (issue 15).
+    expect(fever?.figures).toEqual({
+      measured: 20_000, fevers: 20, implausible: 0,
+      noDataMinutes: 465, unjudgedSpans: 2, unjudgedFrom1: 0, unjudgedTo1: 360, unjudgedFrom2: 1334, unjudgedTo2: 1440, coveredPass: 1,
+    });
     expect(fever?.readingIds).toEqual(Array.from({ length: 20 }, (_, k) => 501 + k * 1000));
   });
 

@@ -17,15 +17,18 @@ describe('gate-staffed 三(三): 24 h attended', () => {
     expect(f.readingIds).toHaveLength(2);
   });
 
-  it('a hand-over with overlap is fully staffed; a silent duty panel is no data, not unstaffed', () => {
+  it('a hand-over with overlap is fully staffed; a silent duty panel is no data, not unstaffed nor staffed', () => {
     const j = online();
     j.shift(at('20:00', '2021-02-02'), 'start');
     j.shift(at('08:00'), 'start', 's-guard-02');
     j.shift(at('08:05'), 'end');
     const { state } = feed(j.readings.filter((r) => !(r.deviceId === 'panel-g1' && r.eventTime >= at('14:00') && r.eventTime < at('15:00'))));
     // Silent from the last heartbeat before 14:00 plus 15 min (13:55 + 15 = 14:10) to 15:00.
-    expect(factOf(state, 'gate-staffed', 'g1').figures).toEqual({ staffedMinutes: 1390, unstaffedMinutes: 0, noDataMinutes: 50 });
-    expect(factOf(state, 'gate-staffed', 'g1').status).toBe('pass');
+    // Issue 15: the gate cannot pass over the unjudged 14:10-15:00; the covered part passed.
+    expect(factOf(state, 'gate-staffed', 'g1').figures).toEqual({
+      staffedMinutes: 1390, unstaffedMinutes: 0, noDataMinutes: 50, unjudgedSpans: 1, unjudgedFrom1: 850, unjudgedTo1: 900, coveredPass: 1,
+    });
+    expect(factOf(state, 'gate-staffed', 'g1').status).toBe('no_data');
   });
 
   it('tick alarms after 5 unstaffed minutes, once; a shift start clears', () => {

@@ -70,13 +70,13 @@ describe('silence', () => {
     expect(factOf(state, 'device-health', 'speaker-1').figures).toEqual({ onlineMinutes: 1410, offlineMinutes: 30, faultReports: 0 });
   });
 
-  it('missed intervals are no data in the facts, never pass or fail', () => {
+  it('missed intervals are no data in the facts, never pass or fail (issue 15: a never rule is no_data)', () => {
     const { readings } = gateSilent();
     const { state } = feed(readings);
     // Silent from 10:10 (09:55 + 15 min) to 14:00: 230 minutes.
     expect(factOf(state, 'device-health', 'therm-g1')).toMatchObject({ status: 'fail', figures: { onlineMinutes: 1210, offlineMinutes: 230 } });
-    expect(factOf(state, 'gate-staffed', 'g1')).toMatchObject({ status: 'pass', figures: { staffedMinutes: 1210, unstaffedMinutes: 0, noDataMinutes: 230 } });
-    expect(factOf(state, 'entry-checks', 'g1')).toMatchObject({ status: 'pass', figures: { entries: 1, fullyChecked: 1, noDataMinutes: 230 } });
+    expect(factOf(state, 'gate-staffed', 'g1')).toMatchObject({ status: 'no_data', figures: { staffedMinutes: 1210, unstaffedMinutes: 0, noDataMinutes: 230, coveredPass: 1 } });
+    expect(factOf(state, 'entry-checks', 'g1')).toMatchObject({ status: 'no_data', figures: { entries: 1, fullyChecked: 1, noDataMinutes: 230, coveredPass: 1 } });
   });
 
   it('a shortfall while the device was silent is no_data, not fail; enough sessions still pass', () => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AlarmActionBody, AlarmBody, AlarmListQuery, ErrorBody, IdParams } from '../../../schemas/src/http.js';
 import type { AlarmsRepo } from '../../store/alarms-repo.js';
 import { alarmToBody } from '../../alarms/alarm-body.js';
-import type { EventBus } from '../../events.js';
+import type { EventBus, InCommit } from '../../events.js';
 import { actorOf, auditActorOf } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
 import { visibleCommunities, type ScopeStore } from '../tenancy.js';
@@ -13,7 +13,10 @@ import type { Changes } from '../changes.js';
 
 export interface AlarmRouteDeps {
   alarms: AlarmsRepo;
+  /** After the change commits: alarm.updated (the live feed). */
   bus: EventBus;
+  /** Inside the change's transaction: alarm.changed (InfluxDB points). */
+  inCommit: InCommit;
   now: () => number;
   scope: ScopeStore;
   changes: Changes;
@@ -61,6 +64,7 @@ export async function alarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps): P
               actor: auditActorOf(req), action: `alarm.${action}`, objectType: 'alarm', objectId: after.id, communityId: after.communityId,
               before: before && alarmToBody(before), after: alarmToBody(after),
             });
+            deps.inCommit.dispatch('alarm.changed', after, action === 'acknowledge' ? 'acknowledged' : 'resolved');
           }
           return after;
         });

@@ -11,6 +11,7 @@ import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkSpa
 import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
+import { judgeAbsence } from '../policy.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
 import { stateIntervals } from './states.js';
 import { mayHave } from '../watermark.js';
@@ -31,9 +32,10 @@ function facts(view: DayView) {
       silentMinutes: toMinutes(total(subtract(covered, on))),
       noDataMinutes: toMinutes(total(judged) - total(covered)),
     };
-    const status = figures.silentMinutes > 0 ? 'fail' : total(covered) === 0 ? 'no_data' : 'pass';
+    // Only the judged hours count: silence outside them is neither evidence nor a gap.
+    const { status, unjudged } = judgeAbsence(view, figures.silentMinutes, subtract(judged, covered), total(judged));
     const ids = here.filter((b) => view.inWindow(b.eventTime)).map((b) => b.readingId);
-    return view.fact('broadcast', id, status, figures, ids);
+    return view.fact('broadcast', id, status, figures, ids, {}, unjudged);
   });
 }
 

@@ -7,11 +7,13 @@
  * carry into the next day).
  */
 import { msg } from '../../i18n/index.js';
-import { absenceStatus } from '../policy.js';
+import { judgeAbsence, unjudgedOf } from '../policy.js';
+import { total, union } from '../intervals.js';
+import { toMinutes } from '../../time/durations.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
 import type { StoredOf } from '../state.js';
-import { relevantDevices, type DayView } from '../view.js';
+import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { WHOLE_COMMUNITY } from '../facts.js';
 import { alarm, clear, fixedDevices, ofKind, readingsOfDay } from './shared.js';
 
@@ -42,10 +44,15 @@ function facts(view: DayView) {
   const passes = view.of('access').filter((r) => view.inWindow(r.eventTime) && isContractorPass(r));
   const { max, atMax } = onSite(passes);
   const limit = view.config.contractorsMaxOnSite;
-  const devices = relevantDevices(fixedDevices(view, 'access_panel'), view.of('access'));
-  const figures = { maxOnSite: max, limit, noDataMinutes: view.noDataMinutes(devices) };
-  const status = absenceStatus(view, max > limit ? 1 : 0, devices);
-  return [view.fact('contractors', WHOLE_COMMUNITY, status, figures, max > limit ? atMax : [])];
+  // A worker can come in at any gate: the count is judged only while every gate's panel was reporting.
+  const access = view.of('access');
+  const gates = placesOf(view.layout.gates.map((g) => g.id), access.filter((r) => view.inWindow(r.eventTime)).map((r) => r.payload.gateId));
+  const perGate = gates.map((gate) => unjudgedOf(view, relevantDevices(fixedDevices(view, 'access_panel', gate), access.filter((r) => r.payload.gateId === gate))));
+  // No gate at all: nothing can be judged.
+  const spans = gates.length === 0 ? unjudgedOf(view, []) : union(perGate.flat());
+  const figures = { maxOnSite: max, limit, noDataMinutes: toMinutes(total(spans)) };
+  const { status, unjudged } = judgeAbsence(view, max > limit ? 1 : 0, spans);
+  return [view.fact('contractors', WHOLE_COMMUNITY, status, figures, max > limit ? atMax : [], {}, unjudged)];
 }
 
 function onReading(ctx: ReadingContext): Outcome[] {

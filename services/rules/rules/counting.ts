@@ -2,11 +2,11 @@
  * The shape shared by the "at least N times a day" rules (area-disinfection,
  * touch-points, garbage, ventilation): per area, count valid and invalid
  * sessions started in the local day, pass at `required`, no_data when a
- * shortfall could be a silent device's (policy.existenceStatus).
+ * shortfall could be a silent device's (policy.judgeExistence).
  */
 import type { DailyFact, RuleId } from '../facts.js';
 import type { AreaKind } from '../layout.js';
-import { existenceStatus } from '../policy.js';
+import { judgeExistence } from '../policy.js';
 import type { StoredReading } from '../state.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { fixedDevices } from './shared.js';
@@ -42,7 +42,8 @@ export function countingFacts<R extends StoredReading>(view: DayView, spec: Coun
       required: spec.required,
       noDataMinutes: view.noDataMinutes(devices),
     };
-    const status = existenceStatus(view, valid.length, spec.required, devices);
-    return view.fact(spec.rule, area, status, figures, here.map((r) => r.readingId), { valid: valid.length, notCounted: here.length - valid.length });
+    const { status, unjudged } = judgeExistence(view, valid.length, spec.required, devices);
+    const extra = { valid: valid.length, notCounted: here.length - valid.length };
+    return view.fact(spec.rule, area, status, figures, here.map((r) => r.readingId), extra, unjudged);
   });
 }

@@ -3,7 +3,7 @@
  * temperature measured, identity verified, itinerary (行程码) checked. An
  * entry is an allowed "in" pass; it is fully checked when all three were done.
  */
-import { absenceStatus } from '../policy.js';
+import { judgeAbsence, unjudgedOf } from '../policy.js';
 import type { RuleModule } from '../rule.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { fixedDevices } from './shared.js';
@@ -26,7 +26,8 @@ function facts(view: DayView) {
       missingItinerary: missing('itinerary'),
       noDataMinutes: view.noDataMinutes(devices),
     };
-    return view.fact('entry-checks', gate, absenceStatus(view, partial.length, devices), figures, partial.map((r) => r.readingId));
+    const { status, unjudged } = judgeAbsence(view, partial.length, unjudgedOf(view, devices));
+    return view.fact('entry-checks', gate, status, figures, partial.map((r) => r.readingId), {}, unjudged);
   });
 }
 

@@ -5,11 +5,12 @@
  * was measured at the gate (the system working), no_data otherwise.
  */
 import { msg } from '../../i18n/index.js';
+import { total } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
-import type { DayView } from '../view.js';
-import { placesOf } from '../view.js';
-import { alarm, isFever, isPlausible } from './shared.js';
+import { unjudgedOf } from '../policy.js';
+import { placesOf, relevantDevices, type DayView } from '../view.js';
+import { alarm, fixedDevices, isFever, isPlausible } from './shared.js';
 
 function facts(view: DayView) {
   const temps = view.of('temperature').filter((r) => view.inWindow(r.eventTime));
@@ -19,10 +20,13 @@ function facts(view: DayView) {
     const plausible = here.filter((r) => isPlausible(r.payload.temperatureC, view.config));
     const fevers = plausible.filter((r) => isFever(r.payload.temperatureC, view.config));
     const figures = { measured: plausible.length, fevers: fevers.length, implausible: here.length - plausible.length };
-    return view.fact('fever', gate, plausible.length > 0 ? 'pass' : 'no_data', figures, [
-      ...fevers.map((r) => r.readingId),
-      ...here.filter((r) => !isPlausible(r.payload.temperatureC, view.config)).map((r) => r.readingId),
-    ], { threshold: view.config.feverAboveC });
+    // "The screening worked": pass once someone was measured, whatever the silence; the
+    // thermometer's unjudged hours (a fever could have gone unseen) stay on the fact.
+    const devices = relevantDevices(fixedDevices(view, 'thermometer', gate), here);
+    const spans = unjudgedOf(view, devices);
+    const covered = plausible.length > 0 && total(spans) < view.windowMs ? 'pass' : 'none';
+    const ids = [...fevers.map((r) => r.readingId), ...here.filter((r) => !isPlausible(r.payload.temperatureC, view.config)).map((r) => r.readingId)];
+    return view.fact('fever', gate, plausible.length > 0 ? 'pass' : 'no_data', figures, ids, { threshold: view.config.feverAboveC }, { spans, covered });
   });
 }
 

@@ -13,6 +13,7 @@ import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkSpa
 import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
+import { judgeAbsence, unjudgedOf } from '../policy.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
 import { offGateFigure } from './staff-posts.js';
 import { mayHave } from '../watermark.js';
@@ -57,9 +58,10 @@ function facts(view: DayView) {
       noDataMinutes: view.noDataMinutes(devices),
       ...offGateFigure(view, gate, here),
     };
-    const status = figures.unstaffedMinutes > 0 ? 'fail' : total(covered) === 0 ? 'no_data' : 'pass';
+    // Staffed around the clock is a "never" rule: unstaffed seen fails, unjudged time is no_data.
+    const { status, unjudged } = judgeAbsence(view, figures.unstaffedMinutes, unjudgedOf(view, devices));
     const ids = here.filter((s) => view.inWindow(s.eventTime)).map((s) => s.readingId);
-    return view.fact('gate-staffed', gate, status, figures, ids);
+    return view.fact('gate-staffed', gate, status, figures, ids, {}, unjudged);
   });
 }
 

@@ -4,7 +4,7 @@
  * pass with one of those roles is a violation, alarmed at once.
  */
 import { msg } from '../../i18n/index.js';
-import { absenceStatus } from '../policy.js';
+import { judgeAbsence, unjudgedOf } from '../policy.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
 import type { StoredOf } from '../state.js';
@@ -26,7 +26,8 @@ function facts(view: DayView) {
       courierRefusals: couriers.length - entered.length,
       noDataMinutes: view.noDataMinutes(devices),
     };
-    return view.fact('no-couriers', gate, absenceStatus(view, entered.length, devices), figures, couriers.map((r) => r.readingId));
+    const { status, unjudged } = judgeAbsence(view, entered.length, unjudgedOf(view, devices));
+    return view.fact('no-couriers', gate, status, figures, couriers.map((r) => r.readingId), {}, unjudged);
   });
 }
 

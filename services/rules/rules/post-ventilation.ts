@@ -5,11 +5,14 @@
  * period's overlap with [session end, session end + within), so ventilation
  * that ran before the spraying ended counts only from its end. A session whose
  * window is still open at asOf and not yet ventilated is pending, not judged.
+ * "Every session" is a never rule (README "Partial silence"): a silent sprayer
+ * could have left a session unreported, a silent controller a ventilation.
  */
 import { PUBLIC_AREA_KINDS } from '../layout.js';
 import type { RuleModule } from '../rule.js';
 import type { StoredOf } from '../state.js';
-import { clip, total } from '../intervals.js';
+import { total, union } from '../intervals.js';
+import { judgeAbsence, unjudgedOf } from '../policy.js';
 import { MINUTE_MS } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { isValidAreaSession } from './area-disinfection.js';
@@ -29,26 +32,27 @@ function judgeArea(view: DayView, area: string) {
   const cfg = view.config;
   const within = cfg.postVentilationWithinMinutes * MINUTE_MS;
   const need = cfg.postVentilationMinMinutes * MINUTE_MS;
-  const sessions = view
-    .of('disinfection')
-    .filter((r) => r.payload.target === 'area' && r.payload.areaId === area && view.inWindow(sessionStart(r)) && isValidAreaSession(r, view));
+  const inArea = view.of('disinfection').filter((r) => r.payload.target === 'area' && r.payload.areaId === area);
+  const sessions = inArea.filter((r) => view.inWindow(sessionStart(r)) && isValidAreaSession(r, view));
   const vents = view.of('ventilation').filter((v) => v.payload.areaId === area);
   const ventDevices = relevantDevices(fixedDevices(view, 'ventilation', area), vents);
-  const result = { judged: 0, ventilated: 0, pending: 0, silentGap: false, ids: [] as number[] };
+  // A session the sprayer did not report while silent could have gone unventilated.
+  const sprayers = relevantDevices(fixedDevices(view, 'sprayer', area), inArea);
+  const result = { judged: 0, ventilated: 0, pending: 0, failed: 0, unjudged: unjudgedOf(view, sprayers), ids: [] as number[] };
   for (const s of sessions) {
     const from = sessionEnd(s);
     const { v, ms } = bestVentilation(vents, from, from + within);
-    const ok = ms >= need;
     result.ids.push(s.readingId, ...(v ? [v.readingId] : []));
-    if (ok) {
+    if (ms >= need) {
       result.judged++;
       result.ventilated++;
     } else if (from + within > view.asOf) result.pending++;
     else {
       result.judged++;
       // Could the ventilation have happened while its controller was silent?
-      const covered = total(clip(view.coverage(ventDevices), from, from + within));
-      if (ventDevices.length === 0 || covered < Math.min(from + within, view.end) - Math.min(from, view.end)) result.silentGap = true;
+      const gap = unjudgedOf(view, ventDevices, [[Math.min(from, view.end), Math.min(from + within, view.end)]]);
+      if (ventDevices.length === 0 || total(gap) > 0) result.unjudged = union([...result.unjudged, ...gap]);
+      else result.failed++;
     }
   }
   return result;
@@ -60,9 +64,11 @@ function facts(view: DayView) {
   const seen = view.of('disinfection').filter((r) => r.payload.target === 'area' && !known.has(r.payload.areaId));
   return placesOf(fixedAreas, seen.map((r) => r.payload.areaId)).map((area) => {
     const r = judgeArea(view, area);
-    const status = r.ventilated === r.judged ? 'pass' : r.silentGap ? 'no_data' : 'fail';
+    // "Every session ventilated" is a never rule: a session seen unventilated fails; unjudged time is no_data.
+    const { status, unjudged } = judgeAbsence(view, r.failed, r.unjudged);
     const figures = { sessions: r.judged, ventilatedSessions: r.ventilated, pendingSessions: r.pending };
-    return view.fact('post-ventilation', area, status, figures, r.ids, { judged: r.judged, ventilated: r.ventilated, pending: r.pending, minutes: view.config.postVentilationMinMinutes });
+    const extra = { judged: r.judged, ventilated: r.ventilated, pending: r.pending, minutes: view.config.postVentilationMinMinutes };
+    return view.fact('post-ventilation', area, status, figures, r.ids, extra, unjudged);
   });
 }
 

@@ -12,7 +12,7 @@ import type { ReadingContext, RuleModule } from '../rule.js';
 import { temperaturesOf, type StoredReading } from '../state.js';
 import { MINUTE_MS } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
-import { absenceStatus } from '../policy.js';
+import { judgeAbsence, unjudgedOf } from '../policy.js';
 import { alarm, fixedDevices, isFever, ofKind, readingsOfDay, sessionStart } from './shared.js';
 
 /** When a reading puts `ref` on duty, or null. */
@@ -45,13 +45,18 @@ function facts(view: DayView) {
   const staffFevers = feversOfDay.filter((r) => r.payload.subject === 'staff');
   const refs = placesOf(view.layout.staff.filter((s) => s.active).map((s) => s.ref), staffFevers.map((r) => r.payload.personRef));
   const thermometers = placesOf(fixedDevices(view, 'thermometer'), view.senders('temperature'));
+  // Duty events come from the gate panels (shifts) and the sprayers (sessions).
+  const dutyDevices = placesOf([...fixedDevices(view, 'access_panel'), ...fixedDevices(view, 'sprayer')], [...view.senders('shift'), ...view.senders('disinfection')]);
   return refs.map((ref) => {
     const fevers = firstFever(feversOfDay, ref, view.dayStart, view.end, view.config);
     const first = fevers[0];
     const after = first ? dutyAfterFever(duty, ref, first.eventTime, view.end, view.config) : [];
     const figures = { fevers: fevers.length, dutyEventsAfterFever: after.length };
     const ids = [...fevers, ...after].map((r) => r.readingId);
-    return view.fact('staff-fever', ref, absenceStatus(view, after.length, thermometers), figures, ids, { dutyEvents: after.length });
+    // Before a fever is seen, a silent thermometer could hide one; after it, a silent duty device could hide duty.
+    const spans = first ? unjudgedOf(view, dutyDevices, [[first.eventTime, view.end]]) : unjudgedOf(view, thermometers);
+    const { status, unjudged } = judgeAbsence(view, after.length, spans);
+    return view.fact('staff-fever', ref, status, figures, ids, { dutyEvents: after.length }, unjudged);
   });
 }
 

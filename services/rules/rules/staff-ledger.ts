@@ -5,13 +5,13 @@
  * reported at all that day.
  */
 import type { RuleModule } from '../rule.js';
+import { judgeExistence } from '../policy.js';
 import { placesOf, type DayView } from '../view.js';
 import { fixedDevices, isPlausible } from './shared.js';
 
 function facts(view: DayView) {
   const temps = view.of('temperature').filter((r) => view.inWindow(r.eventTime) && isPlausible(r.payload.temperatureC, view.config));
   const thermometers = placesOf(fixedDevices(view, 'thermometer'), view.senders('temperature'));
-  const silent = view.windowMs <= 0 || view.coverage(thermometers).length === 0;
   const refs = view.layout.staff.filter((s) => s.active).map((s) => s.ref).sort();
   // Grouped once, not every temperature of the day filtered once per person.
   const byRef = new Map<string, typeof temps>();
@@ -22,8 +22,9 @@ function facts(view: DayView) {
   }
   return refs.map((ref) => {
     const checks = byRef.get(ref) ?? [];
-    const status = checks.length >= 1 ? 'pass' : silent ? 'no_data' : 'fail';
-    return view.fact('staff-ledger', ref, status, { checks: checks.length }, checks.map((r) => r.readingId));
+    // At least one check a day: a missing check while some thermometer time went unjudged is no_data.
+    const { status, unjudged } = judgeExistence(view, checks.length, 1, thermometers);
+    return view.fact('staff-ledger', ref, status, { checks: checks.length }, checks.map((r) => r.readingId), {}, unjudged);
   });
 }
 

@@ -5,7 +5,7 @@
  * opening still shows). While the sensor is silent the door is "no data".
  */
 import { msg } from '../../i18n/index.js';
-import { absenceStatus } from '../policy.js';
+import { judgeAbsence, unjudgedOf } from '../policy.js';
 import { clip, intersect, total } from '../intervals.js';
 import { subjects, type Outcome } from '../outcomes.js';
 import type { ReadingContext, RuleModule } from '../rule.js';
@@ -31,8 +31,8 @@ function facts(view: DayView) {
       openings: openings.length,
       noDataMinutes: view.noDataMinutes(devices),
     };
-    const status = absenceStatus(view, figures.openMinutes + figures.openings, devices);
-    return view.fact('venues-closed', room, status, figures, openings.map((d) => d.readingId));
+    const { status, unjudged } = judgeAbsence(view, figures.openMinutes + figures.openings, unjudgedOf(view, devices));
+    return view.fact('venues-closed', room, status, figures, openings.map((d) => d.readingId), {}, unjudged);
   });
 }
 

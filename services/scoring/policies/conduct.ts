@@ -4,7 +4,7 @@
  * plan 三(七)). Masks, gloves and the rest are for the inspector, who confirms.
  */
 import { msg } from '../../i18n/index.js';
-import { listFacts, type RuleGrid } from '../grid.js';
+import { describeGaps, listFacts, type RuleGrid } from '../grid.js';
 import type { Verdict } from '../types.js';
 
 /**
@@ -19,6 +19,11 @@ export function scoreProperConduct(staffFever: RuleGrid, staffLedger: RuleGrid, 
       score: 0,
       explanation: msg('score.staffOnDutyAfterFever', { facts: listFacts(staffFever.fails) }),
     };
+  }
+  // Duty after fever is a "never" rule: a staff-fever no_data (a thermometer or duty device
+  // silent for part of the day) leaves the item undecided, whatever the ledger shows.
+  if (staffFever.noData.length > 0) {
+    return { score: null, explanation: msg('score.staffFeverUnjudged', { gaps: describeGaps(staffFever) }) };
   }
   const measuredDays = new Set(
     [...staffFever.facts, ...staffLedger.facts].filter((f) => f.status === 'pass').map((f) => f.day),

@@ -6,7 +6,7 @@
 import { msg } from '../../i18n/index.js';
 import type { Message } from '../../../schemas/src/message.js';
 import type { DailyFact } from '../../rules/facts.js';
-import { describeGaps, gapCount, listFacts, type RuleGrid } from '../grid.js';
+import { describeGaps, gapCount, isPartlySilent, judgedPartly, listFacts, listUnjudged, type RuleGrid } from '../grid.js';
 import type { Verdict } from '../types.js';
 
 /**
@@ -32,13 +32,20 @@ export function unstaffedMinutesOf(fact: DailyFact): number {
   return fact.status === 'fail' ? Math.max(1, minutes) : minutes;
 }
 
-/** 3.3: one point per started block of `minutesPerPoint` unstaffed minutes, summed over gates and days. */
+/**
+ * 3.3: one point per started block of `minutesPerPoint` unstaffed minutes, summed over gates and days.
+ * A partial judgement: a gate-day silent for part of the day counts the unstaffed minutes seen, and
+ * the explanation names the hours that could not be judged; only a wholly silent gate-day is a gap.
+ */
 export function scoreUnstaffedTime(grid: RuleGrid, points: number, minutesPerPoint: number): Verdict {
   const total = grid.facts.reduce((sum, f) => sum + unstaffedMinutesOf(f), 0);
   const deduction = Math.ceil(total / minutesPerPoint);
-  const partial = grid.facts.reduce((sum, f) => sum + (f.status === 'no_data' ? 0 : (f.figures.noDataMinutes ?? 0)), 0);
-  const why = msg('why.unstaffed', { total, partial, per: minutesPerPoint });
-  return applyDeduction(points, deduction, grid, why);
+  const judged = grid.facts.filter((f) => f.status !== 'no_data' || isPartlySilent(f));
+  const partial = judged.reduce((sum, f) => sum + (f.figures.noDataMinutes ?? 0), 0);
+  const unjudged = judged.filter((f) => (f.figures.unjudgedSpans ?? 0) > 0);
+  const seen = msg('why.unstaffed', { total, partial, per: minutesPerPoint });
+  const why = unjudged.length > 0 ? msg('why.unjudged', { why: seen, facts: listUnjudged(unjudged, grid.timeZone, 10) }) : seen;
+  return applyDeduction(points, deduction, judgedPartly(grid), why);
 }
 
 /** 4.3: one point per failing (day, place) of garbage disinfection. */

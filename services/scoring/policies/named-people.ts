@@ -6,7 +6,7 @@
  * the facts show and says so. See README "4.2".
  */
 import { msg } from '../../i18n/index.js';
-import type { RuleGrid } from '../grid.js';
+import { isPartlySilent, type RuleGrid } from '../grid.js';
 import type { DutyRecord, Verdict } from '../types.js';
 
 export type DutyKind = DutyRecord['kind'];
@@ -18,12 +18,16 @@ const ACTIVITY_FIGURES: Record<DutyKind, readonly string[]> = {
   disinfection: ['validSessions', 'invalidSessions'],
 };
 
-/** Did the facts see the duty done (active), see it not done (idle), or see nothing (silent)? */
+/**
+ * Did the facts see the duty done (active), see it not done (idle), or see nothing (silent)?
+ * A partly silent fact shows the duty done in its covered part, but cannot show it was never
+ * done: the duty may have been in the unjudged hours.
+ */
 export function activityOf(grid: RuleGrid, kind: DutyKind): 'active' | 'idle' | 'silent' {
-  const withData = grid.facts.filter((f) => f.status !== 'no_data');
-  if (withData.length === 0) return 'silent';
-  const done = withData.some((f) => ACTIVITY_FIGURES[kind].some((name) => (f.figures[name] ?? 0) > 0));
-  return done ? 'active' : 'idle';
+  const seen = grid.facts.filter((f) => f.status !== 'no_data' || isPartlySilent(f));
+  const done = seen.some((f) => ACTIVITY_FIGURES[kind].some((name) => (f.figures[name] ?? 0) > 0));
+  if (done) return 'active';
+  return grid.facts.some((f) => f.status !== 'no_data') ? 'idle' : 'silent';
 }
 
 /**

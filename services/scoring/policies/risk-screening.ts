@@ -5,7 +5,8 @@
  * parlours, gatherings) and confirms.
  */
 import { msg } from '../../i18n/index.js';
-import type { RuleGrid } from '../grid.js';
+import { listUnjudged, type RuleGrid } from '../grid.js';
+import type { Message } from '../../../schemas/src/message.js';
 import type { AlarmSummary, Verdict } from '../types.js';
 
 export type AckOutcome = 'in_time' | 'late' | 'unacknowledged';
@@ -33,13 +34,17 @@ export function scoreRiskScreening(
   withinMinutes: number,
 ): Verdict {
   const alarmIds = alarms.map((a) => a.id);
+  // A partial judgement: the hours a gate thermometer was silent (a fever there went unseen) are named.
+  const unjudged = feverGrid.facts.filter((f) => (f.figures.unjudgedSpans ?? 0) > 0);
+  const withHours = (explanation: Message): Message =>
+    unjudged.length > 0 ? msg('score.withUnjudged', { explanation, facts: listUnjudged(unjudged, feverGrid.timeZone, 10) }) : explanation;
   if (alarms.length > 0) {
     const outcomes = alarms.map((a) => ackOutcome(a, withinMinutes * 60_000));
     const late = outcomes.filter((o) => o === 'late').length;
     const open = outcomes.filter((o) => o === 'unacknowledged').length;
     const score = open > 0 ? 1 : late > 0 ? 2 : 3;
     const counts = { count: alarms.length, inTime: alarms.length - late - open, within: withinMinutes, late, open, score };
-    return { score, alarmIds, explanation: msg('score.riskAlarms', counts) };
+    return { score, alarmIds, explanation: withHours(msg('score.riskAlarms', counts)) };
   }
   const measured = new Set(feverGrid.facts.filter((f) => f.status === 'pass').map((f) => f.day));
   const silentDays = feverGrid.days.filter((d) => !measured.has(d));
@@ -50,5 +55,5 @@ export function scoreRiskScreening(
       explanation: msg('score.riskSilent', { days: silentDays.join(', ') }),
     };
   }
-  return { score: 3, alarmIds, explanation: msg('score.riskOk') };
+  return { score: 3, alarmIds, explanation: withHours(msg('score.riskOk')) };
 }
