@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventBus } from '../../services/events.js';
+import { EventBus, InCommit } from '../../services/events.js';
 import { createIngest } from '../../services/ingest/ingest.js';
 import { createMetrics } from '../../services/observability/metrics.js';
 import { silentLogger } from '../../services/observability/logger.js';
@@ -141,7 +141,7 @@ describe('time-driven alarms of a day published late', () => {
       let clock = START - 11 * MIN;
       const ingest = createIngest({
         db, journal: repos.journal, alarms: repos.alarms, registry: repos.registry, facts: repos.facts, audit: repos.audit, legacyInbox: repos.legacyInbox,
-        rulesConfig: parseRulesConfig({}), metrics: createMetrics(false), logger: silentLogger(), bus: new EventBus(silentLogger()),
+        rulesConfig: parseRulesConfig({}), metrics: createMetrics(false), logger: silentLogger(), bus: new EventBus(silentLogger()), inCommit: new InCommit(() => db.inTransaction),
         maxPayloadBytes: 65_536, factsRefreshMs: 60_000, retentionDays: 30, now: () => clock,
       });
       await applyRegistry(TEST_REGISTRY, db, repos.registry, clock);
