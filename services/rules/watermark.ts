@@ -2,12 +2,12 @@
  * Time-driven alarms on event time (README "Time-driven alarms"). The live timer (tick) sees a
  * silence when the service clock passes the point it falls due at; a late batch, a replay or an
  * import never makes the timer see it, because its readings arrive after their time. So the
- * engine also keeps event-time watermarks: each community's (the latest event time its devices
- * reported, bounded by the reading's own receivedAt, so a device clock ahead of ours cannot push
- * it into the future) and each device's own. When a reading moves them, every rule's
- * onWatermark() raises the conditions that fell due in between, with the event time they fell
- * due at: the instant the timer also stamps (tick uses the same due points), so a live day and a
- * late day give the same alarms, and cs.open (which both paths go through) keeps one per episode.
+ * engine also keeps event-time watermarks: each device's own (the latest event time it reported,
+ * bounded by the reading's receivedAt, so a clock ahead of ours cannot push it into the future),
+ * on which the rules' onWatermark() raise what fell due as a device's readings move it on, and
+ * the community's, which with the devices' tells the timer how far event time has got. Both
+ * paths stamp an alarm with the event time it fell due at, so a live day and a late day give the
+ * same alarms, and cs.open (which both go through) keeps one per episode.
  */
 import type { Outcome } from './outcomes.js';
 import type { RuleContext, RuleModule } from './rule.js';
