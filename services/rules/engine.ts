@@ -14,6 +14,7 @@ import { DAY_MS } from '../time/durations.js';
 import { dayBounds } from '../time/local-day.js';
 import { classifyTiming } from './timing.js';
 import { buildDayView } from './view.js';
+import { advanceWatermark, eventNow, eventNowOf } from './watermark.js';
 
 /**
  * What every engine call is given besides the state. The layout is data the
@@ -90,6 +91,8 @@ export function evaluate(state: RulesState, input: ReadingInput, ctx: EvaluateCo
   const { cs, duplicate } = recordReading(state.communities[input.communityId] ?? emptyCommunity(), input);
   if (duplicate) return { state: withCommunity(state, input.communityId, cs), outcomes: [] };
   const rc: ReadingContext = { ...ruleContext(input.communityId, ctx.layout, cs, ctx), input };
+  // Conditions due in event time up to this reading first (watermark.ts), so it can clear them.
+  const due = track(cs, advanceWatermark(cs, input, rc, ctx.rules ?? RULES)).outcomes;
   // A loop, not flatMap: this runs for every reading, and most rules return nothing.
   const raw: Outcome[] = [];
   for (const r of ctx.rules ?? RULES) {
@@ -97,10 +100,13 @@ export function evaluate(state: RulesState, input: ReadingInput, ctx: EvaluateCo
     if (out !== undefined && out.length > 0) raw.push(...out);
   }
   const tracked = track(cs, raw);
-  return { state: withCommunity(state, input.communityId, tracked.cs), outcomes: tracked.outcomes };
+  return { state: withCommunity(state, input.communityId, tracked.cs), outcomes: due.length > 0 ? [...due, ...tracked.outcomes] : tracked.outcomes };
 }
 
-/** Time passes: silent devices, unstaffed gates, stopped broadcasts; old readings are pruned. */
+/**
+ * Time passes on the service clock: silent devices, unstaffed gates, stopped broadcasts whose
+ * due point (in event time, as watermark.ts uses) is at or before nowMs; old readings are pruned.
+ */
 export function tick(state: RulesState, nowMs: number, ctx: LayoutsContext): Step {
   let next = state;
   const outcomes: Outcome[] = [];
@@ -109,7 +115,7 @@ export function tick(state: RulesState, nowMs: number, ctx: LayoutsContext): Ste
     let cs = next.communities[id] ?? emptyCommunity();
     if (cs.watchSince === null) cs.watchSince = nowMs;
     cs = prune(cs, nowMs - ctx.config.retainDays * DAY_MS);
-    const tc = { ...ruleContext(id, ctx.layouts.get(id), cs, ctx), nowMs };
+    const tc = { ...ruleContext(id, ctx.layouts.get(id), cs, ctx), nowMs, eventNowMs: eventNow(cs, nowMs), eventNowOf: (d: string) => eventNowOf(cs, d, nowMs) };
     const tracked = track(cs, (ctx.rules ?? RULES).flatMap((r) => r.onTick?.(tc) ?? []));
     outcomes.push(...tracked.outcomes);
     next = withCommunity(next, id, tracked.cs);

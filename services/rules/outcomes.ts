@@ -17,7 +17,7 @@ export interface AlarmOutcome {
   communityId: string;
   subject: string;
   severity: Severity;
-  /** ms; the reading's event time, or the tick's now for time-driven alarms. */
+  /** ms; the reading's event time, or for time-driven alarms the event time they fell due at (README "Time-driven alarms"). */
   eventTime: number;
   /** What operators read, as a message formatted per language (services/i18n). */
   titleMessage: Message;

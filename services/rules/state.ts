@@ -85,6 +85,19 @@ export interface CommunityState {
   watchSince: number | null;
   /** Alarms this engine raised and will clear, by alarmKey(). */
   open: Record<string, OpenAlarm>;
+  /**
+   * The event-time watermark (watermark.ts): the latest min(eventTime, receivedAt) of the
+   * community's readings. Absent until the first reading (and in states written before it).
+   */
+  mark?: number;
+  /** Service-clock receipt of the reading that last moved `mark`: tick() reads event time on from there. */
+  markAt?: number;
+  /** Latest event time each device was heard at (any reading but an offline / fault status), for watermark.ts. */
+  heardAt?: Record<string, number>;
+  /** Each device's own watermark: what a device reports is judged on it (watermark.ts). */
+  deviceMarks?: Record<string, number>;
+  /** When each device's own watermark last moved (service clock). */
+  deviceMarksAt?: Record<string, number>;
 }
 
 export interface RulesState {

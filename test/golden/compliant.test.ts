@@ -77,8 +77,17 @@ describe('golden day: late uploads', () => {
   it('two hours of readings arriving late give the facts and scores of the compliant day', async () => {
     const id = run.community('late-uploads');
     expect(factTable(run.facts(id))).toEqual(compliantFactsOf(id));
-    expect(alarmLines(run.alarms(id))).toEqual([]);
     expect(pointsOf(await run.scores(id))).toEqual(FULL_MARKS);
+  });
+
+  it('and the offline alarm live would have raised: the thermometer\'s live 12:00 reading shows its uplink silent since before 10:00', async () => {
+    const id = run.community('late-uploads');
+    const therm = `${id}-therm-g1`;
+    const tenOClock = dayBounds(run.day, TZ)[0] + 10 * 3_600_000;
+    const lastHeard = Math.max(...run.messages.filter((m) => !isRaw(m) && m.deviceId === therm && Date.parse(m.payload.ts) < tenOClock).map((m) => Date.parse((m as { payload: { ts: string } }).payload.ts)));
+    const alarms = run.alarms(id);
+    expect(alarmLines(alarms)).toEqual([`device-health device:${therm} resolved`]);
+    expect(alarms[0]).toMatchObject({ firstEventTime: lastHeard + 15 * 60_000, details: { deviceId: therm, lastHeardAt: lastHeard, silentMinutes: 15 }, resolvedBy: 'system' });
   });
 });
 

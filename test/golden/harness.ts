@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addDays, hhmm, localDayOf, localInstant } from '../../devices-sim/clock.js';
+import { addDays, dayBounds, hhmm, localDayOf, localInstant } from '../../devices-sim/clock.js';
 import { isRaw } from '../../devices-sim/messages.js';
 import { makePlan, planMessages, type Plan } from '../../devices-sim/plan.js';
 import { connectDevices, play, type PlayStats } from '../../devices-sim/player.js';
@@ -111,7 +111,11 @@ export async function runGoldenDay(scenarios: string[], seed = 20210203, silence
     return found.community.id;
   };
   const facts = (id: string) => factsRepo.range(id, day, day);
-  const alarms = (id: string) => alarmsRepo.list({ communityId: id, limit: 1000 }).sort((a, b) => a.id - b.id);
+  // The day's alarms. The scenarios' lead-in (an attendant on shift from the evening before, heartbeats from 23:50)
+  // leaves each access panel silent in event time before the day: the event-time watermark alarms that
+  // (services/rules/watermark.ts), on the day before, not on this one.
+  const [dayStart] = dayBounds(day, TZ);
+  const alarms = (id: string) => alarmsRepo.list({ communityId: id, limit: 1000 }).filter((a) => a.firstEventTime >= dayStart).sort((a, b) => a.id - b.id);
   const summary = (a: Alarm): AlarmSummary => ({
     id: a.id, rule: a.rule, communityId: a.communityId, subject: a.subject, severity: a.severity, status: a.status,
     firstEventTime: a.firstEventTime, openedAt: a.openedAt, ...(a.acknowledgedAt === null ? {} : { acknowledgedAt: a.acknowledgedAt }),

@@ -10,16 +10,20 @@ function gateSilent() {
   j.temp(at('08:00'), 36.5, 's-guard-01', 'staff');
   j.access(at('08:01'), 'resident');
   const gap = j.readings.filter((r) => (r.deviceId === 'therm-g1' || r.deviceId === 'panel-g1') && r.eventTime >= at('10:00') && r.eventTime < at('14:00'));
-  return { j, readings: j.readings.filter((r) => !gap.includes(r)) };
+  // In event-time order, as they come live: fed device by device, the first device's readings would move
+  // the event-time watermark past the others' and make them look silent (watermark.ts).
+  const readings = j.readings.filter((r) => !gap.includes(r)).sort((a, b) => a.eventTime - b.eventTime || a.readingId - b.readingId);
+  return { j, readings };
 }
 
 describe('silence', () => {
   it('tick raises device-offline once the silence threshold passes, once; the device coming back clears it', () => {
     const { readings } = gateSilent();
     const upTo = (t: number) => readings.filter((r) => r.eventTime < t);
-    // Last heard 09:55 (received 09:55:01): silent 14 min 59 s at 10:10, 15 min at 10:10:01.
+    // Last heard at 09:55 event time: silent 14 min 59.999 s at 10:09:59.999, 15 min at 10:10, the point
+    // the alarm is stamped at (the same the event-time watermark gives, watermark.ts).
     let { state } = feed(upTo(at('10:10')));
-    expect(tick(state, at('10:10'), ctx).outcomes).toEqual([]);
+    expect(tick(state, at('10:10') - 1, ctx).outcomes).toEqual([]);
     const raised = tick(state, at('10:10:01'), ctx);
     expect(raised.outcomes).toEqual(
       ['therm-g1', 'panel-g1'].map((id) => ({
@@ -28,10 +32,10 @@ describe('silence', () => {
         communityId: 'hc-001',
         subject: `device:${id}`,
         severity: 'medium',
-        eventTime: at('10:10:01'),
+        eventTime: at('10:10'),
         titleMessage: { code: 'alarm.device-offline', params: { device: id, minutes: 15 } },
         title: `Device ${id} offline: silent for 15 min`,
-        details: { deviceId: id, lastHeardAt: at('09:55:01'), silentMinutes: 15 },
+        details: { deviceId: id, lastHeardAt: at('09:55'), silentMinutes: 15 },
         readingIds: [],
       })),
     );
@@ -52,7 +56,12 @@ describe('silence', () => {
     const j = online();
     const off = j.status(at('12:00'), 'offline', 'speaker-1');
     const kept = j.readings.filter((r) => !(r.deviceId === 'speaker-1' && r.eventTime >= at('12:00') && r !== off) || r.eventTime >= at('12:30'));
-    expect(feed(kept).outcomes).toEqual([]); // the offline arrived after 12:30 readings: history, not news
+    // The offline status arrives after the 12:30 readings: history, not news. The 12:30 heartbeat itself shows the
+    // speaker silent since 11:55 (watermark.ts): offline from 12:10, over at 12:30.
+    expect(feed(kept).outcomes.map((o) => [o.type, o.subject, o.eventTime])).toEqual([
+      ['alarm', 'device:speaker-1', at('12:10')],
+      ['clear', 'device:speaker-1', at('12:30')],
+    ]);
     const { state, outcomes } = feed([...kept].sort((a, b) => a.eventTime - b.eventTime || a.readingId - b.readingId));
     expect(outcomes.map((o) => [o.type, o.subject, o.eventTime])).toEqual([
       ['alarm', 'device:speaker-1', at('12:00')],

@@ -6,14 +6,15 @@
  */
 import { msg } from '../../i18n/index.js';
 import { clip, intersect, subtract, total, type Interval } from '../intervals.js';
-import { subjects, type Outcome } from '../outcomes.js';
-import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
+import { subjects, type AlarmOutcome, type Outcome } from '../outcomes.js';
+import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkSpan } from '../rule.js';
 import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
 import { judgeAbsence } from '../policy.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
 import { stateIntervals } from './states.js';
+import { mayHave } from '../watermark.js';
 
 const playing = (b: StoredOf<'broadcast'>) => b.payload.state === 'playing';
 
@@ -45,29 +46,75 @@ function onReading(ctx: ReadingContext): Outcome[] {
   return ctx.isOpen('broadcast', subject) ? [clear(ctx, 'broadcast', subject, input.eventTime)] : [];
 }
 
+const waitMs = (ctx: RuleContext) => ctx.config.broadcastStoppedAlarmAfterMinutes * MINUTE_MS;
+
+/**
+ * The alarm of a speaker not playing since `from` (the first report of the run that is not
+ * "playing"; a speaker repeating "stopped" does not restart the wait): due, and stamped, at
+ * from + the configured wait, on both paths (timer and watermark).
+ */
+function stopped(ctx: RuleContext, id: string, from: StoredOf<'broadcast'>, last: StoredOf<'broadcast'>): AlarmOutcome {
+  const minutes = ctx.config.broadcastStoppedAlarmAfterMinutes;
+  return alarm(ctx, {
+    rule: 'broadcast',
+    subject: subjects.device(id),
+    severity: 'low',
+    eventTime: from.eventTime + waitMs(ctx),
+    titleMessage: msg('alarm.broadcast', { device: id, state: last.payload.state, minutes }),
+    details: { deviceId: id, state: last.payload.state, since: from.eventTime },
+    readingIds: [from.readingId],
+  });
+}
+
+/** The start of the not-playing run that `i` is part of (here sorted by event time). */
+function runStart(here: readonly StoredOf<'broadcast'>[], i: number): StoredOf<'broadcast'> {
+  let k = i;
+  while (k > 0 && !playing(here[k - 1] as StoredOf<'broadcast'>)) k--;
+  return here[k] as StoredOf<'broadcast'>;
+}
+
+/** The speaker's last report at or before t (here sorted by event time). */
+const lastAt = (here: readonly StoredOf<'broadcast'>[], t: number) => here.filter((b) => b.eventTime <= t).pop();
+
 function onTick(ctx: TickContext): Outcome[] {
   const all = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1, 'broadcast'), 'broadcast');
   const speakers = [...new Set([...fixedDevices(ctx, 'speaker'), ...all.map((b) => b.deviceId)])].sort();
   const out: Outcome[] = [];
   for (const id of speakers) {
-    const last = all.filter((b) => b.deviceId === id).pop();
+    // As far as event time has got for this speaker (watermark.ts eventNowOf).
+    const t = ctx.eventNowOf(id);
+    const here = all.filter((b) => b.deviceId === id && b.eventTime <= t);
+    const last = here[here.length - 1];
     if (!last || playing(last)) continue;
-    const subject = subjects.device(id);
-    const minutes = Math.floor((ctx.nowMs - last.eventTime) / MINUTE_MS);
-    if (minutes < ctx.config.broadcastStoppedAlarmAfterMinutes || ctx.isOpen('broadcast', subject)) continue;
-    out.push(
-      alarm(ctx, {
-        rule: 'broadcast',
-        subject,
-        severity: 'low',
-        eventTime: ctx.nowMs,
-        titleMessage: msg('alarm.broadcast', { device: id, state: last.payload.state, minutes }),
-        details: { deviceId: id, state: last.payload.state, since: last.eventTime },
-        readingIds: [last.readingId],
-      }),
-    );
+    const from = runStart(here, here.length - 1);
+    if (t < from.eventTime + waitMs(ctx) || ctx.isOpen('broadcast', subjects.device(id))) continue;
+    out.push(stopped(ctx, id, from, last));
   }
   return out;
 }
 
-export const broadcastRule: RuleModule = { id: 'broadcast', facts, onReading, onTick };
+/** The speaker (the span's device) whose not-playing run started so that its wait fell due in (from, to] of its own event time, still not playing then. */
+function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
+  const own = span;
+  const wait = waitMs(ctx);
+  if (!mayHave(ctx.cs, own.deviceId, 'broadcast', own.from - wait + 1, own.to - wait + 1)) return [];
+  const starts = ofKind(collect(ctx.cs, own.from - wait + 1, own.to - wait + 1, 'broadcast'), 'broadcast').filter((b) => b.deviceId === own.deviceId && !playing(b));
+  if (starts.length === 0) return [];
+  const all = ofKind(collect(ctx.cs, -Infinity, own.to + 1, 'broadcast'), 'broadcast');
+  const out: Outcome[] = [];
+  for (const b of starts) {
+    const subject = subjects.device(b.deviceId);
+    const here = all.filter((x) => x.deviceId === b.deviceId);
+    const i = here.findIndex((x) => x.readingId === b.readingId);
+    const due = b.eventTime + wait;
+    const last = lastAt(here, due);
+    if (i < 0 || runStart(here, i) !== here[i] || !last || playing(last) || ctx.isOpen('broadcast', subject)) continue;
+    out.push(stopped(ctx, b.deviceId, b, last));
+    // Playing again in a reading taken before this one (out of order): cleared where it was.
+    const back = here.find((x) => x.eventTime > due && x.eventTime < own.to && playing(x));
+    if (back) out.push(clear(ctx, 'broadcast', subject, back.eventTime));
+  }
+  return out;
+}
+
+export const broadcastRule: RuleModule = { id: 'broadcast', facts, onReading, onTick, onWatermark };

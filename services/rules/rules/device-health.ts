@@ -9,8 +9,8 @@
 import { msg } from '../../i18n/index.js';
 import { isCut } from '../coverage.js';
 import { total } from '../intervals.js';
-import { subjects, type Outcome } from '../outcomes.js';
-import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
+import { subjects, type AlarmOutcome, type Outcome } from '../outcomes.js';
+import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkSpan } from '../rule.js';
 import { collect, heardIn } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
@@ -65,27 +65,56 @@ function onReading(ctx: ReadingContext): Outcome[] {
   return cuts.length === 0 ? [clear(ctx, 'device-health', subject, input.eventTime)] : [];
 }
 
+/**
+ * The offline alarm of a device silent since `since` (its last heard event time, or when the
+ * timer started watching a device never heard): due at since + deviceSilenceMinutes, and that
+ * due point is its event time on both paths (timer and watermark), so both give the same alarm.
+ */
+function offline(ctx: RuleContext, id: string, since: number, lastHeardAt: number | null): AlarmOutcome {
+  const minutes = ctx.config.deviceSilenceMinutes;
+  return alarm(ctx, {
+    rule: 'device-health',
+    subject: subjects.device(id),
+    severity: 'medium',
+    eventTime: since + minutes * MINUTE_MS,
+    titleMessage: msg('alarm.device-offline', { device: id, minutes }),
+    details: { deviceId: id, lastHeardAt, silentMinutes: minutes },
+    readingIds: [],
+  });
+}
+
 function onTick(ctx: TickContext): Outcome[] {
   const out: Outcome[] = [];
+  const silenceMs = ctx.config.deviceSilenceMinutes * MINUTE_MS;
   for (const { id } of ctx.layout?.devices ?? []) {
-    const subject = subjects.device(id);
-    const last = ctx.cs.lastRx[id] ?? ctx.cs.watchSince;
-    if (last === null || ctx.isOpen('device-health', subject)) continue;
-    const minutes = Math.floor((ctx.nowMs - last) / MINUTE_MS);
-    if (minutes < ctx.config.deviceSilenceMinutes) continue;
-    out.push(
-      alarm(ctx, {
-        rule: 'device-health',
-        subject,
-        severity: 'medium',
-        eventTime: ctx.nowMs,
-        titleMessage: msg('alarm.device-offline', { device: id, minutes }),
-        details: { deviceId: id, lastHeardAt: ctx.cs.lastRx[id] ?? null, silentMinutes: minutes },
-        readingIds: [],
-      }),
-    );
+    // Heard: silent since its last event time, judged on the community's event time (watermark.ts), and
+    // not received for as long either: a device uploading its buffered night is heard, not silent.
+    // Never heard (or a state from before heardAt): since the receipt or the first tick, on the service clock.
+    const heard = ctx.cs.heardAt?.[id];
+    const rx = ctx.cs.lastRx[id];
+    const since = heard ?? rx ?? ctx.cs.watchSince;
+    const now = heard === undefined ? ctx.nowMs : ctx.eventNowMs;
+    if (since === null || ctx.isOpen('device-health', subjects.device(id)) || now < since + silenceMs) continue;
+    if (rx !== undefined && ctx.nowMs < rx + silenceMs) continue;
+    out.push(offline(ctx, id, since, heard ?? ctx.cs.lastRx[id] ?? null));
   }
   return out;
 }
 
-export const deviceHealthRule: RuleModule = { id: 'device-health', facts, onReading, onTick };
+/**
+ * The device's own next reading shows its silence: last heard at h, its watermark now at `to`
+ * (this reading's time, bounded by its reception) past h + the limit, with no offline / fault
+ * status in between (that raised its own alarm on this subject). Raised at the due point; this
+ * reading's onReading clears it. A device that never comes back is the timer's (onTick).
+ */
+function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
+  const heard = ctx.cs.heardAt?.[span.deviceId];
+  if (heard === undefined) return [];
+  const due = heard + ctx.config.deviceSilenceMinutes * MINUTE_MS;
+  if (span.to <= due || ctx.isOpen('device-health', subjects.device(span.deviceId))) return [];
+  if (!(ctx.layout?.devices ?? []).some((d) => d.id === span.deviceId)) return [];
+  if (collect(ctx.cs, heard + 1, due + 1, 'status').some((r) => r.deviceId === span.deviceId && isCut(r))) return [];
+  return [offline(ctx, span.deviceId, heard, heard)];
+}
+
+export const deviceHealthRule: RuleModule = { id: 'device-health', facts, onReading, onTick, onWatermark };

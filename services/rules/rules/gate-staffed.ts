@@ -8,14 +8,15 @@
  */
 import { msg } from '../../i18n/index.js';
 import { intersect, subtract, total, type Interval } from '../intervals.js';
-import { subjects, type Outcome } from '../outcomes.js';
-import type { ReadingContext, RuleModule, TickContext } from '../rule.js';
+import { subjects, type AlarmOutcome, type Outcome } from '../outcomes.js';
+import type { ReadingContext, RuleContext, RuleModule, TickContext, WatermarkSpan } from '../rule.js';
 import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { judgeAbsence, unjudgedOf } from '../policy.js';
 import { alarm, clear, fixedDevices, ofKind } from './shared.js';
 import { offGateFigure } from './staff-posts.js';
+import { mayHave } from '../watermark.js';
 
 /** Staffed intervals of a gate from its shift events (sorted), up to `until`; and when it last became empty. */
 export function staffing(shifts: readonly StoredOf<'shift'>[], until: number): { staffed: Interval[]; emptySince: number | null } {
@@ -71,37 +72,89 @@ function onReading(ctx: ReadingContext): Outcome[] {
   return ctx.isOpen('gate-staffed', subject) ? [clear(ctx, 'gate-staffed', subject, input.eventTime)] : [];
 }
 
+const limitMs = (ctx: RuleContext) => ctx.config.gateUnstaffedAlarmAfterMinutes * MINUTE_MS;
+
+/**
+ * The alarm of a gate empty since `since` (the shift end that emptied it, or when the timer
+ * started watching a gate that never reported a shift): due, and stamped, at since + the
+ * configured wait, on both paths (timer and watermark), so both give the same alarm.
+ */
+function unstaffed(ctx: RuleContext, gate: string, since: number, here: readonly StoredOf<'shift'>[]): AlarmOutcome {
+  const minutes = ctx.config.gateUnstaffedAlarmAfterMinutes;
+  return alarm(ctx, {
+    rule: 'gate-staffed',
+    subject: subjects.gate(gate),
+    severity: 'high',
+    eventTime: since + limitMs(ctx),
+    titleMessage: msg('alarm.gate-staffed', { gate, minutes }),
+    details: { gateId: gate, unstaffedSince: since, unstaffedMinutes: minutes },
+    readingIds: here.filter((s) => s.eventTime === since && s.payload.event === 'end').map((s) => s.readingId),
+  });
+}
+
+/** Is the gate staffed at t (from its shifts up to t inclusive)? */
+function staffedAt(here: readonly StoredOf<'shift'>[], t: number): boolean {
+  const last = staffing(here, t + 1).staffed.at(-1);
+  return last !== undefined && last[1] > t;
+}
+
 function onTick(ctx: TickContext): Outcome[] {
   const gates = ctx.layout?.gates.map((g) => g.id) ?? [];
   const shifts = ofKind(collect(ctx.cs, -Infinity, ctx.nowMs + 1, 'shift'), 'shift');
   const out: Outcome[] = [];
   for (const gate of gates) {
     const subject = subjects.gate(gate);
-    const here = shifts.filter((s) => s.payload.gateId === gate);
-    const { staffed, emptySince } = staffing(here, ctx.nowMs + 1);
-    const last = staffed[staffed.length - 1];
-    const staffedNow = last !== undefined && last[1] > ctx.nowMs;
+    const all = shifts.filter((s) => s.payload.gateId === gate);
+    // As far as event time has got for the panel reporting the gate's shifts (watermark.ts eventNowOf);
+    // a gate that never reported one, on the service clock.
+    const reporter = all[all.length - 1]?.deviceId;
+    const t = reporter === undefined ? ctx.nowMs : ctx.eventNowOf(reporter);
+    const here = all.filter((s) => s.eventTime <= t);
+    const { emptySince } = staffing(here, t + 1);
+    const staffedNow = staffedAt(here, t);
     const since = emptySince ?? (here.length === 0 ? ctx.cs.watchSince : null);
     if (staffedNow || since === null) {
       if (staffedNow && ctx.isOpen('gate-staffed', subject)) out.push(clear(ctx, 'gate-staffed', subject, ctx.nowMs));
       continue;
     }
-    const minutes = Math.floor((ctx.nowMs - since) / MINUTE_MS);
-    if (minutes < ctx.config.gateUnstaffedAlarmAfterMinutes || ctx.isOpen('gate-staffed', subject)) continue;
-    const lastEnd = here.filter((s) => s.eventTime === emptySince).map((s) => s.readingId);
-    out.push(
-      alarm(ctx, {
-        rule: 'gate-staffed',
-        subject,
-        severity: 'high',
-        eventTime: ctx.nowMs,
-        titleMessage: msg('alarm.gate-staffed', { gate, minutes }),
-        details: { gateId: gate, unstaffedSince: since, unstaffedMinutes: minutes },
-        readingIds: lastEnd,
-      }),
-    );
+    const now = emptySince === null ? ctx.nowMs : t;
+    if (now < since + limitMs(ctx) || ctx.isOpen('gate-staffed', subject)) continue;
+    out.push(unstaffed(ctx, gate, since, here));
   }
   return out;
 }
 
-export const gateStaffedRule: RuleModule = { id: 'gate-staffed', facts, onReading, onTick };
+/**
+ * Gates emptied by a shift end whose wait fell due in (from, to] of the reporting panel's own
+ * event time (the span) and nobody started a shift by then. Cheap when nothing is due: only the
+ * panel's shift ends of (from, to] minus the wait are looked at first, and the gate's whole
+ * shift history only when there is one.
+ */
+function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
+  const own = span;
+  const wait = limitMs(ctx);
+  if (!mayHave(ctx.cs, own.deviceId, 'shift', own.from - wait + 1, own.to - wait + 1)) return [];
+  const ends = ofKind(collect(ctx.cs, own.from - wait + 1, own.to - wait + 1, 'shift'), 'shift').filter(
+    (s) => s.deviceId === own.deviceId && s.payload.event === 'end',
+  );
+  if (ends.length === 0) return [];
+  const gates = new Set(ctx.layout?.gates.map((g) => g.id) ?? []);
+  const shifts = ofKind(collect(ctx.cs, -Infinity, own.to + 1, 'shift'), 'shift');
+  const out: Outcome[] = [];
+  for (const end of ends) {
+    const gate = end.payload.gateId;
+    const subject = subjects.gate(gate);
+    if (!gates.has(gate) || ctx.isOpen('gate-staffed', subject)) continue;
+    const here = shifts.filter((s) => s.payload.gateId === gate);
+    const due = end.eventTime + wait;
+    // This end emptied the gate (not one after an earlier end), and nobody came by the due point.
+    if (staffing(here, end.eventTime + 1).emptySince !== end.eventTime || staffedAt(here, due)) continue;
+    out.push(unstaffed(ctx, gate, end.eventTime, here));
+    // Staffed again by a reading taken before this one (out of order): cleared where it was.
+    const back = here.find((s) => s.eventTime > due && s.eventTime < own.to && s.payload.event === 'start');
+    if (back) out.push(clear(ctx, 'gate-staffed', subject, back.eventTime));
+  }
+  return out;
+}
+
+export const gateStaffedRule: RuleModule = { id: 'gate-staffed', facts, onReading, onTick, onWatermark };
