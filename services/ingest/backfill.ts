@@ -12,7 +12,9 @@
  *   their dead letter and are reported with today's reason.
  *
  * Both are audited, report accepted / duplicate / rejected counts with the reasons, and recompute
- * the facts of every day they touched before they answer. They work in chunks, yielding to the
+ * the facts of every day they touched before they answer. They also re-judge the time-driven
+ * alarms of the window they imported (backfill-alarms.ts): live data of those days would have
+ * raised them, readings below their device's watermark or older than the rules' state do not. They work in chunks, yielding to the
  * event loop between them, so live ingest and the API go on during a large import.
  */
 import { setImmediate as turn } from 'node:timers/promises';
@@ -24,6 +26,7 @@ import type { RegistryRepo } from '../store/registry-repo.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
 import type { Admission, Pipeline, RowOutcome } from './pipeline.js';
 import type { FactsMaterializer } from './facts-materializer.js';
+import type { BackfillAlarms, BackfillWindow } from './backfill-alarms.js';
 
 export interface BackfillProblem {
   /** The line of the import (1-based). */
@@ -42,6 +45,14 @@ export interface BackfillReport {
   problems: BackfillProblem[];
   /** The (community, local day) pairs whose facts were recomputed. */
   days: { communityId: string; day: string }[];
+  /** Time-driven alarms of the imported window recorded by re-judging it (backfill-alarms.ts). */
+  alarms: number;
+}
+
+/** What a backfill touched: the days to recompute, each community's event-time window. */
+interface Touched {
+  days: Map<string, { communityId: string; day: string }>;
+  windows: Map<string, BackfillWindow>;
 }
 
 export interface BackfillDeps {
@@ -50,6 +61,8 @@ export interface BackfillDeps {
   registry: RegistryRepo;
   pipeline: Pipeline;
   materializer: FactsMaterializer;
+  /** Re-judges the time-driven alarms of the windows a backfill imported, after its readings committed. */
+  alarms: BackfillAlarms;
   audit: AuditRepo;
   dayOf(communityId: string, ms: number): string;
   /** Re-reads the registry into the rules' layouts (a device registered just before a re-admission). */
@@ -80,11 +93,14 @@ export function createBackfill(deps: BackfillDeps) {
     isRegistered: (communityId, deviceId) => deps.registry.getDevice(deviceId)?.communityId === communityId,
   });
 
-  function tally(report: BackfillReport, outcome: RowOutcome, touched: Map<string, { communityId: string; day: string }>) {
+  function tally(report: BackfillReport, outcome: RowOutcome, touched: Touched) {
     if (outcome.status === 'accepted') {
       report.accepted++;
-      const day = deps.dayOf(outcome.communityId, outcome.eventTime);
-      touched.set(`${outcome.communityId}|${day}`, { communityId: outcome.communityId, day });
+      const { communityId, eventTime } = outcome;
+      const day = deps.dayOf(communityId, eventTime);
+      touched.days.set(`${communityId}|${day}`, { communityId, day });
+      const w = touched.windows.get(communityId);
+      touched.windows.set(communityId, w ? { from: Math.min(w.from, eventTime), to: Math.max(w.to, eventTime) } : { from: eventTime, to: eventTime });
     } else if (outcome.status === 'duplicate') report.duplicate++;
   }
 
@@ -93,17 +109,19 @@ export function createBackfill(deps: BackfillDeps) {
     if (report.problems.length < MAX_PROBLEMS) report.problems.push(p);
   }
 
-  function finish(report: BackfillReport, touched: Map<string, { communityId: string; day: string }>, audit: { actor: string; action: string; request: unknown }) {
+  function finish(report: BackfillReport, touched: Touched, audit: { actor: string; action: string; request: unknown }) {
+    // Once every reading is in: the replay sees the whole window, and what the batches raised live is skipped.
+    report.alarms = deps.alarms.judge(touched.windows);
     // Every day touched, recomputed now (the caller reads facts and scores right after).
     deps.materializer.flush(now(), true);
-    report.days = [...touched.values()].sort((a, b) => a.communityId.localeCompare(b.communityId) || a.day.localeCompare(b.day));
+    report.days = [...touched.days.values()].sort((a, b) => a.communityId.localeCompare(b.communityId) || a.day.localeCompare(b.day));
     const communities = new Set(report.days.map((d) => d.communityId));
     deps.audit.record(
       {
         actor: audit.actor, action: audit.action, objectType: 'backfill', objectId: now(),
         communityId: communities.size === 1 ? [...communities][0] : null,
         before: null,
-        after: { request: audit.request, accepted: report.accepted, duplicate: report.duplicate, rejected: report.rejected, days: report.days },
+        after: { request: audit.request, accepted: report.accepted, duplicate: report.duplicate, rejected: report.rejected, days: report.days, alarms: report.alarms },
       },
       now(),
     );
@@ -113,8 +131,8 @@ export function createBackfill(deps: BackfillDeps) {
   return {
     /** Imports recorded device messages (JSON lines); `source` names the file in the audit log. */
     async importLines(text: string, actor: string, source: string): Promise<BackfillReport> {
-      const report: BackfillReport = { accepted: 0, duplicate: 0, rejected: 0, problems: [], days: [] };
-      const touched = new Map<string, { communityId: string; day: string }>();
+      const report: BackfillReport = { accepted: 0, duplicate: 0, rejected: 0, problems: [], days: [], alarms: 0 };
+      const touched: Touched = { days: new Map(), windows: new Map() };
       const lines = text.split(/\r?\n/);
       let pending: { line: number; message: ReceivedMessage }[] = [];
       const flush = async () => {
@@ -151,8 +169,8 @@ export function createBackfill(deps: BackfillDeps) {
 
     /** Re-admits the dead letters the selection names (not yet re-admitted), oldest first. */
     async readmit(selection: DeadLetterSelection, actor: string): Promise<BackfillReport> {
-      const report: BackfillReport = { accepted: 0, duplicate: 0, rejected: 0, problems: [], days: [] };
-      const touched = new Map<string, { communityId: string; day: string }>();
+      const report: BackfillReport = { accepted: 0, duplicate: 0, rejected: 0, problems: [], days: [], alarms: 0 };
+      const touched: Touched = { days: new Map(), windows: new Map() };
       for (let afterId = 0; ; ) {
         const letters = deps.journal.deadLettersToReadmit({ ...selection, afterId }, chunk);
         if (letters.length === 0) break;

@@ -24,6 +24,8 @@ import { createPipeline } from './pipeline.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
 import { createBackfill } from './backfill.js';
+import { createBackfillAlarms } from './backfill-alarms.js';
+import { RULES } from '../rules/index.js';
 
 export interface IngestDeps {
   db: Db;
@@ -72,8 +74,16 @@ export function createIngest(deps: IngestDeps) {
   const pipeline = createPipeline({ ...deps, rules, now });
   const { facts, legacyInbox } = deps;
   const materializer = createFactsMaterializer({ db: deps.db, rules, facts, inCommit: deps.inCommit, todayEveryMs: deps.factsRefreshMs });
+  const backfillAlarms = createBackfillAlarms({
+    db: deps.db, journal: deps.journal, alarms: deps.alarms, audit: deps.audit, registry: deps.registry, config: deps.rulesConfig, rules: deps.rules ?? RULES,
+    inCommit: deps.inCommit, bus: deps.bus, now,
+    onFailure: (communityId, error) => {
+      deps.metrics.ruleExceptions.inc({ kind: 'backfill' });
+      log.error({ communityId, code: 'RULE_EXCEPTION', error }, "a rule threw while re-judging a backfill's time-driven alarms: that community's window is not re-judged");
+    },
+  });
   const backfillCore = createBackfill({
-    db: deps.db, journal: deps.journal, registry: deps.registry, pipeline, materializer, audit: deps.audit,
+    db: deps.db, journal: deps.journal, registry: deps.registry, pipeline, materializer, alarms: backfillAlarms, audit: deps.audit,
     dayOf: rules.dayOf, refreshLayouts: rules.refreshLayouts, withCurrentLayout: rules.withCurrentLayout, retentionDays: deps.retentionDays, now,
   });
   /**

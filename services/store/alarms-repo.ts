@@ -39,6 +39,16 @@ function fromRow(r: Row): Alarm {
   };
 }
 
+/** An episode judged after the fact (a backfill's re-judged window): opened at its due point, maybe already resolved. */
+export interface PastEpisode extends RaiseAlarm {
+  lastEventTime: number;
+  occurrences: number;
+  /** When the condition ended (event time), by `resolvedBy`; null: still in force. */
+  resolvedAt: number | null;
+  resolvedBy: string;
+  resolveNote: string;
+}
+
 export interface AlarmFilter {
   status?: AlarmStatus | 'active';
   communityId?: string;
@@ -59,6 +69,13 @@ export function createAlarmsRepo(db: Db) {
        first_event_time = MIN(first_event_time, @eventTime), reading_ids = @readingIds WHERE id = @id`,
   );
   const byId = db.prepare('SELECT * FROM alarms WHERE id = ?');
+  const episodeOf = db.prepare('SELECT 1 FROM alarms WHERE community_id = ? AND rule = ? AND subject = ? AND first_event_time = ? LIMIT 1').pluck();
+  const insertPast = db.prepare(
+    `INSERT INTO alarms (community_id, rule, subject, severity, status, title, title_message, details, first_event_time, last_event_time, occurrences, reading_ids, opened_at,
+       resolved_at, resolved_by, resolve_note)
+     VALUES (@communityId, @rule, @subject, @severity, @status, @title, @titleMessage, @details, @eventTime, @lastEventTime, @occurrences, @readingIds, @eventTime,
+       @resolvedAt, @resolvedBy, @resolveNote)`,
+  );
 
   return {
     /** Opens a new alarm, or bumps the active one for the same subject. */
@@ -74,6 +91,25 @@ export function createAlarmsRepo(db: Db) {
           .lastInsertRowid,
       );
       return { alarm: fromRow(byId.get(id) as Row), created: true };
+    },
+    /** Is this episode (rule, subject, first event time) recorded already, raised live or by an earlier backfill? */
+    hasEpisode: (communityId: string, rule: string, subject: string, firstEventTime: number): boolean => episodeOf.get(communityId, rule, subject, firstEventTime) !== undefined,
+    /** Is an alarm of this subject active (there is at most one: alarms_one_active)? */
+    hasActive: (communityId: string, rule: string, subject: string): boolean => findActive.get(communityId, rule, subject) !== undefined,
+    /**
+     * Records a past episode as it happened: opened at its due point (`eventTime`), resolved at the
+     * event time its condition ended, if it did. The caller checks hasEpisode / hasActive first.
+     */
+    recordPast(e: PastEpisode): Alarm {
+      const resolved = e.resolvedAt !== null;
+      const id = Number(
+        insertPast.run({
+          ...e, status: resolved ? 'resolved' : 'open', titleMessage: e.titleMessage ? JSON.stringify(e.titleMessage) : null, details: JSON.stringify(e.details),
+          readingIds: JSON.stringify(e.readingIds.slice(-MAX_READING_IDS)),
+          resolvedAt: e.resolvedAt, resolvedBy: resolved ? e.resolvedBy : null, resolveNote: resolved ? e.resolveNote : null,
+        }).lastInsertRowid,
+      );
+      return fromRow(byId.get(id) as Row);
     },
     get(id: number): Alarm | undefined {
       const r = byId.get(id) as Row | undefined;

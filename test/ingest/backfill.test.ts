@@ -93,7 +93,7 @@ describe('backfill', () => {
     expect((await svc.api('POST', `/api/v1/communities/${TEST_COMMUNITY}/devices`, { body: { id: 'sprayer-2', kind: 'sprayer', location: 'b2-lobby' } })).status).toBe(201);
 
     const after = await svc.api('POST', '/api/v1/dead-letters/readmit', { body: { deviceId: 'sprayer-2', code: 'DEVICE_UNKNOWN' } });
-    expect(after.json).toEqual({ accepted: 1, duplicate: 0, rejected: 0, problems: [], days: [{ communityId: TEST_COMMUNITY, day: OLD }] });
+    expect(after.json).toEqual({ accepted: 1, duplicate: 0, rejected: 0, problems: [], days: [{ communityId: TEST_COMMUNITY, day: OLD }], alarms: 0 });
     expect(await lobbyFact(OLD)).toMatchObject({ status: 'pass', figures: { validSessions: 2, invalidSessions: 0, required: 2 } });
     // 4.1 also needs ventilation after each session, and the lobby's ventilation unit said nothing that day.
     const item = await itemScore(OLD, '4.1');
