@@ -4,10 +4,12 @@
  * (8) is not evaluated by the rules at all; the import still raises the day's time-driven alarms
  * live data would have raised, at their due points, resolved where the day shows the condition
  * ended, over the real service and HTTP. Importing the same day again, or more of it, adds none.
+ * Those episodes are history, already resolved: the alarm webhook pages nobody for them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayBounds, localDay } from '../../services/time/local-day.js';
-import { shanghaiIso, startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { eventually, shanghaiIso, startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
 
 const ZONE = 'Asia/Shanghai';
 const MIN = 60_000;
@@ -66,10 +68,15 @@ const ESSENCE = ['rule', 'subject', 'firstEventTime', 'lastEventTime', 'openedAt
 const essence = (a: Record<string, unknown>) => Object.fromEntries(ESSENCE.map((k) => [k, a[k]]));
 
 let svc: TestService;
+let receiver: Receiver;
 beforeAll(async () => {
-  svc = await startTestService();
+  receiver = await startReceiver();
+  svc = await startTestService({ GW_ALARM_WEBHOOK_URL: receiver.url, GW_ALARM_WEBHOOK_FORMAT: 'json' });
 });
-afterAll(async () => svc?.stop());
+afterAll(async () => {
+  await svc?.stop();
+  await receiver?.close();
+});
 
 async function importFile(body: string, source: string) {
   const res = await svc.runtime.http.inject({
@@ -131,5 +138,15 @@ describe('a backfilled day raises its time-driven alarms', () => {
     expect((await alarmsOf(SIXTY_DAYS_AGO.start, SIXTY_DAYS_AGO.end)).map(essence)).toEqual(expectedAlarms(SIXTY_DAYS_AGO));
     // Nothing of the 3-day-old day was recorded twice by this replay, which ran over it.
     expect((await alarmsOf(THREE_DAYS_AGO.start, THREE_DAYS_AGO.end)).map(essence)).toEqual(expectedAlarms(THREE_DAYS_AGO));
+  });
+
+  it('pages nobody for the resolved episodes of a past day: the webhook gets the next live alarm alone', async () => {
+    const device = await svc.connect('therm-g1');
+    await device.publishAsync(topic('therm-g1', 'temperature'),
+      JSON.stringify({ seq: 90_002, ts: new Date().toISOString(), gateId: 'g1', temperatureC: 38.4, subject: 'visitor', personRef: 'p-0a1b2c' }), { qos: 1 });
+    await device.endAsync();
+    // The outbox delivers in order: once the fever's page is in, anything queued by the imports would be in before it.
+    await eventually(() => receiver.received[0], 8000, 20);
+    expect(receiver.received.map((r) => { const b = r.body as { type: string; alarm: { rule: string } }; return `${b.type} ${b.alarm.rule}`; })).toEqual(['alarm.opened fever']);
   });
 });
