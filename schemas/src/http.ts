@@ -90,7 +90,7 @@ export const BackfillReportBody = z
       .array(z.object({ line: z.number().int().optional(), deadLetterId: z.number().int().optional(), code: z.string(), reason: z.string() }))
       .describe('The first 1,000 refusals: the import line, the dead letter that holds it, the code and reason'),
     days: z.array(z.object({ communityId: z.string(), day: z.iso.date() })).describe('Local days whose facts were recomputed'),
-    alarms: z.number().int().describe('Time-driven alarms (device silent, gate unstaffed, broadcast stopped) of the imported window recorded by re-judging it as live data would have; episodes already recorded are not counted'),
+    alarms: z.number().int().describe('Time-driven alarms (device silent, gate unstaffed, broadcast stopped) due in the touched days, recorded (resolved) by re-judging them as live data would have; episodes already recorded are not counted'),
   })
   .meta({ id: 'BackfillReport' });
 

@@ -13,8 +13,8 @@
  *
  * Both are audited, report accepted / duplicate / rejected counts with the reasons, and recompute
  * the facts of every day they touched before they answer. They also re-judge the time-driven
- * alarms of the window they imported (backfill-alarms.ts): live data of those days would have
- * raised them, readings below their device's watermark or older than the rules' state do not. They work in chunks, yielding to the
+ * alarms of the days they touched (backfill-alarms.ts): live data of those days would have raised
+ * them, and readings below their device's watermark or older than the rules' state do not. They work in chunks, yielding to the
  * event loop between them, so live ingest and the API go on during a large import.
  */
 import { setImmediate as turn } from 'node:timers/promises';
@@ -26,7 +26,7 @@ import type { RegistryRepo } from '../store/registry-repo.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
 import type { Admission, Pipeline, RowOutcome } from './pipeline.js';
 import type { FactsMaterializer } from './facts-materializer.js';
-import type { BackfillAlarms, BackfillWindow } from './backfill-alarms.js';
+import type { BackfillAlarms } from './backfill-alarms.js';
 
 export interface BackfillProblem {
   /** The line of the import (1-based). */
@@ -45,14 +45,8 @@ export interface BackfillReport {
   problems: BackfillProblem[];
   /** The (community, local day) pairs whose facts were recomputed. */
   days: { communityId: string; day: string }[];
-  /** Time-driven alarms of the imported window recorded by re-judging it (backfill-alarms.ts). */
+  /** Time-driven alarms of those days recorded by re-judging them (backfill-alarms.ts). */
   alarms: number;
-}
-
-/** What a backfill touched: the days to recompute, each community's event-time window. */
-interface Touched {
-  days: Map<string, { communityId: string; day: string }>;
-  windows: Map<string, BackfillWindow>;
 }
 
 export interface BackfillDeps {
@@ -61,7 +55,7 @@ export interface BackfillDeps {
   registry: RegistryRepo;
   pipeline: Pipeline;
   materializer: FactsMaterializer;
-  /** Re-judges the time-driven alarms of the windows a backfill imported, after its readings committed. */
+  /** Re-judges the time-driven alarms of the days a backfill touched, after its readings committed. */
   alarms: BackfillAlarms;
   audit: AuditRepo;
   dayOf(communityId: string, ms: number): string;
@@ -93,14 +87,11 @@ export function createBackfill(deps: BackfillDeps) {
     isRegistered: (communityId, deviceId) => deps.registry.getDevice(deviceId)?.communityId === communityId,
   });
 
-  function tally(report: BackfillReport, outcome: RowOutcome, touched: Touched) {
+  function tally(report: BackfillReport, outcome: RowOutcome, touched: Map<string, { communityId: string; day: string }>) {
     if (outcome.status === 'accepted') {
       report.accepted++;
-      const { communityId, eventTime } = outcome;
-      const day = deps.dayOf(communityId, eventTime);
-      touched.days.set(`${communityId}|${day}`, { communityId, day });
-      const w = touched.windows.get(communityId);
-      touched.windows.set(communityId, w ? { from: Math.min(w.from, eventTime), to: Math.max(w.to, eventTime) } : { from: eventTime, to: eventTime });
+      const day = deps.dayOf(outcome.communityId, outcome.eventTime);
+      touched.set(`${outcome.communityId}|${day}`, { communityId: outcome.communityId, day });
     } else if (outcome.status === 'duplicate') report.duplicate++;
   }
 
@@ -109,12 +100,12 @@ export function createBackfill(deps: BackfillDeps) {
     if (report.problems.length < MAX_PROBLEMS) report.problems.push(p);
   }
 
-  function finish(report: BackfillReport, touched: Touched, audit: { actor: string; action: string; request: unknown }) {
-    // Once every reading is in: the replay sees the whole window, and what the batches raised live is skipped.
-    report.alarms = deps.alarms.judge(touched.windows);
+  function finish(report: BackfillReport, touched: Map<string, { communityId: string; day: string }>, audit: { actor: string; action: string; request: unknown }) {
+    report.days = [...touched.values()].sort((a, b) => a.communityId.localeCompare(b.communityId) || a.day.localeCompare(b.day));
+    // Once every reading is in: the replay sees the whole of each day, and what the batches raised live is skipped.
+    report.alarms = deps.alarms.judge(report.days);
     // Every day touched, recomputed now (the caller reads facts and scores right after).
     deps.materializer.flush(now(), true);
-    report.days = [...touched.days.values()].sort((a, b) => a.communityId.localeCompare(b.communityId) || a.day.localeCompare(b.day));
     const communities = new Set(report.days.map((d) => d.communityId));
     deps.audit.record(
       {
@@ -132,7 +123,7 @@ export function createBackfill(deps: BackfillDeps) {
     /** Imports recorded device messages (JSON lines); `source` names the file in the audit log. */
     async importLines(text: string, actor: string, source: string): Promise<BackfillReport> {
       const report: BackfillReport = { accepted: 0, duplicate: 0, rejected: 0, problems: [], days: [], alarms: 0 };
-      const touched: Touched = { days: new Map(), windows: new Map() };
+      const touched = new Map<string, { communityId: string; day: string }>();
       const lines = text.split(/\r?\n/);
       let pending: { line: number; message: ReceivedMessage }[] = [];
       const flush = async () => {
@@ -170,7 +161,7 @@ export function createBackfill(deps: BackfillDeps) {
     /** Re-admits the dead letters the selection names (not yet re-admitted), oldest first. */
     async readmit(selection: DeadLetterSelection, actor: string): Promise<BackfillReport> {
       const report: BackfillReport = { accepted: 0, duplicate: 0, rejected: 0, problems: [], days: [], alarms: 0 };
-      const touched: Touched = { days: new Map(), windows: new Map() };
+      const touched = new Map<string, { communityId: string; day: string }>();
       for (let afterId = 0; ; ) {
         const letters = deps.journal.deadLettersToReadmit({ ...selection, afterId }, chunk);
         if (letters.length === 0) break;

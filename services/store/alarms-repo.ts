@@ -94,11 +94,10 @@ export function createAlarmsRepo(db: Db) {
     },
     /** Is this episode (rule, subject, first event time) recorded already, raised live or by an earlier backfill? */
     hasEpisode: (communityId: string, rule: string, subject: string, firstEventTime: number): boolean => episodeOf.get(communityId, rule, subject, firstEventTime) !== undefined,
-    /** Is an alarm of this subject active (there is at most one: alarms_one_active)? */
-    hasActive: (communityId: string, rule: string, subject: string): boolean => findActive.get(communityId, rule, subject) !== undefined,
     /**
      * Records a past episode as it happened: opened at its due point (`eventTime`), resolved at the
-     * event time its condition ended, if it did. The caller checks hasEpisode / hasActive first.
+     * event time its condition ended, if it did. The caller checks hasEpisode first; an open one
+     * must not be recorded where the subject has an active alarm (alarms_one_active).
      */
     recordPast(e: PastEpisode): Alarm {
       const resolved = e.resolvedAt !== null;

@@ -3,7 +3,8 @@
  * devices that are live today lies below their watermarks, and one older than the rules' retainDays
  * (8) is not evaluated by the rules at all; the import still raises the day's time-driven alarms
  * live data would have raised, at their due points, resolved where the day shows the condition
- * ended, over the real service and HTTP. Importing the same day again, or more of it, adds none.
+ * ended (days later, for a silence that outlasts the day), over the real service and HTTP.
+ * Importing the same day again, or more of it, adds none.
  * Those episodes are history, already resolved: the alarm webhook pages nobody for them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +139,24 @@ describe('a backfilled day raises its time-driven alarms', () => {
     expect((await alarmsOf(SIXTY_DAYS_AGO.start, SIXTY_DAYS_AGO.end)).map(essence)).toEqual(expectedAlarms(SIXTY_DAYS_AGO));
     // Nothing of the 3-day-old day was recorded twice by this replay, which ran over it.
     expect((await alarmsOf(THREE_DAYS_AGO.start, THREE_DAYS_AGO.end)).map(essence)).toEqual(expectedAlarms(THREE_DAYS_AGO));
+  });
+
+  it('a silence that falls due in the imported day and lasts past it ends where the journal shows the device back, days later', async () => {
+    const day = localDay(Date.now() - 20 * DAY_MS, ZONE);
+    const [start] = dayBounds(day, ZONE);
+    // therm-g1 alone, every 10 min from 00:00 to 22:00; its next reading is the 3-day-old day's first, at 23:50 the day before it.
+    const lines = Array.from({ length: 133 }, (_, i) => JSON.stringify({
+      topic: topic('therm-g1', 'status'), payload: { seq: 20_001 + i, ts: shanghaiIso(start + i * 10 * MIN), state: 'online', batteryPct: 90 },
+    }));
+    const report = await importFile(lines.join('\n'), 'day-20.jsonl');
+    expect(report).toMatchObject({ accepted: 133, duplicate: 0, rejected: 0, alarms: 1 });
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect((await alarmsOf(start, start + DAY_MS)).map(essence)).toEqual([{
+      rule: 'device-health', subject: 'device:therm-g1', firstEventTime: iso(start + 1335 * MIN), lastEventTime: iso(start + 1335 * MIN), openedAt: iso(start + 1335 * MIN),
+      occurrences: 1, status: 'resolved', resolvedAt: iso(THREE_DAYS_AGO.start - 10 * MIN), resolvedBy: 'system', resolveNote: 'condition ended',
+      titleMessage: { code: 'alarm.device-offline', params: { device: 'therm-g1', minutes: 15 } },
+      details: { deviceId: 'therm-g1', lastHeardAt: start + 1320 * MIN, silentMinutes: 15 },
+    }]);
   });
 
   it('pages nobody for the resolved episodes of a past day: the webhook gets the next live alarm alone', async () => {
