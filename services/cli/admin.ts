@@ -221,8 +221,8 @@ async function throughService(path: string, body: string, contentType: string, u
 }
 
 function printBackfill(answer: Record<string, unknown>): void {
-  const report = answer as { accepted?: number; duplicate?: number; rejected?: number; problems?: { line?: number; deadLetterId?: number; code: string; reason: string }[]; days?: { communityId: string; day: string }[] };
-  console.log(`accepted ${report.accepted}, duplicate ${report.duplicate}, rejected ${report.rejected}`);
+  const report = answer as { accepted?: number; duplicate?: number; rejected?: number; alarms?: number; problems?: { line?: number; deadLetterId?: number; code: string; reason: string }[]; days?: { communityId: string; day: string }[] };
+  console.log(`accepted ${report.accepted}, duplicate ${report.duplicate}, rejected ${report.rejected}, past alarms recorded ${report.alarms ?? 0}`);
   for (const p of report.problems ?? []) console.log(`  ${p.line !== undefined ? `line ${p.line}` : `dead letter #${p.deadLetterId}`}: ${p.code}: ${p.reason}${p.line !== undefined && p.deadLetterId !== undefined ? ` (dead letter #${p.deadLetterId})` : ''}`);
   if (report.days?.length) console.log(`days recomputed: ${report.days.map((d) => `${d.communityId} ${d.day}`).join(', ')}`);
   if (report.rejected) process.exitCode = 3;
