@@ -46,6 +46,17 @@ export function createSafeReplay(deps: { base: EngineContext; reevaluation: Reev
     deps.onFailure({ readingId: r.readingId, communityId: r.communityId, deviceId: r.deviceId, kind: r.kind, code: RULE_EXCEPTION, error });
   }
 
+  /** One reading evaluated, or flagged (and added to `flagged`) when a rule throws: then null. */
+  function step(state: RulesState, r: ReadingInput, ctxOf: ReturnType<typeof contexts>, flagged: Set<number>): RulesState | null {
+    try {
+      return evaluate(state, r, ctxOf(r)).state;
+    } catch (err) {
+      flag(r, err);
+      flagged.add(r.readingId);
+      return null;
+    }
+  }
+
   /**
    * One community's state from its journal rows (id order), without flagged
    * readings; a reading that throws is flagged and the replay starts again
@@ -58,14 +69,12 @@ export function createSafeReplay(deps: { base: EngineContext; reevaluation: Reev
       let failed = false;
       for (const r of rows) {
         if (flagged.has(r.readingId)) continue;
-        try {
-          state = evaluate(state, r, ctxOf(r)).state;
-        } catch (err) {
-          flag(r, err);
-          flagged.add(r.readingId);
+        const next = step(state, r, ctxOf, flagged);
+        if (next === null) {
           failed = true;
           break;
         }
+        state = next;
       }
       if (!failed) return rows.length > 0 ? state.communities[rows[0]!.communityId] : undefined;
     }
@@ -83,15 +92,14 @@ export function createSafeReplay(deps: { base: EngineContext; reevaluation: Reev
     const ctxOf = contexts(layoutOf);
     for (const r of readings) {
       if (flagged.has(r.readingId)) continue;
-      try {
-        state = evaluate(state, r, ctxOf(r)).state;
-      } catch (err) {
-        flag(r, err);
-        flagged.add(r.readingId);
-        const cs = community(rowsOf(r.communityId), layoutOf, flagged);
-        if (cs) state.communities[r.communityId] = cs;
-        else delete state.communities[r.communityId];
+      const next = step(state, r, ctxOf, flagged);
+      if (next !== null) {
+        state = next;
+        continue;
       }
+      const cs = community(rowsOf(r.communityId), layoutOf, flagged);
+      if (cs) state.communities[r.communityId] = cs;
+      else delete state.communities[r.communityId];
     }
     return state;
   }
