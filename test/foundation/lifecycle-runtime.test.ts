@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../services/observability/logger.js';
+import { capturingLogger } from '../support/logs.js';
 import { loadStartupConfig, startRuntime, StartError } from '../../services/runtime.js';
 import { freePort } from '../support/process.js';
 
@@ -20,18 +20,6 @@ function dataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'gw-lifecycle-'));
   dirs.push(dir);
   return dir;
-}
-
-/** Debug lines of the main thread's logger, parsed (the stops are logged at debug). */
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger('debug', sink), lines };
 }
 
 async function hold(port = 0): Promise<Server & { port: number }> {
@@ -60,7 +48,7 @@ describe('a start that fails', () => {
   it('at http (its port in use): rejects naming http, and stops broker, ingest, influx, webhooks, ... database in reverse', async () => {
     const busy = await hold();
     const mqttPort = await freePort();
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('debug');
     try {
       const error = (await startRuntime(startup({ ...(await everyParticipantEnv()), GW_HTTP_PORT: String(busy.port), GW_MQTT_PORT: String(mqttPort) }), logger).catch(
         (e: unknown) => e,
@@ -81,7 +69,7 @@ describe('a start that fails', () => {
   it('at the broker (its MQTT port in use): rejects naming broker; http never starts, ingest ... database stop', async () => {
     const busy = await hold();
     const httpPort = await freePort();
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('debug');
     try {
       const error = (await startRuntime(startup({ GW_MQTT_PORT: String(busy.port), GW_HTTP_PORT: String(httpPort) }), logger).catch((e: unknown) => e)) as StartError;
       expect(error).toBeInstanceOf(StartError);
@@ -95,7 +83,7 @@ describe('a start that fails', () => {
   }, 60_000);
 
   it('at the registry (a file that is not there): rejects naming registry, and closes the database', async () => {
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('debug');
     const error = (await startRuntime(startup({ GW_REGISTRY_FILE: join(dataDir(), 'missing.json') }), logger).catch((e: unknown) => e)) as StartError;
     expect(error).toBeInstanceOf(StartError);
     expect(error.component).toBe('registry');

@@ -2,22 +2,12 @@
  * Components start and stop in order and in isolation: one that throws does not keep the others
  * running; a failed start stops what started, in reverse. The real runtime: lifecycle-runtime.test.ts.
  */
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { stopInOrder, StopError } from '../../services/lifecycle/stop.js';
 import { startInOrder, StartError, type Component } from '../../services/lifecycle/start.js';
 import { createLogger } from '../../services/observability/logger.js';
+import { capturingLogger } from '../support/logs.js';
 
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger('info', sink), lines };
-}
 
 describe('stopInOrder', () => {
   it('runs every step in order, past a throw and a rejection, then rejects naming both', async () => {

@@ -14,13 +14,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { openDatabase, type Db } from '../../services/store/db.js';
 import { createRepositories, type Repositories } from '../../services/store/repositories.js';
 import { applyRegistry } from '../../services/store/registry-loader.js';
 import { createIngest, type Ingest } from '../../services/ingest/ingest.js';
 import { createMetrics } from '../../services/observability/metrics.js';
-import { createLogger } from '../../services/observability/logger.js';
+import { capturingLogger } from '../support/logs.js';
 import { EventBus, InCommit, type CommitParticipant } from '../../services/events.js';
 import { DEFAULT_RULES_CONFIG, RULES, type RuleModule } from '../../services/rules/index.js';
 import { localDay } from '../../services/time/local-day.js';
@@ -60,10 +59,8 @@ async function harness(dir: string, rules: readonly RuleModule[], now: () => num
   const db = openDatabase(join(dir, 'gatewatch.sqlite'));
   const repos = createRepositories(db);
   await applyRegistry(TEST_REGISTRY, db, repos.registry, NOW);
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) });
+  const { logger, lines: logs } = capturingLogger();
   const metrics = createMetrics(false);
-  const logger = createLogger('info', sink);
   const inCommit = new InCommit(() => db.inTransaction);
   for (const p of participants) inCommit.add(p);
   const ingest = createIngest({
