@@ -12,9 +12,8 @@ import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, type DayView } from '../view.js';
 import { judgeAbsence } from '../policy.js';
-import { alarm, clear, fixedDevices, ofKind } from './shared.js';
+import { alarm, clear, dueInSpan, fixedDevices, ofKind } from './shared.js';
 import { stateIntervals } from './states.js';
-import { mayHave } from '../watermark.js';
 
 const playing = (b: StoredOf<'broadcast'>) => b.payload.state === 'playing';
 
@@ -95,12 +94,10 @@ function onTick(ctx: TickContext): Outcome[] {
 
 /** The speaker (the span's device) whose not-playing run started so that its wait fell due in (from, to] of its own event time, still not playing then. */
 function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
-  const own = span;
   const wait = waitMs(ctx);
-  if (!mayHave(ctx.cs, own.deviceId, 'broadcast', own.from - wait + 1, own.to - wait + 1)) return [];
-  const starts = ofKind(collect(ctx.cs, own.from - wait + 1, own.to - wait + 1, 'broadcast'), 'broadcast').filter((b) => b.deviceId === own.deviceId && !playing(b));
+  const starts = dueInSpan(ctx.cs, span, wait, 'broadcast').filter((b) => !playing(b));
   if (starts.length === 0) return [];
-  const all = ofKind(collect(ctx.cs, -Infinity, own.to + 1, 'broadcast'), 'broadcast');
+  const all = ofKind(collect(ctx.cs, -Infinity, span.to + 1, 'broadcast'), 'broadcast');
   const out: Outcome[] = [];
   for (const b of starts) {
     const subject = subjects.device(b.deviceId);
@@ -111,7 +108,7 @@ function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
     if (i < 0 || runStart(here, i) !== here[i] || !last || playing(last) || ctx.isOpen('broadcast', subject)) continue;
     out.push(stopped(ctx, b.deviceId, b, last));
     // Playing again in a reading taken before this one (out of order): cleared where it was.
-    const back = here.find((x) => x.eventTime > due && x.eventTime < own.to && playing(x));
+    const back = here.find((x) => x.eventTime > due && x.eventTime < span.to && playing(x));
     if (back) out.push(clear(ctx, 'broadcast', subject, back.eventTime));
   }
   return out;

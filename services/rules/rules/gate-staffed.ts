@@ -14,9 +14,8 @@ import { collect, type StoredOf } from '../state.js';
 import { MINUTE_MS, toMinutes } from '../../time/durations.js';
 import { placesOf, relevantDevices, type DayView } from '../view.js';
 import { judgeAbsence, unjudgedOf } from '../policy.js';
-import { alarm, clear, fixedDevices, ofKind } from './shared.js';
+import { alarm, clear, dueInSpan, fixedDevices, ofKind } from './shared.js';
 import { offGateFigure } from './staff-posts.js';
-import { mayHave } from '../watermark.js';
 
 /** Staffed intervals of a gate from its shift events (sorted), up to `until`; and when it last became empty. */
 export function staffing(shifts: readonly StoredOf<'shift'>[], until: number): { staffed: Interval[]; emptySince: number | null } {
@@ -131,15 +130,11 @@ function onTick(ctx: TickContext): Outcome[] {
  * shift history only when there is one.
  */
 function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
-  const own = span;
   const wait = limitMs(ctx);
-  if (!mayHave(ctx.cs, own.deviceId, 'shift', own.from - wait + 1, own.to - wait + 1)) return [];
-  const ends = ofKind(collect(ctx.cs, own.from - wait + 1, own.to - wait + 1, 'shift'), 'shift').filter(
-    (s) => s.deviceId === own.deviceId && s.payload.event === 'end',
-  );
+  const ends = dueInSpan(ctx.cs, span, wait, 'shift').filter((s) => s.payload.event === 'end');
   if (ends.length === 0) return [];
   const gates = new Set(ctx.layout?.gates.map((g) => g.id) ?? []);
-  const shifts = ofKind(collect(ctx.cs, -Infinity, own.to + 1, 'shift'), 'shift');
+  const shifts = ofKind(collect(ctx.cs, -Infinity, span.to + 1, 'shift'), 'shift');
   const out: Outcome[] = [];
   for (const end of ends) {
     const gate = end.payload.gateId;
@@ -151,7 +146,7 @@ function onWatermark(ctx: RuleContext, span: WatermarkSpan): Outcome[] {
     if (staffing(here, end.eventTime + 1).emptySince !== end.eventTime || staffedAt(here, due)) continue;
     out.push(unstaffed(ctx, gate, end.eventTime, here));
     // Staffed again by a reading taken before this one (out of order): cleared where it was.
-    const back = here.find((s) => s.eventTime > due && s.eventTime < own.to && s.payload.event === 'start');
+    const back = here.find((s) => s.eventTime > due && s.eventTime < span.to && s.payload.event === 'start');
     if (back) out.push(clear(ctx, 'gate-staffed', subject, back.eventTime));
   }
   return out;

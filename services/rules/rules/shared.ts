@@ -4,8 +4,9 @@ import type { MessageKind } from '../../../schemas/src/device-messages.js';
 import type { RulesConfig } from '../config.js';
 import type { RuleId } from '../facts.js';
 import type { AlarmOutcome, ClearOutcome } from '../outcomes.js';
-import type { RuleContext } from '../rule.js';
+import type { RuleContext, WatermarkSpan } from '../rule.js';
 import { collect, type StoredOf, type StoredReading } from '../state.js';
+import { mayHave } from '../watermark.js';
 import { DAY_MS } from '../../time/durations.js';
 import { dayBounds, localDay } from '../../time/local-day.js';
 
@@ -36,6 +37,18 @@ export function readingsOfDay(ctx: RuleContext, t: number, kinds?: readonly Mess
   const readings = kinds.flatMap((k) => collect(ctx.cs, from, to, k));
   if (kinds.length > 1) readings.sort((a, b) => a.eventTime - b.eventTime || a.readingId - b.readingId);
   return { start, end, readings };
+}
+
+/**
+ * The span's device's readings of `kind` whose wait of `waitMs` fell due in the span (from, to]
+ * of its own event time: event times in (from − wait, to − wait]. Cheap when nothing is due
+ * (watermark.ts mayHave): onWatermark runs for nearly every reading.
+ */
+export function dueInSpan<K extends MessageKind & StoredReading['kind']>(cs: RuleContext['cs'], span: WatermarkSpan, waitMs: number, kind: K): StoredOf<K>[] {
+  const from = span.from - waitMs + 1;
+  const to = span.to - waitMs + 1;
+  if (!mayHave(cs, span.deviceId, kind, from, to)) return [];
+  return ofKind(collect(cs, from, to, kind), kind).filter((r) => r.deviceId === span.deviceId);
 }
 
 export function ofKind<K extends StoredReading['kind']>(list: readonly StoredReading[], kind: K): StoredOf<K>[] {
