@@ -16,6 +16,7 @@ import { decodeDeviceMessage } from '../../schemas/src/decode.js';
 import { deadLetterPayload, MAX_DEAD_LETTER_REASON_CHARS, MAX_DEAD_LETTER_TOPIC_CHARS, scrubNumbers, truncateText } from '../../schemas/src/redact.js';
 import { classifyTiming, type RulesConfig } from '../rules/index.js';
 import type { Db } from '../store/db.js';
+import { isInfrastructureError } from '../store/errors.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
 import type { InboxRow } from '../store/inbox.js';
 import type { Journal } from '../store/journal.js';
@@ -242,6 +243,8 @@ export function createPipeline(deps: PipelineDeps) {
       try {
         processOne(row, changes);
       } catch (err) {
+        // A locked database or a full disk is not the message's fault: the whole batch fails, unacknowledged, and is retried.
+        if (isInfrastructureError(err)) throw err;
         changes.length = before;
         log.error({ err, topic: truncateText(scrubNumbers(row.topic), MAX_DEAD_LETTER_TOPIC_CHARS) }, 'ingest step failed');
         void deadLetter(row, 'INTERNAL_ERROR', `processing failed: ${(err as Error).message}`);
@@ -272,6 +275,7 @@ export function createPipeline(deps: PipelineDeps) {
       try {
         return admitOne(row, changes, admission);
       } catch (err) {
+        if (isInfrastructureError(err)) throw err;
         changes.length = before;
         log.error({ err, topic: row.topic }, 'backfill step failed');
         return { status: 'rejected' as const, code: 'INTERNAL_ERROR', reason: `processing failed: ${(err as Error).message}` };

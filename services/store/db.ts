@@ -19,7 +19,17 @@ const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations
 export interface OpenOptions {
   /** NORMAL survives a process crash (kill -9); FULL also survives power loss. */
   synchronous?: SyncMode;
+  /**
+   * How long a statement waits for another connection's write lock before it fails with SQLITE_BUSY.
+   * The wait blocks the thread (better-sqlite3 is synchronous), so the main thread, which also serves
+   * /healthz and the API, uses a short one and lets the broker's retry do the waiting (broker/handover.ts).
+   * Migrations at open always wait the long default: a start must not fail because the CLI is writing.
+   */
+  busyTimeoutMs?: number;
 }
+
+/** The wait of a connection that may block its thread (the CLI, the broker thread's reads). */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -27,8 +37,11 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
   migrate(db);
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
+  if (busyTimeoutMs !== DEFAULT_BUSY_TIMEOUT_MS) db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   return db;
 }
 
