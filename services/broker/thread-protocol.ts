@@ -50,7 +50,8 @@ export type Call =
 export type CallResult = Presence[] | number | string | null;
 
 export type ToWorker =
-  | { t: 'committed'; batch: number; error?: string }
+  /** `retry`: the infrastructure failed (store/errors.ts), so the broker sends the batch again instead of failing its messages. */
+  | { t: 'committed'; batch: number; error?: string; retry?: boolean }
   | { t: 'call'; id: number; call: Call };
 
 export type FromWorker =

@@ -16,6 +16,7 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../observability/logger.js';
 import { HEAP_BOUND, youngGenerationMb } from '../observability/heap.js';
 import type { PresenceRepo } from '../store/presence-repo.js';
+import { isBusyError, isInfrastructureError } from '../store/errors.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
 import type { ListenAddresses } from './listeners.js';
 import type { DisconnectReason, Presence } from './sessions.js';
@@ -92,18 +93,41 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
   function onBatch(batch: number, messages: ReceivedMessage[]): void {
     if (queued.push({ batch, messages }) === 1) setImmediate(processQueued);
   }
+  /**
+   * After a batch failed for the infrastructure's sake, the lowest number of the failed batches: batches numbered
+   * after it are answered "retry" unprocessed until it commits, so that batches sent before the broker learnt of
+   * the failure do not commit ahead of it (handover.ts sends the failed ones again, in order).
+   */
+  let heldAfter: number | undefined;
   function processQueued(): void {
-    const batches = queued;
+    const all = queued;
     queued = [];
+    const held = heldAfter === undefined ? [] : all.filter((b) => b.batch > heldAfter!);
+    const batches = held.length === 0 ? all : all.filter((b) => b.batch <= heldAfter!);
+    for (const { batch } of held) post({ t: 'committed', batch, error: 'held back behind a failed batch', retry: true });
+    if (batches.length === 0) return;
     const messages = batches.length === 1 ? batches[0]!.messages : batches.flatMap((b) => b.messages);
     let error: string | undefined;
+    let retry = false;
     try {
       deps.process(messages);
+      heldAfter = undefined;
     } catch (err) {
-      log.error({ err, messages: messages.length }, 'ingest batch failed: not acknowledged, devices resend');
       error = (err as Error).message;
+      retry = isInfrastructureError(err);
+      if (retry) {
+        const lowest = Math.min(...batches.map((b) => b.batch));
+        heldAfter = Math.min(heldAfter ?? lowest, lowest);
+        // Busy is expected while another connection writes (the CLI, a backup): a warning; storage failures are errors.
+        const code = (err as { code?: string }).code;
+        const fields = { code, error, messages: messages.length };
+        if (isBusyError(err)) log.warn(fields, 'ingest batch not committed (database busy): not acknowledged, sent again after a backoff');
+        else log.error(fields, 'ingest batch not committed (storage failure): not acknowledged, sent again after a backoff');
+      } else {
+        log.error({ err, messages: messages.length }, 'ingest batch failed: not acknowledged, devices resend');
+      }
     }
-    for (const { batch } of batches) post(error === undefined ? { t: 'committed', batch } : { t: 'committed', batch, error });
+    for (const { batch } of batches) post(error === undefined ? { t: 'committed', batch } : { t: 'committed', batch, error, retry });
   }
 
   const listening = new Promise<ListenAddresses>((resolve, reject) => {

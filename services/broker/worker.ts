@@ -46,7 +46,9 @@ async function answer(broker: Broker, metrics: Registry, call: Call): Promise<Ca
     case 'metrics':
       return metrics.metrics();
     case 'close':
+      // Waits (bounded) for the batches in flight to be answered and their PUBACKs written, then closes the connections.
       await broker.close();
+      handover.close();
       db.close();
       return null;
   }
@@ -75,7 +77,7 @@ try {
     intakeBacklogged: () => handover.waiting() > 4 * init.maxBatch,
   });
   port.on('message', (m: ToWorker) => {
-    if (m.t === 'committed') return handover.settled(m.batch, m.error);
+    if (m.t === 'committed') return handover.settled(m.batch, m.error, m.retry);
     answer(broker, metricsRegistry, m.call).then(
       (result) => send({ t: 'reply', id: m.id, result }),
       (err: unknown) => send({ t: 'reply', id: m.id, error: (err as Error).message }),
