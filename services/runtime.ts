@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadServiceConfig, type ServiceConfig } from './config/service-config.js';
 import { openDatabase, type Db } from './store/db.js';
+import { createStorageHealth } from './store/errors.js';
 import { createRepositories, type Repositories } from './store/repositories.js';
 import { startInOrder, type Component } from './lifecycle/start.js';
 import { loadRegistryFile } from './store/registry-loader.js';
@@ -60,6 +61,13 @@ export function loadStartupConfig(env: NodeJS.ProcessEnv): StartupConfig {
   return { service, rules: loadRulesConfig(service), influx: parseInfluxConfig(env) };
 }
 
+/**
+ * The main thread's busy_timeout, ms. Long enough for ingest's own commits of another connection (the
+ * broker thread's presence reset, the CLI's short writes) to pass, short enough that a 7 s lock held elsewhere
+ * never stops the event loop for more than this per attempt.
+ */
+export const MAIN_BUSY_TIMEOUT_MS = 20;
+
 export interface RuntimeHooks {
   /** The broker thread died on its own (MQTT is down); main.ts exits so the supervisor restarts the service. */
   onBrokerDied?: (code: number) => void;
@@ -70,6 +78,8 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   const dbPath = join(config.GW_DATA_DIR, 'gatewatch.sqlite');
   const metrics = createMetrics();
   const bus = new EventBus(logger);
+  // Whether the last ingest batch failed for a full disk or an I/O error: /readyz says so until one commits.
+  const storage = createStorageHealth();
   // Built by the components below, in order; each later one uses what the earlier ones built.
   let db!: Db;
   let repos!: Repositories;
@@ -93,7 +103,10 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
     {
       name: 'database',
       start: () => {
-        db = openDatabase(dbPath, { synchronous: config.GW_SQLITE_SYNCHRONOUS });
+        // A short wait for another connection's write lock: the wait blocks this thread, which also answers
+        // /healthz, /readyz and the API. A batch that hits the lock is sent again by the broker thread (its
+        // backoff does the waiting); an API write answers 503 DATABASE_BUSY (api/errors.ts).
+        db = openDatabase(dbPath, { synchronous: config.GW_SQLITE_SYNCHRONOUS, busyTimeoutMs: MAIN_BUSY_TIMEOUT_MS });
         try {
           // Every shared repository, built once here and passed down.
           repos = createRepositories(db);
@@ -186,7 +199,15 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
             dbPath, logLevel: logger.level, limits: brokerLimitsFrom(config), listen: brokerListenFrom(config),
             serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS, maxBatch: config.GW_INBOX_MAX_BATCH,
           },
-          process: (messages) => ingest.processBatch(messages),
+          process: (messages) => {
+            try {
+              ingest.processBatch(messages);
+            } catch (err) {
+              storage.failed(err);
+              throw err;
+            }
+            storage.succeeded();
+          },
           presence: repos.presence, bus, logger,
           onDenied: (code) => metrics.messagesRejected.inc({ code }),
           onDied: hooks.onBrokerDied,
@@ -228,7 +249,14 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
         },
       },
       facts, accounts, audit, scope,
-      readiness: () => ({ database: db.open, mqtt: broker.isOpen() }),
+      readiness: () => {
+        const problem = storage.problem();
+        return {
+          database: db.open,
+          mqtt: broker.isOpen(),
+          storage: problem ? { ready: false, reason: `the last ingest write failed: ${problem.code} (since ${problem.since})` } : true,
+        };
+      },
       extraMetrics: () => broker.metrics(),
     });
   }

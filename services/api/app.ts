@@ -28,7 +28,7 @@ import type { AuditRepo } from '../store/audit-repo.js';
 import { createSessions, type SessionPolicy } from '../auth/sessions.js';
 import { createAccountAdmin } from '../auth/admin.js';
 import { installErrorHandler } from './errors.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { communityRoutes } from './routes/communities.js';
@@ -58,7 +58,7 @@ export interface ApiDeps {
   bus: EventBus;
   /** Inside a change's transaction: alarm actions ('alarm.changed') and signatures ('inspection.signed', via the inspections service). */
   inCommit: InCommit;
-  readiness: () => Record<string, boolean>;
+  readiness: () => Record<string, ReadinessCheck>;
   metricsPublic: boolean;
   /** More Prometheus text for /metrics (the broker thread's registry). */
   extraMetrics?: () => Promise<string>;

@@ -2,6 +2,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { CodedError } from '../domain/errors.js';
+import { isBusyError, isStorageFailure } from '../store/errors.js';
+
+/**
+ * Seconds a client is asked to wait before it repeats a write the database refused. The lock holders are short
+ * (the CLI, a backup step, ingest's commits): a second is enough and keeps a person's retry quick.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 1;
 
 export class HttpError extends CodedError {
   constructor(statusCode: number, code: string, message: string) {
@@ -32,6 +39,19 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply
         .code(err.statusCode)
         .send({ statusCode: err.statusCode, code: err.code ?? 'BAD_REQUEST', message: err.message, ...(Array.isArray(fields) ? { fields } : {}) });
+    }
+    // The request is fine; the database cannot take it now. 503 with Retry-After, never a hang or a 500
+    // (the main thread's connection waits only briefly for the lock, store/db.ts busyTimeoutMs).
+    if (isBusyError(err)) {
+      request.log.warn({ code: (err as { code?: string }).code }, 'request refused: database busy');
+      return reply
+        .code(503)
+        .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+        .send({ statusCode: 503, code: 'DATABASE_BUSY', message: 'the database is busy with another write; try again shortly' });
+    }
+    if (isStorageFailure(err)) {
+      request.log.error({ code: (err as { code?: string }).code }, 'request failed: storage failure');
+      return reply.code(503).send({ statusCode: 503, code: 'STORAGE_UNAVAILABLE', message: 'the storage cannot take writes (disk full or I/O error)' });
     }
     request.log.error({ err }, 'request failed');
     return reply.code(500).send({ statusCode: 500, code: 'INTERNAL', message: 'internal error' });

@@ -12,7 +12,7 @@ afterAll(async () => svc?.stop());
 describe('HTTP API basics', () => {
   it('serves health and readiness without a token', async () => {
     expect(await svc.api('GET', '/healthz', { token: null })).toEqual({ status: 200, json: { status: 'ok' } });
-    expect(await svc.api('GET', '/readyz', { token: null })).toEqual({ status: 200, json: { status: 'ready', checks: { database: true, mqtt: true } } });
+    expect(await svc.api('GET', '/readyz', { token: null })).toEqual({ status: 200, json: { status: 'ready', checks: { database: true, mqtt: true, storage: true } } });
   });
 
   it('exposes Prometheus metrics', async () => {
