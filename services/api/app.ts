@@ -98,6 +98,22 @@ declare module 'fastify' {
   }
 }
 
+/** How long a stop lets requests in progress finish before it closes every connection left. */
+export const CLOSE_GRACE_MS = 1000;
+
+/**
+ * At a stop, idle keep-alive connections close at once, and after CLOSE_GRACE_MS every connection left: a socket
+ * that never sent a request (a browser's preconnect, a half-open client) is not "idle" to Node and held
+ * server.close() until headersTimeout (60 s), which made SIGTERM take a minute.
+ */
+function closeConnectionsSoon(app: FastifyInstance): void {
+  const server = app.server;
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+  timer.unref();
+  server.once('close', () => clearTimeout(timer));
+}
+
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -153,6 +169,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const feed = createLiveFeed(deps.bus);
   // Open streams would hold app.close() open; end them first (the browsers reconnect).
   app.addHook('preClose', async () => feed.close());
+  app.addHook('preClose', async () => closeConnectionsSoon(app));
   await app.register(eventRoutes, { feed, scope, ...deps.live });
   await app.register(deadLetterRoutes, { journal: deps.journal, scope });
   await app.register(backfillRoutes, { backfill: deps.backfill });
