@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadServiceConfig, type ServiceConfig } from './config/service-config.js';
-import { openDatabase, type Db } from './store/db.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase, type Db } from './store/db.js';
 import { createStorageHealth } from './store/errors.js';
 import { createRepositories, type Repositories } from './store/repositories.js';
 import { startInOrder, type Component } from './lifecycle/start.js';
@@ -268,6 +268,11 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   return {
     enabledAdmins: () => repos.accounts.countEnabledAdmins(),
     db, http, mqttPort: mqttAddress.tcp.port, mqttsPort: mqttAddress.tls?.port, mqttWsPort: mqttAddress.ws?.port, httpPort, bus, inCommit, ingest,
-    stop: () => started.stop(),
+    stop: () => {
+      // Stopping, the HTTP server closes first and nothing waits on this thread's answers: the final writes
+      // (the last batches, facts flushed, outboxes) wait out another connection's lock instead of failing fast.
+      if (db.open) db.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
+      return started.stop();
+    },
   };
 }

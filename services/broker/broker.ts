@@ -39,7 +39,11 @@ export type { BrokerLimits, ListenOptions, ListenAddresses };
 export interface BrokerDeps {
   registry: RegistryRepo;
   /** Where device messages go (services/ingest/intake.ts); `done` fires after they are committed. */
-  intake: { append(clientId: string, topic: string, payload: Buffer, qos: number, done: (err: Error | null) => void): void };
+  intake: {
+    append(clientId: string, topic: string, payload: Buffer, qos: number, done: (err: Error | null) => void): void;
+    /** Messages handed over and not yet answered: a graceful close waits for 0 (bounded). */
+    waiting(): number;
+  };
   presence: PresenceRepo;
   bus: Pick<EventBus, 'emit'>;
   metricsRegistry: Registry;
@@ -54,6 +58,14 @@ export interface BrokerDeps {
 }
 
 const FLUSH_PRESENCE_MS = 5_000;
+/**
+ * Most a graceful close waits for the batches in flight to be answered and their PUBACKs written, before it
+ * closes the connections anyway (their messages, journaled or not, are then resent by the devices and
+ * de-duplicated). Inside the 10 s a supervisor usually gives between SIGTERM and SIGKILL.
+ */
+export const CLOSE_DRAIN_MS = 5_000;
+/** Most a close then waits for the devices to close their side after the broker ended its own. */
+const CLOSE_LINGER_MS = 500;
 /** A socket that has not sent CONNECT by then is closed (it holds a connection slot). */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -115,11 +127,16 @@ export async function createBroker(deps: BrokerDeps) {
     if (!b) buckets.set(key, (b = new TokenBucket(cfg.ratePerDevice, cfg.burstPerDevice, now())));
     return b;
   };
+  /** Set by close(): nothing new is handed over to the intake. */
+  let closing = false;
   /** Service commands shed by authorizePublish, so that the fan-out drops them. */
   const dropped = new WeakSet<PublishPacket>();
 
   /** Hands over to the intake and completes after the commit: PUBACK for QoS 1, the next read for both. */
   function store(client: Client, packet: PublishPacket, payload: Buffer, done: (err?: Error | null) => void): void {
+    // Closing: a publish not handed over yet is held, never completed, so it is neither journaled nor acknowledged
+    // (the device resends it); the connection is closed once what was handed over is answered.
+    if (closing) return;
     inflight++;
     intake.append(client.id, packet.topic, payload, packet.qos, (err) => {
       inflight--;
@@ -239,6 +256,35 @@ export async function createBroker(deps: BrokerDeps) {
   }, FLUSH_PRESENCE_MS);
   ticker.unref();
 
+  const clientTransports = (): Duplex[] =>
+    Object.values((aedes as unknown as { clients: Record<string, Client> }).clients).map((c) => (c.conn as Duplex & { inner?: Duplex }).inner ?? c.conn);
+
+  /** Until nothing handed over waits for its answer and every socket's writes (PUBACKs) are flushed, or the bound. */
+  async function drain(boundMs: number): Promise<boolean> {
+    const deadline = now() + boundMs;
+    const unwritten = () => clientTransports().some((t) => t.writableLength > 0 && !t.destroyed);
+    while (intake.waiting() > 0 || unwritten()) {
+      if (now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return true;
+  }
+
+  /**
+   * Ends each connection's sending side (FIN after the PUBACKs) and waits, bounded, for the devices to close
+   * theirs. Destroying a socket whose peer still sends resets it (RST), and a client that reads the reset
+   * before the PUBACKs queued ahead of it drops them: a committed, acknowledged reading the device never
+   * learns of.
+   */
+  async function endConnections(boundMs: number): Promise<void> {
+    const open = clientTransports().filter((t) => !t.destroyed);
+    const closed = open.map((t) => new Promise<void>((resolve) => (t.destroyed ? resolve() : t.once('close', () => resolve()))));
+    for (const t of open) if (!t.writableEnded) t.end();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)))]);
+    clearTimeout(timer);
+  }
+
   return {
     aedes,
     listen: (opts: ListenOptions): Promise<ListenAddresses> => listeners.listen(opts),
@@ -246,12 +292,18 @@ export async function createBroker(deps: BrokerDeps) {
     presenceOf: (deviceId: string) => sessions.presenceOf(deviceId),
     /** Closes every live connection of a device; returns how many. */
     disconnectDevice: (deviceId: string, reason: DisconnectReason) => sessions.disconnectDevice(deviceId, reason),
-    async close(): Promise<void> {
+    async close(drainMs = CLOSE_DRAIN_MS): Promise<void> {
       clearInterval(ticker);
       lag.stop();
       sessions.shuttingDown();
-      // Stop accepting first, then let aedes close the client connections the servers wait for.
+      // Stop accepting and stop handing over new publishes; then the batches in flight are answered and their
+      // PUBACKs written (aedes writes them when the batch's callback fires) before the connections close:
+      // closing at once would destroy sockets with PUBACKs of committed batches still unwritten.
+      closing = true;
       const closed = listeners.close();
+      const drained = await drain(drainMs);
+      if (!drained) log.warn({ waiting: intake.waiting(), drainMs }, 'mqtt close: batches still unanswered after the bound; closing the connections anyway');
+      await endConnections(CLOSE_LINGER_MS);
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await closed;
       sessions.flush();
