@@ -59,6 +59,9 @@ function workerEntry(): { code: URL | string; eval: boolean } {
   return { code: `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, eval: true };
 }
 
+const PRESENCE_RETRY_MS = 250;
+const PRESENCE_BACKLOG_MAX = 10_000;
+
 function applyPresence(repo: PresenceRepo, w: PresenceWrite): void {
   if (w.op === 'connected') repo.connected(w.deviceId, w.at);
   else if (w.op === 'disconnected') repo.disconnected(w.deviceId, w.at, w.reason, w.lastSeenAt);
@@ -130,17 +133,49 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
     for (const { batch } of batches) post(error === undefined ? { t: 'committed', batch } : { t: 'committed', batch, error, retry });
   }
 
+  /**
+   * Presence writes that met a busy or failing database (this thread waits only briefly for another
+   * connection's lock), applied again in order, before any newer one, every PRESENCE_RETRY_MS. Bounded: beyond
+   * PRESENCE_BACKLOG_MAX the oldest go (presence is also rebuilt from the live connections).
+   */
+  const presenceBacklog: PresenceWrite[] = [];
+  let presenceTimer: NodeJS.Timeout | undefined;
+  function writePresence(w: PresenceWrite): void {
+    if (presenceBacklog.length > 0) return backlogPresence(w);
+    try {
+      applyPresence(deps.presence, w);
+    } catch (err) {
+      if (isInfrastructureError(err)) return backlogPresence(w);
+      log.error({ err, op: w.op }, 'presence write failed');
+    }
+  }
+  function backlogPresence(w: PresenceWrite): void {
+    if (presenceBacklog.push(w) > PRESENCE_BACKLOG_MAX) presenceBacklog.shift();
+    if (!presenceTimer) presenceTimer = setTimeout(retryPresence, PRESENCE_RETRY_MS);
+  }
+  function retryPresence(): void {
+    presenceTimer = undefined;
+    while (presenceBacklog.length > 0) {
+      try {
+        applyPresence(deps.presence, presenceBacklog[0]!);
+      } catch (err) {
+        if (isInfrastructureError(err)) {
+          presenceTimer = setTimeout(retryPresence, PRESENCE_RETRY_MS);
+          return;
+        }
+        log.error({ err, op: presenceBacklog[0]!.op }, 'presence write failed');
+      }
+      presenceBacklog.shift();
+    }
+  }
+
   const listening = new Promise<ListenAddresses>((resolve, reject) => {
     worker.on('message', (m: FromWorker) => {
       switch (m.t) {
         case 'batch':
           return onBatch(m.batch, m.messages.map((w) => ({ ...w, payload: Buffer.from(w.payload.buffer, w.payload.byteOffset, w.payload.byteLength) })));
         case 'presence':
-          try {
-            return applyPresence(deps.presence, m.write);
-          } catch (err) {
-            return log.error({ err, op: m.write.op }, 'presence write failed');
-          }
+          return writePresence(m.write);
         case 'event':
           return deps.bus.emit('device.presence', m.presence);
         case 'denied':
@@ -206,6 +241,10 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
       // The thread closes aedes (batches it sends meanwhile are still processed here), then answers.
       await call({ op: 'close' });
       await worker.terminate();
+      // The last presence writes (the disconnects of the close) that met a lock: once more, then given up.
+      clearTimeout(presenceTimer);
+      retryPresence();
+      clearTimeout(presenceTimer);
     },
   };
 }

@@ -4,7 +4,8 @@
  * 500 readings/s. Before issue 18 item 4, one PUBACKed reading per hold became an INTERNAL_ERROR "database is
  * locked" dead letter, and /healthz did not answer while the main thread waited 5 s in busy_timeout.
  * Now: no PUBACK during the hold, 0 dead letters, every PUBACKed (device, seq) journaled exactly once,
- * /healthz and /readyz answer within ~100 ms throughout, and an API write answers 503 DATABASE_BUSY.
+ * /healthz and /readyz answer within ~100 ms throughout, an API write answers 503 DATABASE_BUSY, and the
+ * presence of a device that connected during the lock is written once the lock is gone.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -70,6 +71,8 @@ describe('the write lock held by another connection', () => {
     // Batches already in the main thread's queue may still commit within a turn or two of the lock: after that, none.
     await sleep(200);
     const ackedEarlyInHold = acked.size;
+    // A device connecting during the lock: its presence write waits for the lock and is written after it.
+    const late = await svc.connect('panel-g1');
     const health: { status: number; ms: number }[] = [];
     const ready: { status: number; ms: number }[] = [];
     let apiWrite: { status: number; json: any; retryAfter: string | undefined } | undefined;
@@ -112,6 +115,8 @@ describe('the write lock held by another connection', () => {
     expect(db.prepare('SELECT COUNT(*) FROM (SELECT device_id, seq FROM readings GROUP BY device_id, seq HAVING COUNT(*) > 1)').pluck().get()).toBe(0);
     const journaled = new Set((db.prepare('SELECT device_id, seq FROM readings').all() as { device_id: string; seq: number }[]).map((r) => `${r.device_id}/${r.seq}`));
     expect([...acked].filter((k) => !journaled.has(k))).toEqual([]);
+    expect(db.prepare("SELECT online FROM device_presence WHERE device_id = 'panel-g1'").pluck().get()).toBe(1);
+    await late.endAsync();
     // The token refused during the lock was not created.
     expect(db.prepare("SELECT COUNT(*) FROM api_tokens WHERE name = 'during-lock'").pluck().get()).toBe(0);
   }, 30_000);
