@@ -70,7 +70,13 @@ export function createFactsMaterializer(deps: FactsMaterializerDeps) {
       for (const [key, { communityId, day, current }] of due) {
         if (!all && written > 0 && performance.now() >= until) break;
         due.delete(key);
-        recompute(communityId, day, now, current === true);
+        try {
+          recompute(communityId, day, now, current === true);
+        } catch (err) {
+          // Not written (a busy database, a full disk): still due, for the next flush.
+          due.set(key, { communityId, day, current });
+          throw err;
+        }
         written++;
       }
       return written;

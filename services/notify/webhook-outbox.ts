@@ -101,7 +101,9 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps) {
   }
 
   function kick(): void {
-    if (!running) running = drain().finally(() => (running = undefined));
+    // A database busy or full while marking a row (another connection's lock: store/errors.ts) ends this pass; the
+    // row is still queued and the next kick tries again. Uncaught, the rejection would end the process.
+    if (!running) running = drain().catch((err: unknown) => log.warn({ err }, 'webhook pass stopped; will retry')).finally(() => (running = undefined));
   }
 
   return {
