@@ -114,7 +114,6 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
     let retry = false;
     try {
       deps.process(messages);
-      heldAfter = undefined;
     } catch (err) {
       error = (err as Error).message;
       retry = isInfrastructureError(err);
@@ -130,6 +129,8 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
         log.error({ err, messages: messages.length }, 'ingest batch failed: not acknowledged, devices resend');
       }
     }
+    // Answered for good (committed, or failed and not to be sent again): nothing is held behind it any more.
+    if (!retry) heldAfter = undefined;
     for (const { batch } of batches) post(error === undefined ? { t: 'committed', batch } : { t: 'committed', batch, error, retry });
   }
 
