@@ -44,6 +44,12 @@ export function createMetrics(withDefaults = true) {
     labelNames: ['kind'],
     registers: [registry],
   });
+  const processorFailures = new Counter({
+    name: 'gatewatch_processor_failures_total',
+    help: 'Steps of a processor over the journal that failed (nothing of them committed; retried from the checkpoint)',
+    labelNames: ['processor'],
+    registers: [registry],
+  });
   const alarmsOpen = new Gauge({
     name: 'gatewatch_alarms_open',
     help: 'Alarms currently open or acknowledged (not resolved)',
@@ -61,7 +67,7 @@ export function createMetrics(withDefaults = true) {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
     registers: [registry],
   });
-  return { registry, messagesIn, messagesRejected, readingsAccepted, alarmsRaised, ruleExceptions, alarmsOpen, ingestLatency, commitBatchSize };
+  return { registry, messagesIn, messagesRejected, readingsAccepted, alarmsRaised, ruleExceptions, processorFailures, alarmsOpen, ingestLatency, commitBatchSize };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
