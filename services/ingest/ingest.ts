@@ -62,6 +62,10 @@ export interface IngestDeps {
 
 const TICK_MS = 5_000;
 const RETENTION_EVERY_MS = 3_600_000;
+/** Most readings retention deletes per community in one step. */
+const RETENTION_CHUNK_ROWS = 2_000;
+/** Most time one facts step spends recomputing days (one day may take longer: it is not split). */
+const FACTS_STEP_MS = 5;
 
 export function createIngest(deps: IngestDeps) {
   const now = deps.now ?? Date.now;
@@ -99,7 +103,7 @@ export function createIngest(deps: IngestDeps) {
     return result;
   };
   const { facts, legacyInbox } = deps;
-  const materializer = createFactsMaterializer({ db: deps.db, rules, facts, inCommit: deps.inCommit, todayEveryMs: deps.factsRefreshMs });
+  const materializer = createFactsMaterializer({ db: deps.db, rules, facts, inCommit: deps.inCommit, todayEveryMs: deps.factsRefreshMs, sliceMs: FACTS_STEP_MS });
   const backfillAlarms = createBackfillAlarms({
     db: deps.db, journal: deps.journal, alarms: deps.alarms, audit: deps.audit, registry: deps.registry, config: deps.rulesConfig, rules: deps.rules ?? RULES,
     inCommit: deps.inCommit, bus: deps.bus, now,
@@ -139,16 +143,54 @@ export function createIngest(deps: IngestDeps) {
   };
 
   let lastRetention = -Infinity;
-  /** `all`: recompute every due day now (an explicit call); the timer works in time slices. */
+  let stopped = false;
+  /** Each periodic task's duration: how long it held this thread (and ingest's next batch). */
+  const timed = <T>(task: string, fn: () => T): T => {
+    const end = deps.metrics.periodicWork.startTimer({ task });
+    try {
+      return fn();
+    } finally {
+      end();
+    }
+  };
+  /**
+   * Periodic work that may be long (facts of many days, a large retention)
+   * goes in bounded steps on later turns of the event loop, so a batch of
+   * device messages waits for one step at most, never for all of it.
+   */
+  const stepping = new Set<string>();
+  function inSteps(task: string, step: () => boolean): void {
+    if (stepping.has(task)) return;
+    stepping.add(task);
+    const next = () => {
+      let more = false;
+      try {
+        more = !stopped && timed(task, step);
+      } catch (err) {
+        log.error({ err, task }, 'periodic ingest work failed');
+      }
+      if (more) setImmediate(next);
+      else stepping.delete(task);
+    };
+    setImmediate(next);
+  }
+  const pruneBefore = () => now() - deps.retentionDays * DAY_MS;
+  const pruneStep = (): boolean => {
+    const pruned = deps.journal.prune(pruneBefore(), RETENTION_CHUNK_ROWS);
+    if (pruned.readings || pruned.inbox) log.info(pruned, 'retention: pruned journal');
+    return pruned.more;
+  };
+  /** `all`: recompute every due day and prune everything due now (an explicit call); the timer works in steps. */
   function periodic(all = false): void {
     const t = now();
     rules.refreshLayouts();
-    applyInTransaction(() => rules.tick(now()));
-    materializer.flush(t, all);
+    timed('tick', () => applyInTransaction(() => rules.tick(now())));
+    timed('facts', () => materializer.flush(t, all));
+    if (!all && materializer.pending() > 0) inSteps('facts', () => (materializer.flush(now()), materializer.pending() > 0));
     if (t - lastRetention >= RETENTION_EVERY_MS) {
       lastRetention = t;
-      const pruned = deps.journal.prune(t - deps.retentionDays * DAY_MS);
-      if (pruned.readings || pruned.inbox) log.info(pruned, 'retention: pruned journal');
+      if (all) while (pruneStep());
+      else inSteps('retention', pruneStep);
     }
   }
 
@@ -198,6 +240,7 @@ export function createIngest(deps: IngestDeps) {
       timer.unref();
     },
     stop(): void {
+      stopped = true;
       if (timer) clearInterval(timer);
       runner.stop();
       materializer.flush(now(), true);
