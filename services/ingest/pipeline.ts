@@ -151,13 +151,13 @@ export function createPipeline(deps: PipelineDeps) {
     };
   }
 
-  // Nested better-sqlite3 transactions are savepoints: a row that throws (a bug,
-  // not bad input) rolls back alone and is dead-lettered, and the batch goes on.
-  const processOne = deps.db.transaction(processRow);
+  // A row writes one statement (its journal row, or its dead letter), atomic on its own: a row that
+  // throws (a bug, not bad input) left nothing behind, is dead-lettered, and the batch goes on. (A
+  // savepoint per row, needed while rules and alarms ran here, cost more than the insert.)
   const processBatch = inTransaction((rows: (ReceivedMessage | InboxRow)[]) => {
     for (const row of rows) {
       try {
-        processOne(row);
+        processRow(row);
       } catch (err) {
         log.error({ err, topic: truncateText(scrubNumbers(row.topic), MAX_DEAD_LETTER_TOPIC_CHARS) }, 'ingest step failed');
         void deadLetter(row, 'INTERNAL_ERROR', `processing failed: ${(err as Error).message}`);
@@ -173,12 +173,11 @@ export function createPipeline(deps: PipelineDeps) {
     for (const m of messages) metrics.ingestLatency.observe((t - m.receivedAt) / 1000);
   }
 
-  // A backfilled row that throws rolls back alone, like a live one, and is reported as INTERNAL_ERROR.
-  const admitOne = deps.db.transaction(admitRow);
+  // A backfilled row that throws left nothing behind, like a live one, and is reported as INTERNAL_ERROR.
   const admitBatch = inTransaction((rows: ReceivedMessage[], admission: Admission): RowOutcome[] =>
     rows.map((row) => {
       try {
-        return admitOne(row, admission);
+        return admitRow(row, admission);
       } catch (err) {
         log.error({ err, topic: row.topic }, 'backfill step failed');
         return { status: 'rejected' as const, code: 'INTERNAL_ERROR', reason: `processing failed: ${(err as Error).message}` };
