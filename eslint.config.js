@@ -23,6 +23,7 @@ export const LAYERS = {
   time: [],
   observability: [],
   lifecycle: ['observability'],
+  processors: ['observability'],
   i18n: ['schemas', 'time'],
   // The pure core.
   rules: ['schemas', 'domain', 'time', 'i18n'],
@@ -34,8 +35,8 @@ export const LAYERS = {
   alarms: ['schemas', 'domain'],
   'events.ts': ['schemas', 'domain', 'rules/facts.ts', 'scoring', 'observability'],
   broker: ['store', 'crypto', 'config', 'schemas', 'observability', 'events.ts', 'domain'],
-  influx: ['store', 'observability', 'schemas', 'config', 'rules', 'scoring', 'domain', 'time', 'i18n', 'events.ts'],
-  ingest: ['store', 'rules', 'schemas', 'observability', 'alarms', 'events.ts', 'domain', 'time', 'i18n'],
+  influx: ['processors', 'store', 'observability', 'schemas', 'config', 'rules', 'scoring', 'domain', 'time', 'i18n', 'events.ts'],
+  ingest: ['processors', 'store', 'rules', 'schemas', 'observability', 'alarms', 'events.ts', 'domain', 'time', 'i18n'],
   inspections: ['scoring', 'store', 'schemas', 'domain', 'time', 'i18n', 'events.ts'],
   notify: ['store', 'observability', 'alarms', 'events.ts', 'domain', 'i18n'],
   api: ['schemas', 'domain', 'crypto', 'time', 'store', 'auth', 'alarms', 'events.ts', 'inspections', 'scoring', 'rules', 'observability', 'config', 'i18n'],
@@ -79,7 +80,7 @@ const NO_SQL_OUTSIDE_STORE = {
 const COMPOSITION_ROOTS = ['services/runtime.ts', 'services/broker/worker.ts', 'services/cli/admin.ts'];
 const NO_REPOSITORY_OUTSIDE_ROOTS = {
   selector:
-    'CallExpression[callee.name=/^(create(Accounts|Alarms|Audit|Facts|Inspections|Presence|Registry|Tokens)Repo|createJournal|createLegacyInbox|createScopeStore|createRepositories)$/]',
+    'CallExpression[callee.name=/^(create(Accounts|Alarms|Audit|Checkpoints|Facts|Inspections|Presence|Registry|Tokens)Repo|createJournal|createLegacyInbox|createScopeStore|createRepositories)$/]',
   message: 'Repositories are built once by the composition root (services/runtime.ts) and passed down: take it as a dependency.',
 };
 

@@ -27,7 +27,7 @@ export type AcceptedReading = DeviceMessage & { readingId: number; seq: number; 
 
 /** What commits with a change, by event: each entry is a handler's arguments. */
 export interface InCommitEvents {
-  /** Ingest journaled a reading (live or backfilled), before its rules ran. */
+  /** The rules processor takes a journaled reading (live or backfilled), in its step's transaction, before its rules run. */
   'reading.accepted': [reading: AcceptedReading];
   /** An alarm was opened, repeated, acknowledged or resolved (by the rules or through the API). */
   'alarm.changed': [alarm: Alarm, event: AlarmEventKind];

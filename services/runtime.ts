@@ -173,9 +173,9 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
     {
       name: 'ingest',
       start: () => {
-        const { journal, alarms, registry, facts, audit, legacyInbox, layoutVersions, reevaluation } = repos;
+        const { journal, alarms, registry, facts, audit, legacyInbox, layoutVersions, reevaluation, checkpoints } = repos;
         ingest = createIngest({
-          db, journal, alarms, registry, facts, audit, legacyInbox, layoutVersions, reevaluation, metrics, logger, bus, inCommit,
+          db, journal, alarms, registry, facts, audit, legacyInbox, layoutVersions, reevaluation, checkpoints, metrics, logger, bus, inCommit,
           rulesConfig: startup.rules,
           maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
           factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,

@@ -36,7 +36,7 @@ import type { EventBus, InCommit } from '../events.js';
 import { DAY_MS } from '../time/durations.js';
 import { dayBounds } from '../time/local-day.js';
 import { layoutFromRegistry } from './engine-rules.js';
-import { SYSTEM_ACTOR } from './pipeline.js';
+import { SYSTEM_ACTOR } from './alarm-outcomes.js';
 import { toInput } from './safe-replay.js';
 
 /** The rules whose alarms are conditions of time passing (watermark.ts). */

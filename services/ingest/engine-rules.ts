@@ -100,6 +100,11 @@ export interface EngineRulesDeps {
   layoutVersions: LayoutVersionsRepo;
   reevaluation: ReevaluationRepo;
   now: () => number;
+  /**
+   * The last journal row the rules processor evaluated (rules-processor.ts): the state is built from,
+   * and resynced to, the journal up to there, never from rows journaled since and not yet processed.
+   */
+  processedUpTo: () => number;
   /** The rules to run (default RULES): the seam a test uses to inject a rule that throws. */
   rules?: readonly RuleModule[];
   /** A reading a rule threw on was flagged (ingest counts and logs it). */
@@ -132,8 +137,11 @@ export function createEngineRules(deps: EngineRulesDeps): EngineRules {
   const horizon = () => deps.now() - deps.config.retainDays * DAY_MS;
   const replay = createSafeReplay({ base, reevaluation: deps.reevaluation, now: deps.now, onFailure: (f) => deps.onRuleFailure?.(f) });
   /** A community's retained journal rows (id order), as engine inputs. */
-  const retainedRows = (communityId: string) => deps.journal.readingsOfCommunity(communityId, horizon(), Number.MAX_SAFE_INTEGER).map(toInput);
-  let state: RulesState = replay.rebuild(journalReadings(deps.journal, horizon()), layoutOf, retainedRows);
+  const retainedRows = (communityId: string) => {
+    const upTo = deps.processedUpTo();
+    return deps.journal.readingsOfCommunity(communityId, horizon(), Number.MAX_SAFE_INTEGER).filter((r) => r.id <= upTo).map(toInput);
+  };
+  let state: RulesState = replay.rebuild(journalReadings(deps.journal, horizon(), deps.processedUpTo()), layoutOf, retainedRows);
 
   /** After a rule threw on a reading: the community's state again as the journal has it, without the flagged readings. */
   function restoreCommunity(communityId: string): void {

@@ -1,9 +1,11 @@
 /**
- * Wires the ingest side: batches of device messages from the broker thread
- * (one transaction each, committed before their PUBACKs) -> pipeline ->
- * engine-backed rules -> alarms, the daily-facts materializer, and the periodic
- * work (rule ticks, facts of today, retention). What else a reading causes
- * (InfluxDB points, webhooks) is an in-commit participant (services/events.ts).
+ * Wires the ingest side, journal first: batches of device messages from the
+ * broker thread (one short transaction each, committed before their PUBACKs:
+ * journal, dead letters, de-duplication) -> the rules processor over the
+ * journal (rules, alarms, and the in-commit events of readings and alarm
+ * changes: InfluxDB points, webhooks; rules-processor.ts), kicked after each
+ * commit -> the daily-facts materializer, and the periodic work (rule ticks,
+ * facts of today, retention).
  */
 import type { Db } from '../store/db.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
@@ -14,13 +16,18 @@ import type { RegistryRepo } from '../store/registry-repo.js';
 import type { FactsRepo } from '../store/facts-repo.js';
 import type { AuditRepo } from '../store/audit-repo.js';
 import type { LayoutVersionsRepo } from '../store/layout-versions-repo.js';
+import type { CheckpointsRepo } from '../store/checkpoints-repo.js';
 import type { ReevaluationRepo } from '../store/reevaluation-repo.js';
 import type { RuleModule, RulesConfig } from '../rules/index.js';
+import type { RuleOutcome } from './rules-port.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventBus, InCommit } from '../events.js';
 import { DAY_MS } from '../time/durations.js';
-import { createPipeline } from './pipeline.js';
+import { createPipeline, type Admission } from './pipeline.js';
+import { createAlarmOutcomes, type AlarmChange } from './alarm-outcomes.js';
+import { createRulesProcessor, RULES_PROCESSOR } from './rules-processor.js';
+import { createProcessorRunner } from '../processors/runner.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
 import { createBackfill } from './backfill.js';
@@ -35,6 +42,7 @@ export interface IngestDeps {
   facts: FactsRepo;
   layoutVersions: LayoutVersionsRepo;
   reevaluation: ReevaluationRepo;
+  checkpoints: CheckpointsRepo;
   audit: AuditRepo;
   legacyInbox: LegacyInbox;
   rulesConfig: RulesConfig;
@@ -54,13 +62,19 @@ export interface IngestDeps {
 
 const TICK_MS = 5_000;
 const RETENTION_EVERY_MS = 3_600_000;
+/** Most readings retention deletes per community in one step. */
+const RETENTION_CHUNK_ROWS = 2_000;
+/** Most time one facts step spends recomputing days (one day may take longer: it is not split). */
+const FACTS_STEP_MS = 5;
 
 export function createIngest(deps: IngestDeps) {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'ingest' });
+  // Built after the rules (it evaluates into them); until then the rules are built up to its committed checkpoint.
+  const processed = { upTo: (): number => deps.checkpoints.position(RULES_PROCESSOR) };
   const rules = createEngineRules({
     config: deps.rulesConfig, registry: deps.registry, journal: deps.journal, facts: deps.facts, layoutVersions: deps.layoutVersions, reevaluation: deps.reevaluation,
-    now, rules: deps.rules,
+    now, rules: deps.rules, processedUpTo: () => processed.upTo(),
     // Ids and the error's class only: the reading stays in the journal, flagged (safe-replay.ts).
     onRuleFailure: (f) => {
       deps.metrics.ruleExceptions.inc({ kind: f.kind });
@@ -71,9 +85,25 @@ export function createIngest(deps: IngestDeps) {
       log.error({ communityId, code: 'RULE_EXCEPTION', error }, "a rule threw in a community's tick: its time-driven alarms wait for the next tick");
     },
   });
-  const pipeline = createPipeline({ ...deps, rules, now });
+  const outcomes = createAlarmOutcomes({ alarms: deps.alarms, audit: deps.audit, metrics: deps.metrics, bus: deps.bus, inCommit: deps.inCommit, now });
+  const processor = createRulesProcessor({ db: deps.db, journal: deps.journal, checkpoints: deps.checkpoints, rules, outcomes, inCommit: deps.inCommit, now });
+  processed.upTo = processor.position;
+  const runner = createProcessorRunner(processor, { logger: deps.logger, onFailure: (name) => deps.metrics.processorFailures.inc({ processor: name }) });
+  const pipeline = createPipeline({ ...deps, now, onJournaled: () => runner.kick() });
+  /** Outcomes applied in one transaction, then announced. */
+  function applyInTransaction(produce: () => readonly RuleOutcome[]): void {
+    const changes: AlarmChange[] = [];
+    deps.db.transaction(() => outcomes.apply(produce(), changes))();
+    outcomes.announce(changes);
+  }
+  /** A backfill's rows journaled, then evaluated at once (its report counts their alarms and days). */
+  const admitAndEvaluate = (messages: ReceivedMessage[], admission: Exclude<Admission, { kind: 'live' }>) => {
+    const result = pipeline.admit(messages, admission);
+    runner.drain();
+    return result;
+  };
   const { facts, legacyInbox } = deps;
-  const materializer = createFactsMaterializer({ db: deps.db, rules, facts, inCommit: deps.inCommit, todayEveryMs: deps.factsRefreshMs });
+  const materializer = createFactsMaterializer({ db: deps.db, rules, facts, inCommit: deps.inCommit, todayEveryMs: deps.factsRefreshMs, sliceMs: FACTS_STEP_MS });
   const backfillAlarms = createBackfillAlarms({
     db: deps.db, journal: deps.journal, alarms: deps.alarms, audit: deps.audit, registry: deps.registry, config: deps.rulesConfig, rules: deps.rules ?? RULES,
     inCommit: deps.inCommit, bus: deps.bus, now,
@@ -83,7 +113,7 @@ export function createIngest(deps: IngestDeps) {
     },
   });
   const backfillCore = createBackfill({
-    db: deps.db, journal: deps.journal, registry: deps.registry, pipeline, materializer, alarms: backfillAlarms, audit: deps.audit,
+    db: deps.db, journal: deps.journal, registry: deps.registry, pipeline: { ...pipeline, admit: admitAndEvaluate }, materializer, alarms: backfillAlarms, audit: deps.audit,
     dayOf: rules.dayOf, refreshLayouts: rules.refreshLayouts, withCurrentLayout: rules.withCurrentLayout, retentionDays: deps.retentionDays, now,
   });
   /**
@@ -91,7 +121,13 @@ export function createIngest(deps: IngestDeps) {
    * applies their alarms, and recomputes their days. Those that still throw stay flagged.
    */
   function reevaluateFlagged(): { reevaluated: number; stillFailing: number } {
-    const result = pipeline.reevaluate(() => rules.reevaluateFlagged());
+    runner.drain();
+    let result!: { reevaluated: number; stillFailing: number };
+    applyInTransaction(() => {
+      const { outcomes: produced, ...counts } = rules.reevaluateFlagged();
+      result = counts;
+      return produced;
+    });
     if (result.reevaluated || result.stillFailing) log.info(result, 're-evaluated flagged readings');
     materializer.flush(now(), true);
     return result;
@@ -107,16 +143,54 @@ export function createIngest(deps: IngestDeps) {
   };
 
   let lastRetention = -Infinity;
-  /** `all`: recompute every due day now (an explicit call); the timer works in time slices. */
+  let stopped = false;
+  /** Each periodic task's duration: how long it held this thread (and ingest's next batch). */
+  const timed = <T>(task: string, fn: () => T): T => {
+    const end = deps.metrics.periodicWork.startTimer({ task });
+    try {
+      return fn();
+    } finally {
+      end();
+    }
+  };
+  /**
+   * Periodic work that may be long (facts of many days, a large retention)
+   * goes in bounded steps on later turns of the event loop, so a batch of
+   * device messages waits for one step at most, never for all of it.
+   */
+  const stepping = new Set<string>();
+  function inSteps(task: string, step: () => boolean): void {
+    if (stepping.has(task)) return;
+    stepping.add(task);
+    const next = () => {
+      let more = false;
+      try {
+        more = !stopped && timed(task, step);
+      } catch (err) {
+        log.error({ err, task }, 'periodic ingest work failed');
+      }
+      if (more) setImmediate(next);
+      else stepping.delete(task);
+    };
+    setImmediate(next);
+  }
+  const pruneBefore = () => now() - deps.retentionDays * DAY_MS;
+  const pruneStep = (): boolean => {
+    const pruned = deps.journal.prune(pruneBefore(), RETENTION_CHUNK_ROWS);
+    if (pruned.readings || pruned.inbox) log.info(pruned, 'retention: pruned journal');
+    return pruned.more;
+  };
+  /** `all`: recompute every due day and prune everything due now (an explicit call); the timer works in steps. */
   function periodic(all = false): void {
     const t = now();
     rules.refreshLayouts();
-    pipeline.tick();
-    materializer.flush(t, all);
+    timed('tick', () => applyInTransaction(() => rules.tick(now())));
+    timed('facts', () => materializer.flush(t, all));
+    if (!all && materializer.pending() > 0) inSteps('facts', () => (materializer.flush(now()), materializer.pending() > 0));
     if (t - lastRetention >= RETENTION_EVERY_MS) {
       lastRetention = t;
-      const pruned = deps.journal.prune(t - deps.retentionDays * DAY_MS);
-      if (pruned.readings || pruned.inbox) log.info(pruned, 'retention: pruned journal');
+      if (all) while (pruneStep());
+      else inSteps('retention', pruneStep);
     }
   }
 
@@ -129,6 +203,8 @@ export function createIngest(deps: IngestDeps) {
     },
     pipeline,
     rules,
+    /** The rules processor's runner: `drain()` evaluates everything journaled, now; `idle()` waits for it. */
+    processors: runner,
     materializer,
     backfill,
     /** After an upgrade: rows an earlier version acknowledged into the inbox but had not processed, in order. */
@@ -143,8 +219,16 @@ export function createIngest(deps: IngestDeps) {
     },
     /** At start: the readings a rule threw on before (a fix deployed since), evaluated again. */
     reevaluateFlagged,
-    /** Runs the periodic work once now, every due day included (tests, and right after start). */
-    runPeriodic: () => periodic(true),
+    /** Time-driven rule outcomes now, after what is journaled is evaluated (tests, tools). */
+    tick(): void {
+      runner.drain();
+      applyInTransaction(() => rules.tick(now()));
+    },
+    /** Evaluates what is journaled, then runs the periodic work once now, every due day included (tests, and right after start). */
+    runPeriodic: () => {
+      runner.drain();
+      periodic(true);
+    },
     start(): void {
       timer = setInterval(() => {
         try {
@@ -156,7 +240,16 @@ export function createIngest(deps: IngestDeps) {
       timer.unref();
     },
     stop(): void {
+      stopped = true;
       if (timer) clearInterval(timer);
+      // What the broker's last batches journaled is evaluated now (its alarms reach the outboxes before they
+      // stop); if that fails, the next start takes it from the checkpoint.
+      try {
+        runner.drain();
+      } catch (err) {
+        log.error({ err }, 'rules processor could not catch up at stop: the next start takes the rest from its checkpoint');
+      }
+      runner.stop();
       materializer.flush(now(), true);
     },
   };

@@ -107,13 +107,14 @@ export function createSafeReplay(deps: { base: EngineContext; reevaluation: Reev
   return { flag, community, rebuild };
 }
 
-/** Journal readings with event time from `sinceMs`, in id order, as engine inputs. */
-export function* journalReadings(journal: Journal, sinceMs: number): Generator<ReadingInput> {
+/** Journal readings with event time from `sinceMs`, in id order up to id `upTo`, as engine inputs. */
+export function* journalReadings(journal: Journal, sinceMs: number, upTo = Number.MAX_SAFE_INTEGER): Generator<ReadingInput> {
   let after = 0;
   for (;;) {
     const page = journal.readingsSince(after, 5000);
     if (page.length === 0) return;
     for (const r of page) {
+      if (r.id > upTo) return;
       after = r.id;
       if (r.eventTime < sinceMs) continue;
       yield toInput(r);

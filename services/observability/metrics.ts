@@ -44,6 +44,19 @@ export function createMetrics(withDefaults = true) {
     labelNames: ['kind'],
     registers: [registry],
   });
+  const processorFailures = new Counter({
+    name: 'gatewatch_processor_failures_total',
+    help: 'Steps of a processor over the journal that failed (nothing of them committed; retried from the checkpoint)',
+    labelNames: ['processor'],
+    registers: [registry],
+  });
+  const periodicWork = new Histogram({
+    name: 'gatewatch_periodic_work_seconds',
+    help: 'How long one step of periodic ingest work (tick, facts, retention) held the ingest thread',
+    labelNames: ['task'],
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
   const alarmsOpen = new Gauge({
     name: 'gatewatch_alarms_open',
     help: 'Alarms currently open or acknowledged (not resolved)',
@@ -61,7 +74,7 @@ export function createMetrics(withDefaults = true) {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
     registers: [registry],
   });
-  return { registry, messagesIn, messagesRejected, readingsAccepted, alarmsRaised, ruleExceptions, alarmsOpen, ingestLatency, commitBatchSize };
+  return { registry, messagesIn, messagesRejected, readingsAccepted, alarmsRaised, ruleExceptions, processorFailures, periodicWork, alarmsOpen, ingestLatency, commitBatchSize };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -38,11 +38,29 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
+  immediateTransactions(db);
   migrate(db);
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
   if (busyTimeoutMs !== DEFAULT_BUSY_TIMEOUT_MS) db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   return db;
+}
+
+/**
+ * Every transaction of this connection begins IMMEDIATE (takes the write lock
+ * at BEGIN, waiting for it under busy_timeout), not DEFERRED. Several
+ * connections write the one file (ingest and the rules processor, the broker
+ * thread's presence reset, the CLI, partitions: bench/partitions.ts): a
+ * deferred transaction that reads first and writes later fails at once with
+ * SQLITE_BUSY_SNAPSHOT when another connection committed in between, and the
+ * busy handler cannot help it. Nested calls stay savepoints.
+ */
+function immediateTransactions(db: Db): void {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: never[]) => unknown) => {
+    // better-sqlite3 gives each variant the others as properties (.deferred, .immediate, .exclusive).
+    return transaction(fn).immediate;
+  }) as Db['transaction'];
 }
 
 export interface Migration {

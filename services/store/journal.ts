@@ -76,7 +76,10 @@ export function createJournal(db: Db) {
   const readCheckpoint = db.prepare('SELECT last_inbox_id FROM ingest_checkpoint WHERE id = 1').pluck();
   // One seek per community in readings_by_community_time, not a scan.
   const communitiesWithReadings = prepareDistinctValues(db, 'readings', 'community_id');
-  const deleteOldReadings = db.prepare('DELETE FROM readings WHERE community_id = ? AND event_time < ?');
+  // A bounded chunk at a time, through the (community_id, event_time) index; never a row the rules have not taken.
+  const deleteOldReadings = db.prepare(
+    "DELETE FROM readings WHERE id IN (SELECT id FROM readings WHERE community_id = ? AND event_time < ? AND id <= (SELECT position FROM processor_checkpoints WHERE name = 'rules') LIMIT ?)",
+  );
   const writeCheckpoint = db.prepare('UPDATE ingest_checkpoint SET last_inbox_id = ? WHERE id = 1');
 
   return {
@@ -180,13 +183,21 @@ export function createJournal(db: Db) {
      * Retention: raw readings older than the cut-off go; processed inbox rows go at once.
      * Community by community through the (community_id, event_time) index:
      * `WHERE event_time < ?` alone scanned the whole table (400 days of
-     * readings) every hour on the ingest thread.
+     * readings) every hour on the ingest thread. At most `maxRows` per
+     * community per call (`more`: call again), so one call never holds the
+     * write lock and the thread for long; readings the rules processor has not
+     * taken yet (after its checkpoint) are never pruned.
      */
-    prune(readingsBefore: number): { readings: number; inbox: number } {
+    prune(readingsBefore: number, maxRows = Number.MAX_SAFE_INTEGER): { readings: number; inbox: number; more: boolean } {
       let readings = 0;
-      for (const communityId of communitiesWithReadings.all() as string[]) readings += deleteOldReadings.run(communityId, readingsBefore).changes;
+      let more = false;
+      for (const communityId of communitiesWithReadings.all() as string[]) {
+        const deleted = deleteOldReadings.run(communityId, readingsBefore, maxRows).changes;
+        readings += deleted;
+        if (deleted === maxRows) more = true;
+      }
       const inbox = db.prepare('DELETE FROM inbox WHERE id <= (SELECT last_inbox_id FROM ingest_checkpoint WHERE id = 1)').run().changes;
-      return { readings, inbox };
+      return { readings, inbox, more };
     },
   };
 }

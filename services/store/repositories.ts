@@ -9,6 +9,7 @@
 import { createAccountsRepo } from './accounts-repo.js';
 import { createAlarmsRepo } from './alarms-repo.js';
 import { createAuditRepo } from './audit-repo.js';
+import { createCheckpointsRepo } from './checkpoints-repo.js';
 import type { Db } from './db.js';
 import { createFactsRepo } from './facts-repo.js';
 import { createLegacyInbox } from './inbox.js';
@@ -26,6 +27,7 @@ export function createRepositories(db: Db) {
     accounts: createAccountsRepo(db),
     alarms: createAlarmsRepo(db),
     audit: createAuditRepo(db),
+    checkpoints: createCheckpointsRepo(db),
     facts: createFactsRepo(db),
     inspections: createInspectionsRepo(db),
     journal: createJournal(db),

@@ -141,7 +141,7 @@ describe('time-driven alarms of a day published late', () => {
       let clock = START - 11 * MIN;
       const ingest = createIngest({
         db, journal: repos.journal, alarms: repos.alarms, registry: repos.registry, facts: repos.facts, audit: repos.audit, legacyInbox: repos.legacyInbox,
-        layoutVersions: repos.layoutVersions, reevaluation: repos.reevaluation,
+        layoutVersions: repos.layoutVersions, reevaluation: repos.reevaluation, checkpoints: repos.checkpoints,
         rulesConfig: parseRulesConfig({}), metrics: createMetrics(false), logger: silentLogger(), bus: new EventBus(silentLogger()), inCommit: new InCommit(() => db.inTransaction),
         maxPayloadBytes: 65_536, factsRefreshMs: 60_000, retentionDays: 30, now: () => clock,
       });
@@ -158,7 +158,7 @@ describe('time-driven alarms of a day published late', () => {
           batch.push({ receivedAt: m.eventTime + 1000, clientId: m.deviceId, topic: m.topic, payload: Buffer.from(JSON.stringify(m.payload)), qos: 1 as const });
         }
         ingest.processBatch(batch);
-        ingest.pipeline.tick();
+        ingest.tick();
       }
       expect(i).toBe(messages.length);
       expect(ofDay(repos.alarms.list({ communityId: TEST_COMMUNITY, limit: 1000 })).map(essence)).toEqual(EXPECTED);

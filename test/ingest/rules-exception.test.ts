@@ -83,6 +83,8 @@ describe('a rule that throws', () => {
     const h = await harness(dir, rules);
 
     h.ingest.processBatch([temperature(1, 40, 36.5, 'p-aaa111'), temperature(2, 30, 38.4, 'p-bbb222'), temperature(3, 20, 36.6, 'p-ccc333')]);
+    // Journal first: the rules processor takes the journaled readings after the commit.
+    expect(h.ingest.processors.drain()).toBe(3);
 
     // The journal has all three; nothing was dead-lettered; the second is flagged with the error's class only.
     expect(journalRows(h.db)).toEqual([
@@ -129,6 +131,7 @@ describe('a rule that throws', () => {
     dirs.push(dir);
     const h = await harness(dir, [brokenRule, ...RULES]);
     h.ingest.processBatch([temperature(1, 30, 38.9, 'p-ddd444')]);
+    expect(h.ingest.processors.drain()).toBe(1);
     expect(flags(h.db)).toEqual([{ reading_id: 1, code: 'RULE_EXCEPTION', error: 'TypeError', flagged_at: NOW }]);
     expect(feverAlarms(h)).toEqual([]);
     h.ingest.stop();
@@ -186,34 +189,44 @@ describe('a rule that throws', () => {
     h.db.close();
   });
 
-  it('after the rules (a step of the same row throws): the row rolls back, and the rules forget the reading too', async () => {
+  it('a processor step that throws (an in-commit participant fails) commits nothing, is retried from its checkpoint, and loses nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-rule-exc-after-'));
     dirs.push(dir);
     let webhookDown = true;
-    // An in-commit participant (as the alarm webhook is) that fails: the whole row rolls back.
+    let webhookCalls = 0;
+    // An in-commit participant (as the alarm webhook is) that fails: the processor's whole step rolls back.
     const webhook: CommitParticipant = {
       name: 'test-webhook',
       'alarm.changed': () => {
+        webhookCalls++;
         if (webhookDown) throw new Error('outbox full');
       },
     };
     const h = await harness(dir, RULES, () => NOW, [webhook]);
+    const checkpoint = () => h.db.prepare("SELECT position FROM processor_checkpoints WHERE name = 'rules'").pluck().get();
     h.ingest.processBatch([temperature(1, 30, 38.2, 'p-eee555'), temperature(2, 20, 36.4, 'p-fff666')]);
-    // The fever row is dead-lettered (INTERNAL_ERROR), the next one journaled (its id is free again); nothing is flagged.
-    expect(journalRows(h.db)).toEqual([{ id: 1, device_id: 'therm-g1', seq: 2 }]);
-    expect(h.db.prepare('SELECT code FROM dead_letters').pluck().all()).toEqual(['INTERNAL_ERROR']);
-    expect(flags(h.db)).toEqual([]);
+    // Journal first: both readings are journaled (and would be acknowledged); nothing is dead-lettered.
+    expect(journalRows(h.db)).toEqual([{ id: 1, device_id: 'therm-g1', seq: 1 }, { id: 2, device_id: 'therm-g1', seq: 2 }]);
+    expect(h.db.prepare('SELECT COUNT(*) FROM dead_letters').pluck().get()).toBe(0);
+    // The runner's step fails: nothing of it committed, the checkpoint stays, the rules forgot what the step took.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await h.metrics.registry.getSingleMetricAsString('gatewatch_processor_failures_total')).toContain('gatewatch_processor_failures_total{processor="rules"} 1');
+    expect(checkpoint()).toBe(0);
     expect(feverAlarms(h)).toEqual([]);
-    h.ingest.runPeriodic();
-    expect(feverFact(h)).toMatchObject({ figures: { measured: 1, fevers: 0 } });
+    expect(h.logs.filter((l) => l.msg === 'processor step failed: nothing of it committed; retrying from its checkpoint').map((l) => [l.processor, l.retryInMs])).toEqual([['rules', 100]]);
+    expect(() => h.ingest.processors.drain()).toThrow('outbox full');
+    expect(checkpoint()).toBe(0);
 
-    // Re-admitted once the cause is gone: a new journal row, and the alarm (memory had not kept the rolled-back reading).
+    // The cause is gone: the runner's retry takes both readings, exactly once each.
     webhookDown = false;
-    const report = await h.ingest.backfill.readmit({ code: 'INTERNAL_ERROR' }, 'admin:test-admin');
-    expect(report).toMatchObject({ accepted: 1, duplicate: 0, rejected: 0, days: [{ communityId: C, day: DAY }] });
-    expect(journalRows(h.db)).toEqual([{ id: 1, device_id: 'therm-g1', seq: 2 }, { id: 2, device_id: 'therm-g1', seq: 1 }]);
-    expect(feverAlarms(h)).toEqual([{ subject: 'person:p-eee555', status: 'open', readingIds: [2] }]);
-    expect(feverFact(h)).toMatchObject({ figures: { measured: 2, fevers: 1 }, readingIds: [2] });
+    const callsBefore = webhookCalls;
+    await h.ingest.processors.idle();
+    expect(checkpoint()).toBe(2);
+    expect(webhookCalls - callsBefore).toBe(1);
+    expect(feverAlarms(h)).toEqual([{ subject: 'person:p-eee555', status: 'open', readingIds: [1] }]);
+    h.ingest.runPeriodic();
+    expect(feverFact(h)).toMatchObject({ figures: { measured: 2, fevers: 1 }, readingIds: [1] });
+    expect(h.db.prepare('SELECT COUNT(*) FROM dead_letters').pluck().get()).toBe(0);
     h.ingest.stop();
     h.db.close();
   });
