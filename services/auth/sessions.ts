@@ -10,6 +10,7 @@
 import type { AccountsRepo, FailureCounter } from '../store/accounts-repo.js';
 import type { Role } from '../domain/role.js';
 import { hashSecret, newSecret, sha256Hex, verifySecret } from '../crypto/secrets.js';
+import { isBusyError } from '../store/errors.js';
 
 export interface SessionPolicy {
   idleMs: number;
@@ -112,7 +113,13 @@ export function createSessions(deps: { accounts: AccountsRepo; policy?: Partial<
       }
       const account = accounts.get(session.accountId);
       if (!account?.enabled) return undefined;
-      accounts.touchSession(session.id, at);
+      try {
+        accounts.touchSession(session.id, at);
+      } catch (err) {
+        // Another connection holds the write lock: the idle clock is not moved this once, and a read stays a read
+        // (it is not refused with DATABASE_BUSY for the bookkeeping of the session).
+        if (!isBusyError(err)) throw err;
+      }
       return { accountId: account.id, sessionId: session.id, username: account.username, displayName: account.displayName, role: account.role, company: account.company };
     },
 

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { startTestService, type TestService } from '../support/service.js';
 import { reading, sleep } from '../broker/helpers.js';
+import { createAccount, login } from '../access/support.js';
 
 const RATE_PER_S = 500;
 const PUBLISH_MS = 6000;
@@ -120,4 +121,19 @@ describe('the write lock held by another connection', () => {
     // The token refused during the lock was not created.
     expect(db.prepare("SELECT COUNT(*) FROM api_tokens WHERE name = 'during-lock'").pluck().get()).toBe(0);
   }, 30_000);
+
+  it('a signed-in person\'s read answers during the lock: the session\'s idle clock is not a reason to refuse it', async () => {
+    await createAccount(svc.runtime.db, 'lock-reader', 'admin');
+    const { cookie } = await login(svc.runtime.http, 'lock-reader');
+    const other = new Database(join(svc.dataDir, 'gatewatch.sqlite'));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const res = await svc.runtime.http.inject({ method: 'GET', url: '/api/v1/accounts', headers: { cookie: cookie! } });
+      expect(res.statusCode).toBe(200);
+      expect((res.json() as { items: { username: string }[] }).items.map((a) => a.username)).toContain('lock-reader');
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+  });
 });
