@@ -261,10 +261,11 @@ export async function createBroker(deps: BrokerDeps) {
 
   /** Until nothing handed over waits for its answer and every socket's writes (PUBACKs) are flushed, or the bound. */
   async function drain(boundMs: number): Promise<boolean> {
-    const deadline = now() + boundMs;
+    // The wall clock, not `now` (tests may freeze that): the bound must pass.
+    const deadline = performance.now() + boundMs;
     const unwritten = () => clientTransports().some((t) => t.writableLength > 0 && !t.destroyed);
     while (intake.waiting() > 0 || unwritten()) {
-      if (now() >= deadline) return false;
+      if (performance.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, 5));
     }
     return true;
