@@ -67,6 +67,8 @@ export interface RabbitCluster {
 export interface RabbitOptions {
   /** Extra rabbitmq.conf lines (e.g. the auth_http.* paths), appended to every node's config. */
   config?: readonly string[];
+  /** advanced.config (Erlang terms), for settings rabbitmq.conf has no key for, e.g. `[{rabbitmq_mqtt, [{ignore_colons_in_username, true}]}].` */
+  advanced?: string;
   /** Plugins to enable (default: the MQTT plugin and the HTTP auth backend). */
   plugins?: readonly string[];
   startTimeoutMs?: number;
@@ -185,6 +187,7 @@ async function startNode(run: Run, index: number, options: RabbitOptions): Promi
   mkdirSync(dir);
   const [amqpPort, mqttPort, distPort] = [await freePort(), await freePort(), await freePort()];
   writeFileSync(join(dir, 'rabbitmq.conf'), nodeConfig(run, amqpPort, mqttPort, options.config ?? []));
+  if (options.advanced !== undefined) writeFileSync(join(dir, 'advanced.config'), `${options.advanced}\n`);
   writeFileSync(join(dir, 'enabled_plugins'), `[${(options.plugins ?? DEFAULT_PLUGINS).join(',')}].\n`);
   const pidFile = join(dir, 'beam.pid');
   const env = {
@@ -196,7 +199,7 @@ async function startNode(run: Run, index: number, options: RabbitOptions): Promi
     RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
     RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
     RABBITMQ_PID_FILE: pidFile,
-    // No advanced.config: RABBITMQ_ADVANCED_CONFIG_FILE would otherwise default to /etc/rabbitmq's.
+    // Ours or none: RABBITMQ_ADVANCED_CONFIG_FILE would otherwise default to /etc/rabbitmq's.
     RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, 'advanced.config'),
   };
   const started = Date.now();
@@ -222,9 +225,10 @@ async function startNode(run: Run, index: number, options: RabbitOptions): Promi
       return '';
     }
   };
-  let beamAtStart: number | undefined;
+  // The VM's pid once it is up, should its pid file go (a test deleting the node's directory).
+  const known: { beam?: number } = {};
   const stop = async (): Promise<void> => {
-    const beam = beamPid() ?? beamAtStart;
+    const beam = beamPid() ?? known.beam;
     if (wrapper.exitCode === null && wrapper.signalCode === null) wrapper.kill('SIGTERM');
     await Promise.race([exited, sleep(STOP_TIMEOUT_MS)]);
     if (beam !== undefined && !(await waitGone(beam, 1_000))) {
@@ -235,7 +239,7 @@ async function startNode(run: Run, index: number, options: RabbitOptions): Promi
     await exited;
   };
   const kill = async (): Promise<void> => {
-    const beam = beamPid() ?? beamAtStart;
+    const beam = beamPid() ?? known.beam;
     if (beam !== undefined && alive(beam)) process.kill(beam, 'SIGKILL');
     if (beam !== undefined) await waitGone(beam, 5_000);
     await Promise.race([exited, sleep(5_000)]);
@@ -251,7 +255,7 @@ async function startNode(run: Run, index: number, options: RabbitOptions): Promi
     }
     await sleep(200);
   }
-  beamAtStart = beamPid();
+  known.beam = beamPid();
   const { user, password } = run.admin;
   return {
     name, amqpPort, mqttPort, distPort, dir,
@@ -329,3 +333,30 @@ export async function runningNodes(node: RabbitNode): Promise<string[]> {
   const status = JSON.parse(await node.ctl(['cluster_status', '--formatter', 'json'])) as { running_nodes?: string[] };
   return status.running_nodes ?? [];
 }
+
+/**
+ * rabbitmq.conf lines that send logins and permission checks to gatewatch's
+ * endpoint (services/api/routes/rabbitmq-auth.ts) at `baseUrl`
+ * (http://127.0.0.1:<port>). The internal database comes first, so the
+ * administrator (and, later, the partition workers) log in without the
+ * endpoint; everyone else (devices, service accounts) is the endpoint's.
+ */
+export function httpAuthConfig(baseUrl: string): string[] {
+  const path = (p: string) => `${baseUrl}/internal/rabbitmq/${p}`;
+  return [
+    'auth_backends.1 = internal',
+    'auth_backends.2 = http',
+    'auth_http.http_method = post',
+    `auth_http.user_path = ${path('user')}`,
+    `auth_http.vhost_path = ${path('vhost')}`,
+    `auth_http.resource_path = ${path('resource')}`,
+    `auth_http.topic_path = ${path('topic')}`,
+  ];
+}
+
+/**
+ * The MQTT plugin reads a username `a:b` as vhost `a`, user `b`, so
+ * `service:dispatcher` would look for a vhost "service". 3.10 has no
+ * rabbitmq.conf key to turn that off, only this application setting.
+ */
+export const MQTT_KEEP_COLONS_ADVANCED = '[{rabbitmq_mqtt, [{ignore_colons_in_username, true}]}].';
