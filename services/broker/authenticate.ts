@@ -10,7 +10,7 @@ import { createCredentialCheck } from '../crypto/credentials.js';
 import type { ServiceAccount } from '../config/service-config.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { Logger } from '../observability/logger.js';
-import { clientIdOwner } from './client-ids.js';
+import { clientIdTakenBy } from './client-ids.js';
 import { emptyPersistentClientId } from './conformance.js';
 
 export interface DeviceIdentity {
@@ -51,7 +51,7 @@ export function createAuthenticate(
   const check = createCredentialCheck((id) => registry.getDevice(id), serviceAccounts);
 
   const acceptService = (client: Client, identity: ServiceIdentity, done: Done): void => {
-    const owner = clientIdOwner(registry, client.id);
+    const owner = clientIdTakenBy(registry, client.id);
     if (owner) {
       logger.warn({ clientId: client.id, service: identity.service, owner }, 'mqtt connect refused: client id belongs to a device');
       return done(authError(`client id ${client.id} belongs to device ${owner}`, 2), false);
@@ -65,8 +65,8 @@ export function createAuthenticate(
 
   const acceptDevice = (client: Client, identity: DeviceIdentity, done: Done): void => {
     // CONNACK 0x02 [MQTT-3.2.2-3]: another device's client id is refused whether or not it is connected (client-ids.ts).
-    const owner = clientIdOwner(registry, client.id);
-    if (owner && owner !== identity.deviceId) {
+    const owner = clientIdTakenBy(registry, client.id, identity.deviceId);
+    if (owner) {
       logger.warn({ clientId: client.id, device: identity.deviceId, owner }, 'mqtt connect refused: client id belongs to another device');
       return done(authError(`client id ${client.id} belongs to another device`, 2), false);
     }

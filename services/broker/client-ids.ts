@@ -10,4 +10,4 @@
  * first served while it is held, as before.
  */
 // The rule itself lives beside the registry (store/registry-repo.ts), so RabbitMQ's auth endpoint (api/) asks the same one.
-export { clientIdOwner } from '../store/registry-repo.js';
+export { clientIdOwner, clientIdTakenBy } from '../store/registry-repo.js';

@@ -186,3 +186,9 @@ export function clientIdOwner(registry: Pick<RegistryRepo, 'getDevice'>, clientI
   }
   return undefined;
 }
+
+/** The device that owns `clientId` when that is not `deviceId` (for a service, no device id: any owner), else undefined. */
+export function clientIdTakenBy(registry: Pick<RegistryRepo, 'getDevice'>, clientId: string, deviceId?: string): string | undefined {
+  const owner = clientIdOwner(registry, clientId);
+  return owner !== undefined && owner !== deviceId ? owner : undefined;
+}

@@ -10,7 +10,7 @@
  * The rules are the embedded broker's, asked from the same places:
  * - user: crypto/credentials.ts (device id + scrypt secret, enabled; or
  *   `service:<name>` of GW_MQTT_SERVICE_ACCOUNTS), and the client id rule of
- *   store/registry-repo.ts (clientIdOwner: another device's client id is refused);
+ *   store/registry-repo.ts (clientIdTakenBy: another device's client id is refused);
  * - topic: schemas/src/topics.ts. The MQTT plugin turns the topic's `/` into
  *   `.` in the routing key and `+` into `*` (a `.` inside a level stays, so it
  *   splits the level), and the checks below see only the routing key. Our ids
@@ -27,7 +27,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { commandTopic, isCommandFilter, isCommandTopic, isOwnPublishTopic } from '../../../schemas/src/topics.js';
 import { createCredentialCheck, SERVICE_USERNAME_PREFIX, type ServiceSecret } from '../../crypto/credentials.js';
-import { clientIdOwner, type RegistryRepo } from '../../store/registry-repo.js';
+import { clientIdOwner, clientIdTakenBy, type RegistryRepo } from '../../store/registry-repo.js';
 import type { Logger } from '../../observability/logger.js';
 
 export interface RabbitmqAuthDeps {
@@ -95,9 +95,8 @@ export async function rabbitmqAuthRoutes(app: FastifyInstance, deps: RabbitmqAut
       return false;
     }
     if (f.client_id !== undefined) {
-      const owner = clientIdOwner(registry, f.client_id);
-      const taken = who.kind === 'device' ? owner !== undefined && owner !== who.deviceId : owner !== undefined;
-      if (taken) {
+      const owner = clientIdTakenBy(registry, f.client_id, who.kind === 'device' ? who.deviceId : undefined);
+      if (owner) {
         logger.warn({ username: f.username, clientId: f.client_id, owner }, 'rabbitmq login refused: client id belongs to a device');
         return false;
       }
