@@ -237,6 +237,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
       logger, registry: metrics.registry, alarms, journal, tokens, bus, inCommit, metricsPublic: config.GW_METRICS_PUBLIC,
       registryRepo: registry, deviceControl: broker, backfill: ingest.backfill,
       inspections, db,
+      ...(config.GW_RABBITMQ_AUTH === 'on' && { rabbitmqAuth: { serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS } }),
       auth: {
         cookieSecure: config.GW_COOKIE_SECURE,
         trustProxy: config.GW_TRUST_PROXY,

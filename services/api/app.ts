@@ -40,6 +40,8 @@ import { webRoutes } from './routes/web.js';
 import { factsRoutes } from './routes/facts.js';
 import { backfillRoutes, type BackfillControl } from './routes/backfill.js';
 import { eventRoutes } from './routes/events.js';
+import { rabbitmqAuthRoutes } from './routes/rabbitmq-auth.js';
+import type { ServiceAccount } from '../config/service-config.js';
 import { createLiveFeed } from './live.js';
 import type { FactsRepo } from '../store/facts-repo.js';
 import type { InspectionsService } from '../inspections/service.js';
@@ -79,6 +81,8 @@ export interface ApiDeps {
   /** Session cookie and sign-in policy (defaults: services/auth/sessions.ts). */
   auth?: { cookieSecure?: boolean; policy?: Partial<SessionPolicy>; trustProxy?: boolean };
   now?: () => number;
+  /** With GW_RABBITMQ_AUTH=on: RabbitMQ's HTTP auth backend (routes/rabbitmq-auth.ts) for these service accounts. */
+  rabbitmqAuth?: { serviceAccounts: readonly ServiceAccount[] };
   /** Limits of the live event streams (routes/events.ts); defaults there. */
   live?: { maxAgeMs?: number; maxQueued?: number };
 }
@@ -179,6 +183,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(factsRoutes, { facts: deps.facts, registry: deps.registryRepo });
   await app.register(inspectionRoutes, { inspections: deps.inspections, scope });
   await app.register(webRoutes);
+  if (deps.rabbitmqAuth) await app.register(rabbitmqAuthRoutes, { registry: deps.registryRepo, serviceAccounts: deps.rabbitmqAuth.serviceAccounts, logger: deps.logger.child({ component: 'rabbitmq-auth' }) });
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

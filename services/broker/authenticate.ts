@@ -5,13 +5,12 @@
  * Internal services sign in as `service:<name>` with the secret whose SHA-256
  * is configured (GW_MQTT_SERVICE_ACCOUNTS); a device id never contains ':'.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { AuthenticateError, Client } from 'aedes';
-import { verifySecret, sha256Hex } from '../crypto/secrets.js';
+import { createCredentialCheck } from '../crypto/credentials.js';
 import type { ServiceAccount } from '../config/service-config.js';
 import type { RegistryRepo } from '../store/registry-repo.js';
 import type { Logger } from '../observability/logger.js';
-import { clientIdOwner } from './client-ids.js';
+import { clientIdTakenBy } from './client-ids.js';
 import { emptyPersistentClientId } from './conformance.js';
 
 export interface DeviceIdentity {
@@ -23,8 +22,6 @@ export interface DeviceIdentity {
 export interface ServiceIdentity {
   service: string;
 }
-
-export const SERVICE_USERNAME_PREFIX = 'service:';
 
 /** The device identity we attach to an authenticated aedes client (undefined for services). */
 export const identityOf = (client: Client | null): DeviceIdentity | undefined =>
@@ -41,6 +38,7 @@ function authError(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
 /** Last word on an authenticated client (connection limits): a refusal message, or null to let it in. */
 export type Admit = (client: Client, identity: DeviceIdentity) => string | null;
 export type AdmitService = (client: Client, identity: ServiceIdentity) => string | null;
+type Done = (error: AuthenticateError | null, success: boolean | null) => void;
 
 export function createAuthenticate(
   registry: RegistryRepo,
@@ -49,16 +47,41 @@ export function createAuthenticate(
   serviceAccounts: readonly ServiceAccount[] = [],
   admitService: AdmitService = () => null,
 ) {
-  const services = new Map(serviceAccounts.map((a) => [a.name, Buffer.from(a.secretSha256, 'hex')]));
-  // scrypt is slow on purpose; remember (device, secret hash, password digest)
-  // triples that verified so a reconnect storm does not burn the CPU.
-  const verified = new Map<string, string>();
+  // The rule of who a username and password are lives in crypto/credentials.ts (RabbitMQ's auth endpoint asks it too).
+  const check = createCredentialCheck((id) => registry.getDevice(id), serviceAccounts);
+
+  const acceptService = (client: Client, identity: ServiceIdentity, done: Done): void => {
+    const owner = clientIdTakenBy(registry, client.id);
+    if (owner) {
+      logger.warn({ clientId: client.id, service: identity.service, owner }, 'mqtt connect refused: client id belongs to a device');
+      return done(authError(`client id ${client.id} belongs to device ${owner}`, 2), false);
+    }
+    const refusal = admitService(client, identity);
+    if (refusal) return done(authError(refusal, 2), false);
+    (client as Client & { gatewatchService?: ServiceIdentity }).gatewatchService = identity;
+    logger.info({ clientId: client.id, service: identity.service }, 'mqtt service connected');
+    done(null, true);
+  };
+
+  const acceptDevice = (client: Client, identity: DeviceIdentity, done: Done): void => {
+    // CONNACK 0x02 [MQTT-3.2.2-3]: another device's client id is refused whether or not it is connected (client-ids.ts).
+    const owner = clientIdTakenBy(registry, client.id, identity.deviceId);
+    if (owner) {
+      logger.warn({ clientId: client.id, device: identity.deviceId, owner }, 'mqtt connect refused: client id belongs to another device');
+      return done(authError(`client id ${client.id} belongs to another device`, 2), false);
+    }
+    const refusal = admit(client, identity);
+    // CONNACK 0x02 "identifier rejected" [MQTT-3.2.2-3]: the client id is another device's.
+    if (refusal) return done(authError(refusal, 2), false);
+    (client as Client & { gatewatch?: DeviceIdentity }).gatewatch = identity;
+    done(null, true);
+  };
 
   return function authenticate(
     client: Client,
     username: Readonly<string | undefined>,
     password: Readonly<Buffer | undefined>,
-    done: (error: AuthenticateError | null, success: boolean | null) => void,
+    done: Done,
   ): void {
     // [MQTT-3.1.3-8]: an empty client id with clean session off gets CONNACK 0x02 (conformance.ts).
     if (emptyPersistentClientId(client)) return done(authError('an empty client id needs clean session [MQTT-3.1.3-8]', 2), false);
@@ -66,56 +89,24 @@ export function createAuthenticate(
       logger.warn({ clientId: client.id }, 'mqtt connect refused: anonymous');
       return done(authError('anonymous clients are not allowed', 4), false);
     }
-    if (username.startsWith(SERVICE_USERNAME_PREFIX)) {
-      const name = username.slice(SERVICE_USERNAME_PREFIX.length);
-      const expected = services.get(name);
-      const given = Buffer.from(sha256Hex(password.toString('utf8')), 'hex');
-      if (!expected || !timingSafeEqual(given, expected)) {
-        logger.warn({ clientId: client.id, username }, 'mqtt connect refused: unknown service or wrong secret');
-        return done(authError('unknown service or wrong secret', 4), false);
-      }
-      const identity = { service: name };
-      const owner = clientIdOwner(registry, client.id);
-      if (owner) {
-        logger.warn({ clientId: client.id, service: name, owner }, 'mqtt connect refused: client id belongs to a device');
-        return done(authError(`client id ${client.id} belongs to device ${owner}`, 2), false);
-      }
-      const refusal = admitService(client, identity);
-      if (refusal) return done(authError(refusal, 2), false);
-      (client as Client & { gatewatchService?: ServiceIdentity }).gatewatchService = identity;
-      logger.info({ clientId: client.id, service: name }, 'mqtt service connected');
-      return done(null, true);
-    }
-    const device = registry.getDevice(username);
-    if (!device || !device.enabled) {
-      logger.warn({ clientId: client.id, username }, 'mqtt connect refused: unknown or disabled device');
-      return done(authError('unknown or disabled device', device ? 5 : 4), false);
-    }
-    const secret = password.toString('utf8');
-    const cacheKey = `${device.id}\u0000${device.secretHash}`;
-    const accept = () => {
-      const identity = { deviceId: device.id, communityId: device.communityId };
-      // CONNACK 0x02 [MQTT-3.2.2-3]: another device's client id is refused whether or not it is connected (client-ids.ts).
-      const owner = clientIdOwner(registry, client.id);
-      if (owner && owner !== device.id) {
-        logger.warn({ clientId: client.id, device: device.id, owner }, 'mqtt connect refused: client id belongs to another device');
-        return done(authError(`client id ${client.id} belongs to another device`, 2), false);
-      }
-      const refusal = admit(client, identity);
-      // CONNACK 0x02 "identifier rejected" [MQTT-3.2.2-3]: the client id is another device's.
-      if (refusal) return done(authError(refusal, 2), false);
-      (client as Client & { gatewatch?: DeviceIdentity }).gatewatch = identity;
-      done(null, true);
-    };
-    if (verified.get(cacheKey) === sha256Hex(secret)) return accept();
-    verifySecret(secret, device.secretHash).then(
-      (ok) => {
-        if (!ok) {
-          logger.warn({ clientId: client.id, username }, 'mqtt connect refused: wrong secret');
-          return done(authError('wrong secret', 4), false);
+    check(username, password.toString('utf8')).then(
+      (who) => {
+        if (who.ok) {
+          if (who.kind === 'service') return acceptService(client, { service: who.service }, done);
+          return acceptDevice(client, { deviceId: who.deviceId, communityId: who.communityId }, done);
         }
-        verified.set(cacheKey, sha256Hex(secret));
-        accept();
+        switch (who.reason) {
+          case 'unknown-service':
+            logger.warn({ clientId: client.id, username }, 'mqtt connect refused: unknown service or wrong secret');
+            return done(authError('unknown service or wrong secret', 4), false);
+          case 'unknown-device':
+          case 'disabled-device':
+            logger.warn({ clientId: client.id, username }, 'mqtt connect refused: unknown or disabled device');
+            return done(authError('unknown or disabled device', who.reason === 'disabled-device' ? 5 : 4), false);
+          case 'wrong-secret':
+            logger.warn({ clientId: client.id, username }, 'mqtt connect refused: wrong secret');
+            return done(authError('wrong secret', 4), false);
+        }
       },
       (err: Error) => done(authError(`authentication failed: ${err.message}`, 4), false),
     );

@@ -7,29 +7,21 @@
  * validated here (an error in authorizePublish disconnects the device): ingest does it.
  */
 import type { Client, PublishPacket, Subscription } from 'aedes';
-import { TOPIC_ROOT, TOPIC_VERSION, commandTopic } from '../../schemas/src/topics.js';
+import { commandTopic, isCommandFilter, isCommandTopic, isOwnPublishTopic } from '../../schemas/src/topics.js';
 import { identityOf, serviceOf } from './authenticate.js';
 import type { Logger } from '../observability/logger.js';
 
-/** True when `topic` is gatewatch/v1/<own community>/<own device>/<kind>, kind not "cmd". */
+/** True when `topic` is gatewatch/v1/<own community>/<own device>/<kind>, kind not "cmd" (schemas/src/topics.ts). */
 export function mayPublish(client: Client | null, topic: string): boolean {
   const id = identityOf(client);
-  if (!id) return false;
-  const prefix = `${TOPIC_ROOT}/${TOPIC_VERSION}/${id.communityId}/${id.deviceId}/`;
-  if (!topic.startsWith(prefix)) return false;
-  const kind = topic.slice(prefix.length);
-  return kind.length > 0 && !kind.includes('/') && kind !== 'cmd';
+  return id !== undefined && isOwnPublishTopic(id.communityId, id.deviceId, topic);
 }
 
-const SLUG = '[a-z0-9][a-z0-9_-]{0,63}';
-const COMMAND_TOPIC = new RegExp(`^${TOPIC_ROOT}/${TOPIC_VERSION}/${SLUG}/${SLUG}/cmd$`);
-const COMMAND_FILTER = new RegExp(`^${TOPIC_ROOT}/${TOPIC_VERSION}/(?:${SLUG}|\\+)/(?:${SLUG}|\\+)/cmd$`);
-
 /** A service may publish a command to one device: gatewatch/v1/<community>/<device>/cmd. */
-export const serviceMayPublish = (topic: string): boolean => COMMAND_TOPIC.test(topic);
+export const serviceMayPublish = isCommandTopic;
 
 /** A service may subscribe to command topics only (auditing), with `+` for community and device. */
-export const serviceMaySubscribe = (filter: string): boolean => COMMAND_FILTER.test(filter);
+export const serviceMaySubscribe = isCommandFilter;
 
 export function createAuthorizeSubscribe(logger: Logger) {
   return function authorizeSubscribe(

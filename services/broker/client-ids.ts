@@ -9,13 +9,5 @@
  * `mosq-…`, one the server assigns to an empty client id) is first come,
  * first served while it is held, as before.
  */
-import type { RegistryRepo } from '../store/registry-repo.js';
-
-/** The device whose namespace `clientId` is in, if any. */
-export function clientIdOwner(registry: Pick<RegistryRepo, 'getDevice'>, clientId: string): string | undefined {
-  for (let end = clientId.length; end > 0; end = clientId.lastIndexOf('-', end - 1)) {
-    const candidate = clientId.slice(0, end);
-    if (registry.getDevice(candidate)) return candidate;
-  }
-  return undefined;
-}
+// The rule itself lives beside the registry (store/registry-repo.ts), so RabbitMQ's auth endpoint (api/) asks the same one.
+export { clientIdOwner, clientIdTakenBy } from '../store/registry-repo.js';

@@ -54,6 +54,10 @@ export const ServiceConfigSchema = z.object({
   GW_MQTT_SERVICE_ACCOUNTS: serviceAccounts
     .default([])
     .describe('Internal services that send device commands over MQTT: comma-separated name:sha256hex-of-secret; MQTT username service:<name>. None by default'),
+  GW_RABBITMQ_AUTH: z
+    .enum(['on', 'off'])
+    .default('off')
+    .describe("on: serve RabbitMQ's HTTP auth backend at /internal/rabbitmq/{user,vhost,resource,topic} (devices and service accounts of the registry; deploy/cluster/README.md). Off by default"),
   GW_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   GW_HTTP_PORT: port.default(3000),
   GW_DATA_DIR: z.string().min(1).default('./data').describe('Where the SQLite system of record lives'),

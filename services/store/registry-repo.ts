@@ -173,3 +173,22 @@ export function createCompanyDirectory(db: Db) {
     companyOf: (id: string): string | null | undefined => one.get(id) as string | null | undefined,
   };
 }
+
+/**
+ * The device whose client-id namespace `clientId` is in, if any: `<device id>`
+ * and every `<device id>-<suffix>`, the longest registered device id winning
+ * where ids nest (services/broker/client-ids.ts says why).
+ */
+export function clientIdOwner(registry: Pick<RegistryRepo, 'getDevice'>, clientId: string): string | undefined {
+  for (let end = clientId.length; end > 0; end = clientId.lastIndexOf('-', end - 1)) {
+    const candidate = clientId.slice(0, end);
+    if (registry.getDevice(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The device that owns `clientId` when that is not `deviceId` (for a service, no device id: any owner), else undefined. */
+export function clientIdTakenBy(registry: Pick<RegistryRepo, 'getDevice'>, clientId: string, deviceId?: string): string | undefined {
+  const owner = clientIdOwner(registry, clientId);
+  return owner !== undefined && owner !== deviceId ? owner : undefined;
+}
