@@ -81,6 +81,8 @@ export interface EngineRules extends RulesPort {
   /** A day's facts as of asOfMs: a closed day with the layout recorded on its facts, unless `current`. */
   factsFor(communityId: string, day: string, asOfMs: number, opts?: { current?: boolean }): ComputedDay | undefined;
   communityIds(): string[];
+  /** The communities the state holds (a community removed from the registry may still be there). */
+  stateCommunityIds(): string[];
   dayOf(communityId: string, ms: number): string;
   /** The community's IANA zone (its layout's, else the rules config default): the one source of its local days. */
   zoneOf(communityId: string): string;
@@ -240,6 +242,7 @@ export function createEngineRules(deps: EngineRulesDeps): EngineRules {
       return { facts, layoutVersion: recorded.version };
     },
     communityIds: () => deps.registry.listCommunities().map((c) => c.id),
+    stateCommunityIds: () => Object.keys(state.communities),
     dayOf,
     zoneOf,
     refreshLayouts: () => contexts.clear(),

@@ -93,7 +93,14 @@ export function createIngest(deps: IngestDeps) {
   /** Outcomes applied in one transaction, then announced. */
   function applyInTransaction(produce: () => readonly RuleOutcome[]): void {
     const changes: AlarmChange[] = [];
-    deps.db.transaction(() => outcomes.apply(produce(), changes))();
+    try {
+      deps.db.transaction(() => outcomes.apply(produce(), changes))();
+    } catch (err) {
+      // The rules' state took the outcomes (a tick tracks the alarms it opened) that the rollback undid (a full
+      // disk, an I/O error): every community goes back to what the journal says, so the next tick raises them again.
+      for (const id of new Set([...rules.communityIds(), ...rules.stateCommunityIds()])) rules.resync(id);
+      throw err;
+    }
     outcomes.announce(changes);
   }
   /** A backfill's rows journaled, then evaluated at once (its report counts their alarms and days). */

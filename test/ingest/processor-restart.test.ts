@@ -89,3 +89,38 @@ describe('the rules processor across a restart', () => {
     third.db.close();
   });
 });
+
+describe('a tick whose transaction does not commit', () => {
+  it('leaves the rules as the journal has them, so the next tick raises the alarm it could not store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-tick-rollback-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, 'gatewatch.sqlite'));
+    const repos = createRepositories(db);
+    await applyRegistry(TEST_REGISTRY, db, repos.registry, NOW);
+    const logger = silentLogger();
+    const inCommit = new InCommit(() => db.inTransaction);
+    let failing = true;
+    // Stands for what a full disk does to the tick's transaction: it throws inside it.
+    inCommit.add({ name: 'failing-disk', 'alarm.changed': () => { if (failing) throw new Error('SQLITE_FULL'); } });
+    let clock = NOW - 60 * 60_000;
+    const ingest = createIngest({
+      db, ...repos, rulesConfig: DEFAULT_RULES_CONFIG, metrics: createMetrics(false), logger, bus: new EventBus(logger), inCommit,
+      maxPayloadBytes: 4096, factsRefreshMs: 60_000, retentionDays: 400, now: () => clock,
+    });
+    ingest.rules.refreshLayouts();
+    const reading = temperature(OTHER_COMMUNITY, 'therm-b1', 1, 0, 36.5, 'p-c1');
+    ingest.processBatch([{ ...reading, receivedAt: clock, payload: Buffer.from(JSON.stringify({ seq: 1, ts: new Date(clock).toISOString(), gateId: 'g1', temperatureC: 36.5, subject: 'resident', personRef: 'p-c1' })) }]);
+    expect(ingest.processors.drain()).toBe(1);
+    // 40 minutes of silence: the device-health alarm falls due, but its transaction fails.
+    clock += 40 * 60_000;
+    expect(() => ingest.tick()).toThrow('SQLITE_FULL');
+    const silent = () => db.prepare("SELECT subject, status FROM alarms WHERE rule = 'device-health' AND community_id = ?").all(OTHER_COMMUNITY);
+    expect(silent()).toEqual([]);
+    failing = false;
+    clock += 5_000;
+    ingest.tick();
+    expect(silent()).toEqual([{ subject: 'device:therm-b1', status: 'open' }]);
+    ingest.stop();
+    db.close();
+  });
+});
