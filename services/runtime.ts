@@ -208,6 +208,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
             }
             storage.succeeded();
           },
+          mayProcess: () => !ingest.backlogged(),
           presence: repos.presence, bus, logger,
           onDenied: (code) => metrics.messagesRejected.inc({ code }),
           onDied: hooks.onBrokerDied,

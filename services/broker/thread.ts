@@ -23,10 +23,19 @@ import type { DisconnectReason, Presence } from './sessions.js';
 import type { BrokerThreadInit, Call, CallResult, FromWorker, PresenceWrite, ToWorker } from './thread-protocol.js';
 
 
+/** How often queued batches look again whether the processors caught up. */
+const PROCESSORS_WAIT_MS = 2;
+
 export interface BrokerThreadDeps {
   init: BrokerThreadInit;
   /** Processes one batch in one transaction; throws when nothing of it was committed. */
   process: (messages: ReceivedMessage[]) => void;
+  /**
+   * False while what was journaled waits for its processors beyond a bound (ingest.ts `backlogged`): queued
+   * batches then wait (their PUBACKs with them, and the broker sheds QoS 0 on its backlog signal), so the journal
+   * never runs ahead of the alarms by more than the bound.
+   */
+  mayProcess?: () => boolean;
   presence: PresenceRepo;
   bus: EventBus;
   logger: Logger;
@@ -102,7 +111,16 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
    * the failure do not commit ahead of it (handover.ts sends the failed ones again, in order).
    */
   let heldAfter: number | undefined;
+  /** Waiting for the processors to catch up: queued batches are looked at again shortly. */
+  let waitingForProcessors: NodeJS.Timeout | undefined;
   function processQueued(): void {
+    if (deps.mayProcess && !deps.mayProcess()) {
+      waitingForProcessors ??= setTimeout(() => {
+        waitingForProcessors = undefined;
+        processQueued();
+      }, PROCESSORS_WAIT_MS);
+      return;
+    }
     const all = queued;
     queued = [];
     const held = heldAfter === undefined ? [] : all.filter((b) => b.batch > heldAfter!);

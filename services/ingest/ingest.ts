@@ -62,6 +62,8 @@ export interface IngestDeps {
 
 const TICK_MS = 5_000;
 const RETENTION_EVERY_MS = 3_600_000;
+/** Most journaled readings waiting for the rules processor before the broker holds further batches. */
+const MAX_BACKLOG = 10_000;
 /** Most readings retention deletes per community in one step. */
 const RETENTION_CHUNK_ROWS = 2_000;
 /** Most time one facts step spends recomputing days (one day may take longer: it is not split). */
@@ -89,7 +91,7 @@ export function createIngest(deps: IngestDeps) {
   const processor = createRulesProcessor({ db: deps.db, journal: deps.journal, checkpoints: deps.checkpoints, rules, outcomes, inCommit: deps.inCommit, now });
   processed.upTo = processor.position;
   const runner = createProcessorRunner(processor, { logger: deps.logger, onFailure: (name) => deps.metrics.processorFailures.inc({ processor: name }) });
-  const pipeline = createPipeline({ ...deps, now, onJournaled: () => runner.kick() });
+  const pipeline = createPipeline({ ...deps, now, onJournaled: () => runner.kick(), journalEnd: deps.checkpoints.journalEnd });
   /** Outcomes applied in one transaction, then announced. */
   function applyInTransaction(produce: () => readonly RuleOutcome[]): void {
     const changes: AlarmChange[] = [];
@@ -210,6 +212,14 @@ export function createIngest(deps: IngestDeps) {
     },
     pipeline,
     rules,
+    /** Journaled readings the rules processor has not taken yet. */
+    backlog: (): number => pipeline.lastJournaled() - processor.position(),
+    /**
+     * The journal ran ahead of the rules by more than MAX_BACKLOG readings: the broker holds the next
+     * batches (and their PUBACKs) until the processor catches up, so an alarm never trails its reading's
+     * PUBACK by more than the time the processor takes for MAX_BACKLOG readings (about a second here).
+     */
+    backlogged: (): boolean => pipeline.lastJournaled() - processor.position() > MAX_BACKLOG,
     /** The rules processor's runner: `drain()` evaluates everything journaled, now; `idle()` waits for it. */
     processors: runner,
     materializer,

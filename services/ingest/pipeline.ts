@@ -29,6 +29,8 @@ export interface PipelineDeps {
   maxPayloadBytes: number;
   /** After each commit that journaled readings: the processors take them (rules-processor.ts). */
   onJournaled?: () => void;
+  /** The journal's newest id at start. */
+  journalEnd?: () => number;
   now?: () => number;
 }
 
@@ -123,6 +125,7 @@ export function createPipeline(deps: PipelineDeps) {
     }
     counters.accepted.inc();
     journaled++;
+    if (readingId > lastJournaled) lastJournaled = readingId;
     return { status: 'accepted', readingId, communityId: message.communityId, eventTime };
   }
 
@@ -133,6 +136,8 @@ export function createPipeline(deps: PipelineDeps) {
 
   /** Readings journaled by the current transaction: the processors are kicked only when it committed some. */
   let journaled = 0;
+  /** The highest journal id this pipeline wrote (or the journal's end at start): how far the processors have to go. */
+  let lastJournaled = deps.journalEnd?.() ?? 0;
   function committed(): void {
     if (journaled > 0) deps.onJournaled?.();
     journaled = 0;
@@ -202,6 +207,8 @@ export function createPipeline(deps: PipelineDeps) {
     process(messages: ReceivedMessage[]): void {
       if (messages.length > 0) run(messages);
     },
+    /** The newest journal id written (the processors' target). */
+    lastJournaled: (): number => lastJournaled,
     /** Processes rows of the legacy inbox; rows at or below the checkpoint are skipped. */
     processInboxRows(rows: InboxRow[]): void {
       const checkpoint = journal.checkpoint();

@@ -124,3 +124,25 @@ describe('a tick whose transaction does not commit', () => {
     db.close();
   });
 });
+
+describe('the journal never runs far ahead of the rules', () => {
+  it('is backlogged past 10,000 readings the rules processor has not taken, and not once it caught up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-backlog-'));
+    dirs.push(dir);
+    const { db, repos, ingest } = open(dir);
+    await applyRegistry(TEST_REGISTRY, db, repos.registry, NOW);
+    ingest.rules.refreshLayouts();
+    const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => temperature(TEST_COMMUNITY, 'therm-g1', from + i, 50 - (from + i) / 1000, 36.5, `p-r${from + i}`));
+    ingest.processBatch(batch(1, 10_000));
+    expect(ingest.backlog()).toBe(10_000);
+    expect(ingest.backlogged()).toBe(false);
+    ingest.processBatch(batch(10_001, 1));
+    expect(ingest.backlog()).toBe(10_001);
+    expect(ingest.backlogged()).toBe(true);
+    expect(ingest.processors.drain()).toBe(10_001);
+    expect(ingest.backlog()).toBe(0);
+    expect(ingest.backlogged()).toBe(false);
+    ingest.stop();
+    db.close();
+  });
+});
