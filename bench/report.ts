@@ -47,7 +47,7 @@ export interface TargetReport {
   name: string;
   qos0: SearchResult;
   qos1: SearchResult;
-  latency: Latency & { rate: number; sustained: boolean; ackP50: number; ackP99: number; cpuUsPerReading: number };
+  latency: Latency & { rate: number; sustained: boolean; ackP50: number; ackP99: number; cpuUsPerReading: number; loopBlockMs?: number };
   outage?: OutageReport;
 }
 
@@ -85,6 +85,7 @@ function table(r: Report): string {
   row('publish → alarm webhook p99', (t) => t.latency.p99, ms, false);
   row('QoS 1 PUBACK p99 at that load', (t) => t.latency.ackP99, ms, false);
   row('CPU per reading at that load (µs, all its processes)', (t) => t.latency.cpuUsPerReading, n, false);
+  rows.push(['longest event-loop block of the ingest (main) thread at that load', ms(ours.latency.loopBlockMs ?? NaN), ...peers.flatMap(() => ['–', ''])]);
   row('InfluxDB outage: alarm p99', (t) => t.outage?.during.p99 ?? NaN, ms, false);
   row('InfluxDB outage: peak RSS (MB, all processes)', (t) => t.outage?.rssPeakMB ?? NaN, n, false);
   rows.push(['InfluxDB outage: every reading in InfluxDB after', ...[ours, ...peers].flatMap((t, i) => [t.outage ? (t.outage.caughtUpS === null ? `no (${n(t.outage.inInflux)} of ${n(t.outage.sent)})` : `yes, ${t.outage.caughtUpS} s`) : '–', ...(i ? [''] : [])])]);

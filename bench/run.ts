@@ -121,9 +121,11 @@ async function settle(t: Target, mark: number): Promise<void> {
 }
 
 async function latency(t: Target, gen: LoadGen, rx: Receiver, rate: number) {
+  await t.loopBlockMs?.();
   const { r, row } = await step(t, gen, rate, 1, LATENCY_MS, FEVERS_PER_S);
+  const loopBlockMs = (await t.loopBlockMs?.()) ?? NaN;
   await waitFor('alarms at the receiver', () => r.fevers.every(([ref]) => rx.arrivals.has(ref)), 15_000).catch(() => undefined);
-  return { rate, sustained: row.ok, ...alarmLatency(r.fevers, rx.arrivals), ackP50: r.ackP50, ackP99: r.ackP99, cpuUsPerReading: row.cpuUsPerReading };
+  return { rate, sustained: row.ok, ...alarmLatency(r.fevers, rx.arrivals), ackP50: r.ackP50, ackP99: r.ackP99, cpuUsPerReading: row.cpuUsPerReading, loopBlockMs };
 }
 
 /** Load at `rate` for 40 s; influxd is stopped from 8 s to 28 s. Alarm latency by phase, RSS, catch-up. */
@@ -203,7 +205,8 @@ function versions(): Record<string, string> {
       return ((err as { stdout?: string }).stdout ?? '').trim().split('\n')[0] ?? '?';
     }
   };
-  const pkg = (p: string) => (JSON.parse(readFileSync(join(ROOT, p), 'utf8')) as { version: string }).version;
+  // `--only ours` installs no peers: their packages are then absent, not an error.
+  const pkg = (p: string) => (existsSync(join(ROOT, p)) ? (JSON.parse(readFileSync(join(ROOT, p), 'utf8')) as { version: string }).version : 'not installed');
   return {
     node: process.version,
     aedes: pkg('node_modules/aedes/package.json'),

@@ -29,6 +29,8 @@ export interface Target {
   storedSince(mark: number): Promise<number>;
   procs(): Proc[];
   stop(): Promise<void>;
+  /** gatewatch only: the longest event-loop block of its main thread since the last call (ms; /metrics resets it per scrape). */
+  loopBlockMs?(): Promise<number>;
 }
 
 /** The bench devices are spread over this many communities (a county office's worth), 10 per community at 200. */
@@ -86,6 +88,11 @@ export async function startOurs(o: OursOptions): Promise<Target & { httpPort: nu
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   return {
     name: 'gatewatch', host: '127.0.0.1', port: mqttPort, devices, httpPort, dbPath, pid: proc.child.pid!,
+    async loopBlockMs() {
+      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('gatewatch_nodejs_eventloop_lag_max_seconds '));
+      return line ? Number(line.split(' ')[1]) * 1000 : NaN;
+    },
     mark: async () => (db.prepare('SELECT COALESCE(MAX(id), 0) FROM readings').pluck().get() as number),
     storedSince: async (mark) => db.prepare('SELECT COUNT(*) FROM readings WHERE id > ?').pluck().get(mark) as number,
     procs: () => [proc],
