@@ -29,7 +29,7 @@ beforeAll(async () => {
   await ch.consume(queue, (msg) => {
     if (msg) seen.push({ routingKey: msg.fields.routingKey, body: msg.content.toString() });
   }, { noAck: true });
-}, 90_000);
+}, 150_000);
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));

@@ -25,7 +25,7 @@ beforeAll(async () => {
   [n1, n2, n3] = cluster.nodes as [RabbitNode, RabbitNode, RabbitNode];
   // The measured start time, for deploy/cluster/README.md (a line, not an assertion).
   console.log(`3-node RabbitMQ cluster up in ${cluster.startMs} ms (nodes alone, side by side: ${cluster.nodes.map((n) => n.startMs).join(' / ')} ms)`);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   for (const close of closers.reverse()) await close().catch(() => {});
