@@ -132,8 +132,8 @@ export function createAsyncProcessorRunner(processor: AsyncProcessor, options: A
           if (took < options.fullStep) return total;
         }
       } finally {
-        // A poll that fell due while these steps ran found one in flight and left: re-arm it.
-        if (!stopped && !timer) schedule(options.pollMs, false);
+        // A poll or kick that came while these steps ran found one in flight and left: re-arm it.
+        if (!stopped && !timer) schedule(kickedDuringStep ? 0 : options.pollMs, false);
       }
     },
     /** Resolves when the processor next catches up (a step that found less than a full batch), or stops. */
