@@ -58,43 +58,75 @@ export function createReadingsProjection(deps: ReadingsProjectionDeps): Readings
   let pruned = 0;
   const metrics = registerMetrics(deps.registry, deps.db, deps.checkpoints);
 
+  /** A batch read and built: the journal rows after `from`, their lines, and what is missing. */
+  interface Prepared {
+    from: number;
+    upTo: number;
+    taken: number;
+    batch: ProjectedLine[];
+    /** Rows deleted (retention) between `from` and `upTo` before they were projected. */
+    missing: number;
+    unbuildable: number;
+  }
+
+  function prepare(from: number): Prepared {
+    const rows = deps.journal.readingsSince(from, maxRows);
+    const batch: ProjectedLine[] = [];
+    // Journal ids are handed out without gaps (AUTOINCREMENT; a rolled-back insert takes none),
+    // so a gap after the checkpoint is rows deleted before they were projected: retention.
+    let missing = 0;
+    let previous = from;
+    let unbuildable = 0;
+    for (const r of rows) {
+      missing += r.id - previous - 1;
+      previous = r.id;
+      const line = lineOf(r);
+      if (line === null) unbuildable++;
+      else batch.push({ readingId: r.id, communityId: r.communityId, line });
+    }
+    return { from, upTo: previous, taken: rows.length, batch, missing, unbuildable };
+  }
+
+  /** The next batch, read and built while the last one's POST was in flight (dropped unless the checkpoint is where it starts). */
+  let prefetched: Prepared | null = null;
+
   const processor: AsyncProcessor = {
     name: INFLUX_READINGS,
     async step(): Promise<number> {
       const from = deps.checkpoints.position(INFLUX_READINGS);
-      const rows = deps.journal.readingsSince(from, maxRows);
-      if (rows.length === 0) return 0;
-      const batch: ProjectedLine[] = [];
-      // Journal ids are handed out without gaps (AUTOINCREMENT; a rolled-back insert takes none),
-      // so a gap after the checkpoint is rows deleted before they were projected: retention.
-      let missing = rows[0]!.id - from - 1;
-      let previous = rows[0]!.id;
-      for (const r of rows) {
-        missing += r.id - previous - (r === rows[0] ? 0 : 1);
-        previous = r.id;
-        const line = lineOf(r);
-        if (line !== null) batch.push({ readingId: r.id, communityId: r.communityId, line });
+      const current = prefetched?.from === from ? prefetched : prepare(from);
+      prefetched = null;
+      if (current.taken === 0) return 0;
+      const advance = () => deps.checkpoints.advance(INFLUX_READINGS, current.upTo, now());
+      // A full batch means more is likely waiting: build it while InfluxDB takes this one.
+      let next: Prepared | null = null;
+      const meanwhile = current.taken < maxRows ? undefined : () => {
+        try {
+          next = prepare(current.upTo);
+        } catch {
+          // Only a head start (the database closing under a stop, say): the next step reads it again.
+        }
+      };
+      const result = current.batch.length > 0 ? await deps.sink.project(current.batch, advance, meanwhile) : (deps.db.transaction(advance)(), { deferred: 0 });
+      prefetched = next;
+      if (current.missing > 0) {
+        pruned += current.missing;
+        metrics.pruned.inc(current.missing);
+        log.warn({ missing: current.missing, after: from, upTo: current.upTo }, 'journal rows were pruned by retention before they were projected to InfluxDB: their points are not written');
       }
-      const upTo = previous;
-      const advance = () => deps.checkpoints.advance(INFLUX_READINGS, upTo, now());
-      const result = batch.length > 0 ? await deps.sink.project(batch, advance) : (deps.db.transaction(advance)(), { deferred: 0 });
-      if (missing > 0) {
-        pruned += missing;
-        metrics.pruned.inc(missing);
-        log.warn({ missing, after: from, upTo }, 'journal rows were pruned by retention before they were projected to InfluxDB: their points are not written');
-      }
-      if (result.deferred > 0) log.debug({ deferred: result.deferred, upTo }, 'reading lines queued for company databases that did not take them now');
-      return rows.length;
+      if (current.unbuildable > 0) metrics.unbuildable.inc(current.unbuildable);
+      if (result.deferred > 0) log.debug({ deferred: result.deferred, upTo: current.upTo }, 'reading lines queued for company databases that did not take them now');
+      return current.taken;
     },
   };
 
   // The journal holds validated payloads, so a line always builds; one that did not would fail
-  // every retry of its step and stop the projection, so it is logged (ids only), counted and passed.
+  // every retry of its step and stop the projection, so it is logged (ids only), counted once its
+  // step commits, and passed.
   function lineOf(r: ReturnType<Journal['readingsSince']>[number]): string | null {
     try {
       return readingToLine(r as unknown as JournalReading);
     } catch (err) {
-      metrics.unbuildable.inc();
       log.error({ readingId: r.id, kind: r.kind, error: (err as Error).message }, 'no InfluxDB line for a journal reading: passed');
       return null;
     }

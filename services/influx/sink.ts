@@ -77,7 +77,7 @@ export interface InfluxSink {
    * database did not take, and what was refused, in one transaction with
    * `commitCheckpoint()`.
    */
-  project(batch: readonly ProjectedLine[], commitCheckpoint: () => void): Promise<ProjectResult>;
+  project(batch: readonly ProjectedLine[], commitCheckpoint: () => void, whileInFlight?: () => void): Promise<ProjectResult>;
   /** Starts the background writer (creates the database first, if the server allows). */
   start(): void;
   /** Stops the writer after a last flush of what it can deliver within the request timeout; the rest waits in SQLite. */
@@ -154,10 +154,11 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
     refused(rows: OutboxRow[], status: number, reason: string): void;
   }
 
-  async function deliver(rows: OutboxRow[], database: string, st: TargetState, to: Outcome): Promise<Delivery> {
+  async function deliver(rows: OutboxRow[], database: string, st: TargetState, to: Outcome, whileInFlight?: () => void): Promise<Delivery> {
     const res = await writer.write(
       rows.map((r) => r.line),
       database,
+      whileInFlight,
     );
     if (res.kind === 'ok') {
       to.landed(rows);
@@ -323,7 +324,7 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
    * committed with the checkpoint, so a company database holds up neither
    * the county's nor another company's.
    */
-  async function project(batch: readonly ProjectedLine[], commitCheckpoint: () => void): Promise<ProjectResult> {
+  async function project(batch: readonly ProjectedLine[], commitCheckpoint: () => void, whileInFlight?: () => void): Promise<ProjectResult> {
     const at = now();
     const rows: OutboxRow[] = batch.map((p) => ({ id: -p.readingId, line: p.line, enqueued_at: at, target: tenancy ? router.targetOf(p.communityId) : null }));
     const rejections: Rejection[] = [];
@@ -332,7 +333,7 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
       landed: () => {},
       // Still offered to the company's database, as an outbox line is.
       refused: (refused, httpStatus, reason) => void rejections.push({ rows: refused, httpStatus, reason, target: null }),
-    });
+    }, whileInFlight);
     if (countyDelivery.failure) {
       noteFailure(config.database, county, countyDelivery.failure);
       throw new Error(`InfluxDB database "${config.database}" did not take ${rows.length} reading lines: ${countyDelivery.failure.reason}`);
