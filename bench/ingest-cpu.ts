@@ -1,13 +1,20 @@
 /**
- * The ingest thread's cost per reading, in-process: the real runtime (SQLite,
- * pipeline, rules, alarms, InfluxDB outbox) fed batches of thermometer
- * readings directly, without MQTT, so the figure is the main thread's share
- * alone. Prints CPU and wall µs per reading.
+ * The main thread's cost per reading, in-process: the real runtime (SQLite,
+ * pipeline, rules processor, alarms, InfluxDB projection) fed batches of
+ * thermometer readings directly, without MQTT, so the figure is the main
+ * thread's share alone. After each batch the rules processor takes what it
+ * journaled (as the live loop does between batches), so the figure holds
+ * what a reading causes, not the journal write alone. Prints CPU and wall µs
+ * per reading.
  *
- *   npx tsx bench/ingest-cpu.ts [readings=60000] [--influx] [--no-tenants] [--batch 500]
+ *   npx tsx bench/ingest-cpu.ts [readings=60000] [--influx | --influx-url URL] [--no-tenants] [--batch 500]
  *
- * --influx turns the InfluxDB sink on against a closed port (the outbox only
- * fills, as during an outage); --no-tenants sets GW_INFLUX_TENANT_DATABASES=false.
+ * --influx turns InfluxDB on against a closed port (as during an outage:
+ * before issue 18's readings processor the outbox filled; now only the
+ * processor's lag grows). --influx-url writes to a real server and includes
+ * the delivery: the clock stops once every reading's point was written (outbox
+ * empty, no lag), so the InfluxDB client's work (lines, gzip, HTTP) counts.
+ * --no-tenants sets GW_INFLUX_TENANT_DATABASES=false.
  * The machine is shared: run variants alternately, more than once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +28,11 @@ import { createRegistryRepo } from '../services/store/registry-repo.js';
 import type { ReceivedMessage } from '../services/domain/received-message.js';
 import type { RegistryFile } from '../schemas/src/registry.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { influx: { type: 'boolean' }, 'no-tenants': { type: 'boolean' }, batch: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { influx: { type: 'boolean' }, 'influx-url': { type: 'string' }, 'no-tenants': { type: 'boolean' }, batch: { type: 'string' } },
+});
+const influxUrl = values['influx-url'] ?? (values.influx ? 'http://127.0.0.1:9' : undefined);
 const n = Number(positionals[0] ?? 60_000);
 const batchSize = Number(values.batch ?? 500);
 const WARM_UP = 20_000;
@@ -37,7 +48,7 @@ const registry: RegistryFile = {
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-ingest-cpu-'));
 const env: NodeJS.ProcessEnv = { GW_MQTT_HOST: '127.0.0.1', GW_MQTT_PORT: '0', GW_HTTP_HOST: '127.0.0.1', GW_HTTP_PORT: '0', GW_DATA_DIR: dir, GW_LOG_LEVEL: 'silent' };
-if (values.influx) Object.assign(env, { GW_INFLUX_URL: 'http://127.0.0.1:9', GW_INFLUX_DB: 'bench', GW_INFLUX_TENANT_DATABASES: values['no-tenants'] ? 'false' : 'true' });
+if (influxUrl) Object.assign(env, { GW_INFLUX_URL: influxUrl, GW_INFLUX_DB: `bench_cpu_${process.pid}`, GW_INFLUX_TENANT_DATABASES: values['no-tenants'] ? 'false' : 'true' });
 const runtime = await startRuntime(loadStartupConfig(env), silentLogger());
 await applyRegistry(registry, runtime.db, createRegistryRepo(runtime.db), Date.now());
 runtime.ingest.rules.refreshLayouts();
@@ -56,17 +67,41 @@ function batch(from: number): ReceivedMessage[] {
   });
 }
 
-for (let i = 0; i < WARM_UP; i += batchSize) runtime.ingest.processBatch(batch(i));
+/** One batch journaled, then what the rules processor makes of it; a turn of the event loop between batches (the InfluxDB writes' I/O). */
+async function feed(b: ReceivedMessage[]): Promise<void> {
+  runtime.ingest.processBatch(b);
+  runtime.ingest.processors.drain();
+  await new Promise((r) => setImmediate(r));
+}
+
+/** Delivery is done: nothing in the outbox, no journal row the readings processor has not taken. */
+async function delivered(): Promise<boolean> {
+  const metrics = (await runtime.http.inject({ method: 'GET', url: '/metrics' })).body;
+  const gauge = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? 0);
+  return gauge(/^gatewatch_influx_outbox_depth (\d+)/m) === 0 && gauge(/^gatewatch_processor_lag_readings\{processor="influx.readings"\} (\d+)/m) === 0;
+}
+async function untilDelivered(): Promise<void> {
+  if (!values['influx-url']) return;
+  const deadline = Date.now() + 600_000;
+  while (!(await delivered())) {
+    if (Date.now() > deadline) throw new Error('InfluxDB delivery did not finish in 10 minutes');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+for (let i = 0; i < WARM_UP; i += batchSize) await feed(batch(i));
+await untilDelivered();
 const batches = Array.from({ length: Math.ceil(n / batchSize) }, (_, k) => batch(WARM_UP + k * batchSize));
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
-for (const b of batches) runtime.ingest.processBatch(b);
+for (const b of batches) await feed(b);
+await untilDelivered();
 const cpu = process.cpuUsage(cpu0);
 const wallMs = performance.now() - wall0;
 const total = batches.length * batchSize;
 const stored = runtime.db.prepare('SELECT COUNT(*) FROM readings').pluck().get() as number;
 console.log(JSON.stringify({
-  readings: total, stored: stored - WARM_UP, influx: Boolean(values.influx), tenants: Boolean(values.influx) && !values['no-tenants'], batch: batchSize,
+  readings: total, stored: stored - WARM_UP, influx: influxUrl === undefined ? false : values['influx-url'] ? 'server' : 'closed port', tenants: influxUrl !== undefined && !values['no-tenants'], batch: batchSize,
   cpuUsPerReading: Math.round(((cpu.user + cpu.system) / total) * 10) / 10, wallUsPerReading: Math.round(((wallMs * 1000) / total) * 10) / 10,
 }));
 await runtime.stop();

@@ -16,7 +16,7 @@ import { EventBus, InCommit } from './events.js';
 import type { InspectionsService } from './inspections/service.js';
 import { createIngest, type Ingest } from './ingest/ingest.js';
 import { loadRulesConfig } from './config/rules-config.js';
-import { createInfluxSink, influxProjection, parseInfluxConfig, type InfluxConfig } from './influx/index.js';
+import { createInfluxSink, createReadingsProjection, influxProjection, parseInfluxConfig, type InfluxConfig } from './influx/index.js';
 import type { RulesConfig } from './rules/index.js';
 import { createWebhookOutbox } from './notify/webhook-outbox.js';
 import { alarmNotifier } from './notify/alarm-notifier.js';
@@ -157,15 +157,19 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
       },
     },
     {
-      // Readings, alarm changes, recomputed days and signed inspections, projected in their transactions.
+      // Alarm changes, recomputed days and signed inspections, queued in their transactions;
+      // readings by their own processor over the journal (influx/readings.ts).
       name: 'influx',
       start: () => {
         if (!startup.influx) return () => {};
         const sink = createInfluxSink({ db, config: startup.influx, logger, registry: metrics.registry });
         const remove = inCommit.add(influxProjection(sink, inspections));
+        const readings = createReadingsProjection({ db, journal: repos.journal, checkpoints: repos.checkpoints, sink, config: startup.influx, logger, registry: metrics.registry });
         sink.start();
+        readings.runner.start();
         return async () => {
           remove();
+          await readings.runner.stop();
           await sink.stop();
         };
       },

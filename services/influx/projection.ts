@@ -1,13 +1,15 @@
 /**
- * The InfluxDB projection as one in-commit participant (services/events.ts):
- * every reading, alarm change, recomputed day and signed inspection queues
- * its lines in the outbox inside the transaction that made it, so a point
- * exists exactly when what it describes was committed.
+ * The InfluxDB projection of what is not a journal row, as one in-commit
+ * participant (services/events.ts): every alarm change, recomputed day and
+ * signed inspection queues its lines in the outbox inside the transaction
+ * that made it, so a point exists exactly when what it describes was
+ * committed. Readings are not here: the journal is their outbox, and their
+ * own processor projects them (readings.ts).
  */
 import type { CommitParticipant } from '../events.js';
 import type { ItemScore } from '../scoring/types.js';
 import { inspectionToLines, telemetryScoreToLines } from './checklist-points.js';
-import { alarmEventToLine, alarmToEvent, dailyFactToLine, readingToLine } from './points.js';
+import { alarmEventToLine, alarmToEvent, dailyFactToLine } from './points.js';
 import type { InfluxSink } from './sink.js';
 
 /** The checklist side, read from the inspections service. */
@@ -21,7 +23,6 @@ export interface ChecklistSource {
 export function influxProjection(sink: Pick<InfluxSink, 'enqueue'>, checklist: ChecklistSource): CommitParticipant {
   return {
     name: 'influx',
-    'reading.accepted': (r) => sink.enqueue([readingToLine(r)], r.communityId),
     'alarm.changed': (a, event) => sink.enqueue([alarmEventToLine(alarmToEvent(a, event))], a.communityId),
     'day.recomputed': ({ communityId, day, timeZone, facts }) => {
       sink.enqueue(facts.map((f) => dailyFactToLine(f, timeZone)), communityId);

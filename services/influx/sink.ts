@@ -1,5 +1,7 @@
 /**
- * The InfluxDB sink: a durable outbox in SQLite and a writer that drains it.
+ * The InfluxDB sink: a durable outbox in SQLite and a writer that drains it,
+ * and the delivery of readings straight from the journal (`project`, for the
+ * readings processor, readings.ts), with the same targets and backoff.
  *
  * - `enqueue` is a synchronous insert, meant to run inside the caller's
  *   transaction with the journal write.
@@ -44,6 +46,22 @@ export interface FlushResult {
   error: string | null;
 }
 
+/** One reading's line, as the readings processor hands it over. */
+export interface ProjectedLine {
+  readingId: number;
+  communityId: string;
+  line: string;
+}
+
+export interface ProjectResult {
+  /** Deliveries InfluxDB acknowledged (the county's and the companies'). */
+  written: number;
+  /** Lines set aside in influx_rejected. */
+  rejected: number;
+  /** Company deliveries queued in influx_outbox_tenant. */
+  deferred: number;
+}
+
 export interface InfluxSink {
   /**
    * Synchronous insert into the outbox (one row per line); call it inside the
@@ -52,6 +70,14 @@ export interface InfluxSink {
    * lines); otherwise each line's `community` tag is read.
    */
   enqueue(lines: readonly string[], communityId?: string): void;
+  /**
+   * Writes readings' lines (the readings processor, readings.ts) to the county
+   * database and each company's; rejects, having queued nothing, when the
+   * county database did not take them. Otherwise queues what a company
+   * database did not take, and what was refused, in one transaction with
+   * `commitCheckpoint()`.
+   */
+  project(batch: readonly ProjectedLine[], commitCheckpoint: () => void, whileInFlight?: () => void): Promise<ProjectResult>;
   /** Starts the background writer (creates the database first, if the server allows). */
   start(): void;
   /** Stops the writer after a last flush of what it can deliver within the request timeout; the rest waits in SQLite. */
@@ -128,10 +154,11 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
     refused(rows: OutboxRow[], status: number, reason: string): void;
   }
 
-  async function deliver(rows: OutboxRow[], database: string, st: TargetState, to: Outcome): Promise<Delivery> {
+  async function deliver(rows: OutboxRow[], database: string, st: TargetState, to: Outcome, whileInFlight?: () => void): Promise<Delivery> {
     const res = await writer.write(
       rows.map((r) => r.line),
       database,
+      whileInFlight,
     );
     if (res.kind === 'ok') {
       to.landed(rows);
@@ -181,27 +208,16 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
     let error: string | null = null;
     const failedNow = new Set<string | null>();
     const past = () => drainDeadline !== null && now() > drainDeadline;
-    const due = (st: TargetState) => force || st.failures === 0 || now() >= st.retryAt;
+    const due = (st: TargetState) => force || isDue(st);
     const failed = (database: string, target: string | null, st: TargetState, f: Retry) => {
       noteFailure(database, st, f);
       error ??= f.reason;
       failedNow.add(target);
     };
-    const recovered = (database: string, st: TargetState) => {
-      if (st.failures === 0) return;
-      log.info({ database, failedAttempts: st.failures }, 'InfluxDB writes recovered');
-      st.failures = 0;
-    };
 
     /** Part 1's second half: the company deliveries of rows the county database has; settles them. */
     async function fanOut(settled: OutboxRow[], rejections: Rejection[]): Promise<void> {
-      const groups = new Map<string, OutboxRow[]>();
-      for (const row of settled) {
-        if (row.target === null) continue;
-        const group = groups.get(row.target);
-        if (group) group.push(row);
-        else groups.set(row.target, [row]);
-      }
+      const groups = groupByTarget(settled);
       const deferred: OutboxRow[] = [];
       for (const [target, group] of groups) {
         const st = stateOf(target);
@@ -291,6 +307,66 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
     return { written, rejected, depth: outbox.depth(), error };
   }
 
+  const isDue = (st: TargetState) => st.failures === 0 || now() >= st.retryAt;
+  function recovered(database: string, st: TargetState): void {
+    if (st.failures === 0) return;
+    log.info({ database, failedAttempts: st.failures }, 'InfluxDB writes recovered');
+    st.failures = 0;
+  }
+
+  /**
+   * The readings processor's delivery (readings.ts): lines straight from the
+   * journal, never in influx_outbox. The county database first: when it does
+   * not take them the step fails (nothing is queued; the processor retries
+   * from its checkpoint), so an outage leaves only the processor's lag. Then
+   * each company's share, fanned out as drain() does: a share whose database
+   * fails, backs off or still has rows waiting goes to influx_outbox_tenant,
+   * committed with the checkpoint, so a company database holds up neither
+   * the county's nor another company's.
+   */
+  async function project(batch: readonly ProjectedLine[], commitCheckpoint: () => void, whileInFlight?: () => void): Promise<ProjectResult> {
+    const at = now();
+    const rows: OutboxRow[] = batch.map((p) => ({ id: -p.readingId, line: p.line, enqueued_at: at, target: tenancy ? router.targetOf(p.communityId) : null }));
+    const rejections: Rejection[] = [];
+    if (!county.ready) await ensureDatabase(config.database, county);
+    const countyDelivery = await deliver(rows, config.database, county, {
+      landed: () => {},
+      // Still offered to the company's database, as an outbox line is.
+      refused: (refused, httpStatus, reason) => void rejections.push({ rows: refused, httpStatus, reason, target: null }),
+    }, whileInFlight);
+    if (countyDelivery.failure) {
+      noteFailure(config.database, county, countyDelivery.failure);
+      throw new Error(`InfluxDB database "${config.database}" did not take ${rows.length} reading lines: ${countyDelivery.failure.reason}`);
+    }
+    recovered(config.database, county);
+    let { written, rejected } = countyDelivery;
+    const deferred: { target: string; line: string }[] = [];
+    for (const [target, group] of groupByTarget(rows)) {
+      const st = stateOf(target);
+      if (!isDue(st) || outbox.hasDeferred(target)) {
+        for (const r of group) deferred.push({ target, line: r.line });
+        continue;
+      }
+      if (!st.ready) await ensureDatabase(target, st);
+      const handled = new Set<number>();
+      const d = await deliver(group, target, st, {
+        landed: (landed) => landed.forEach((r) => handled.add(r.id)),
+        refused: (refused, httpStatus, reason) => {
+          refused.forEach((r) => handled.add(r.id));
+          rejections.push({ rows: refused, httpStatus, reason, target });
+        },
+      });
+      written += d.written;
+      rejected += d.rejected;
+      if (d.failure) {
+        noteFailure(target, st, d.failure);
+        for (const r of group) if (!handled.has(r.id)) deferred.push({ target, line: r.line });
+      } else recovered(target, st);
+    }
+    outbox.commitProjected(deferred, rejections, at, commitCheckpoint);
+    return { written, rejected, deferred: deferred.length };
+  }
+
   function noteFailure(database: string, st: TargetState, f: Retry): void {
     st.failures++;
     st.retryAfterMs = f.retryAfterMs;
@@ -377,10 +453,23 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
         drainDeadline = null;
       }
     },
+    project,
     depth: () => outbox.depth(),
     flushNow: () => flush(true),
     syncCommunities,
   };
+}
+
+/** The rows that also go to a company database, by that database, in their order. */
+function groupByTarget(rows: readonly OutboxRow[]): Map<string, OutboxRow[]> {
+  const groups = new Map<string, OutboxRow[]>();
+  for (const row of rows) {
+    if (row.target === null) continue;
+    const group = groups.get(row.target);
+    if (group) group.push(row);
+    else groups.set(row.target, [row]);
+  }
+  return groups;
 }
 
 interface TargetState {

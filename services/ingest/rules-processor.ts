@@ -3,7 +3,7 @@
  * It reads the journal from its checkpoint ('rules'), evaluates each reading
  * in journal order (arrival order, as a replay does), applies the outcomes to
  * the alarms, and dispatches the in-commit events of each reading
- * ('reading.accepted': its InfluxDB point) and alarm change ('alarm.changed':
+ * ('reading.accepted': no participant in the service now; InfluxDB reads the journal, influx/readings.ts) and alarm change ('alarm.changed':
  * InfluxDB, the alarm webhook), all in one transaction with its new
  * checkpoint. A step is bounded in rows and in time, so ingest's next batch
  * waits for at most one step.

@@ -12,8 +12,15 @@
  *   drained per target in id order (ids are the outbox ids, so enqueue order).
  *
  * Every method is synchronous, so `enqueue` can run inside a caller's
- * better-sqlite3 transaction together with the journal write: the reading and
- * its points commit (or roll back) together.
+ * better-sqlite3 transaction together with the change it describes: the
+ * change and its points commit (or roll back) together.
+ *
+ * Readings never enter influx_outbox: their processor (influx/readings.ts)
+ * writes them from the journal and keeps its checkpoint, and only what it
+ * could not deliver to a company database goes to influx_outbox_tenant, or to
+ * influx_rejected (`commitProjected`). There a reading's `outbox_id` is
+ * minus its journal id (`-readings.id`), so it cannot be taken for an outbox
+ * row's.
  */
 import type { Db } from './db.js';
 import { prepareDistinctValues } from './distinct.js';
@@ -64,6 +71,14 @@ export interface Outbox {
   removeDeferred(rows: readonly OutboxRow[]): void;
   /** Moves rows of influx_outbox_tenant their database refused for themselves to influx_rejected. */
   rejectDeferred(rows: readonly OutboxRow[], httpStatus: number, reason: string, now: number): void;
+  /**
+   * The readings processor's step, in one transaction: queues `deferred` (lines
+   * of readings a company database did not take now) in influx_outbox_tenant
+   * behind what waits there, records `rejected`, and runs `alsoInTransaction`
+   * (the processor's checkpoint), so the checkpoint passes a reading exactly
+   * when every database has its line or a durable queue holds it.
+   */
+  commitProjected(deferred: readonly { target: string; line: string }[], rejected: readonly Rejection[], now: number, alsoInTransaction: () => void): void;
   /** Deliveries waiting: one per database a waiting line still goes to. */
   depth(): number;
   /** enqueued_at of the oldest waiting row (either table), or null when both are empty. */
@@ -84,6 +99,11 @@ export function createOutbox(db: Db): Outbox {
     'INSERT INTO influx_rejected (outbox_id, line, enqueued_at, rejected_at, http_status, reason, target) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   // count(target): the rows that also go to a company database.
+  // influx_outbox_tenant's ids are outbox ids (enqueue order): a deferred reading takes the next ones
+  // from influx_outbox's AUTOINCREMENT counter (a row of sqlite_sequence, ordinary SQL), so no later
+  // outbox row can take them.
+  const reserveIds = db.prepare("UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'influx_outbox' RETURNING seq").pluck();
+  const firstSequence = db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('influx_outbox', ?)");
   const count = db.prepare('SELECT (SELECT count(*) + count(target) FROM influx_outbox) + (SELECT count(*) FROM influx_outbox_tenant)').pluck();
   const oldest = db
     .prepare(
@@ -112,6 +132,19 @@ export function createOutbox(db: Db): Outbox {
     }
   });
 
+  const commitProjectedAll = db.transaction(
+    (deferred: readonly { target: string; line: string }[], rejected: readonly Rejection[], now: number, alsoInTransaction: () => void) => {
+      if (deferred.length > 0) {
+        let last = reserveIds.get(deferred.length) as number | undefined;
+        if (last === undefined) firstSequence.run((last = deferred.length));
+        let id = last - deferred.length;
+        for (const d of deferred) insertDeferred.run(++id, d.target, d.line, now);
+      }
+      for (const j of rejected) for (const r of j.rows) insertRejected.run(r.id, r.line, r.enqueued_at, now, j.httpStatus, j.reason, j.target);
+      alsoInTransaction();
+    },
+  );
+
   function check(line: string): void {
     if (line.length === 0 || line.includes('\n') || line.includes('\r')) {
       throw new TypeError(`not one line of line protocol: ${JSON.stringify(line.slice(0, 200))}`);
@@ -132,6 +165,7 @@ export function createOutbox(db: Db): Outbox {
     peekDeferred: (target, limit) => selectDeferred.all(target, limit) as TenantRow[],
     removeDeferred: (rows) => removeDeferredAll(rows),
     rejectDeferred: (rows, httpStatus, reason, now) => rejectDeferredAll(rows, httpStatus, reason, now),
+    commitProjected: (deferred, rejected, now, alsoInTransaction) => commitProjectedAll(deferred, rejected, now, alsoInTransaction),
     depth: () => count.get() as number,
     oldestEnqueuedAt: () => (oldest.get() as number | null | undefined) ?? null,
   };

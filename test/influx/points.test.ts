@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { Point } from '@influxdata/influxdb-client';
 import { EXAMPLES, EXAMPLE_COMMUNITY } from '../../schemas/src/examples.js';
 import type { MessageKind } from '../../schemas/src/device-messages.js';
 import type { Alarm } from '../../services/domain/alarm.js';
@@ -158,5 +159,29 @@ describe('alarms, rule outcomes, daily facts', () => {
     expect(() => dailyFactToLine({ communityId: 'x', day: '3 Feb', rule: 'fever', place: 'g1', status: 'pass', figures: {}, summary: '', summaryMessage: legacyText(''), readingIds: [] }, 'Asia/Shanghai')).toThrow(
       'fact day must be YYYY-MM-DD, got "3 Feb"',
     );
+  });
+});
+
+describe('the hand-written line builder', () => {
+  // points.ts writes lines itself (Point cost most of a reading's projection); they must stay what Point wrote.
+  const awkward = ['plain', 'a b', 'a,b', 'a=b', 'a\\b', 'tab\there', 'new\nline', '桦川 1,a=b', ' ', '"quoted"', 'back\\"slash'];
+  test('alarm events with awkward tag values and titles read exactly as Point writes them', () => {
+    for (const [i, value] of awkward.entries()) {
+      const event = { alarmId: 7 + i, communityId: value, rule: 'fever', severity: 'high', event: 'opened' as const, eventTime: 1612311300000 + i, occurrences: i, title: `${value} 发烧`, place: { gateId: value, areaId: '' } };
+      const clean = (v: string) => v.replace(/[\r\n\t\f\v]/g, ' ');
+      const point = new Point('alarm')
+        .tag('community', clean(value).replace(/\\/g, '/')).tag('rule', 'fever').tag('severity', 'high').tag('event', 'opened')
+        .tag('gate', clean(value).replace(/\\/g, '/')).tag('area', '')
+        .intField('alarm_id', 7 + i).intField('occurrences', i).stringField('title', clean(`${value} 发烧`))
+        .timestamp(nanos(1612311300000 + i, 7 + i));
+      expect(alarmEventToLine(event)).toBe(point.toLineProtocol());
+    }
+  });
+  test('every example reading, with a float that is whole and one that is not, reads as Point writes it', () => {
+    const line = (temperatureC: number) => readingToLine({ ...example('temperature'), payload: { ...EXAMPLES.temperature.payload, temperatureC } } as JournalReading);
+    const point = (temperatureC: number) =>
+      new Point('temperature').tag('community', EXAMPLE_COMMUNITY).tag('device', EXAMPLES.temperature.deviceId).tag('gate', 'g1').tag('subject', 'resident')
+        .floatField('temperature_c', temperatureC).intField('seq', 1).timestamp(nanos(Date.parse(EXAMPLES.temperature.payload.ts), 1)).toLineProtocol();
+    expect([line(37), line(37.35), line(-0.5)]).toEqual([point(37), point(37.35), point(-0.5)]);
   });
 });

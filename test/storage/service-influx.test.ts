@@ -1,8 +1,11 @@
 /**
- * The service feeding a real InfluxDB through its durable outbox: readings
- * published over MQTT land exactly once, an InfluxDB outage in the middle of
- * the stream delays points and drops none, and points left in the outbox by
- * a stopped service are delivered by the next one.
+ * The service feeding a real InfluxDB, readings by their processor over the
+ * journal (services/influx/readings.ts), behind a proxy that counts the lines
+ * InfluxDB accepted: readings published over MQTT land exactly once (sent
+ * once, not only stored once), an InfluxDB outage in the middle of the stream
+ * delays points and drops none while only the processor's lag grows (no
+ * reading enters the outbox), and readings a stopped service had not
+ * projected are delivered by the next one, from its checkpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,20 +13,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { startInfluxd, type Influxd } from '../support/influxd.js';
+import { startCountingProxy, type CountingProxy } from '../influx/counting-proxy.js';
 import { eventually, startTestService, type TestService } from '../support/service.js';
 
 let influxd: Influxd;
+let proxy: CountingProxy;
 const dataDir = mkdtempSync(join(tmpdir(), 'gatewatch-influx-svc-'));
 let svc: TestService | undefined;
 let seq = 0;
 
-const env = () => ({ GW_INFLUX_URL: influxd.url, GW_INFLUX_DB: 'gw_test', GW_INFLUX_FLUSH_MS: '100', GW_INFLUX_MAX_BACKOFF_MS: '300', GW_INFLUX_TIMEOUT_MS: '500' });
+const env = () => ({ GW_INFLUX_URL: proxy.url, GW_INFLUX_DB: 'gw_test', GW_INFLUX_FLUSH_MS: '100', GW_INFLUX_MAX_BACKOFF_MS: '300', GW_INFLUX_TIMEOUT_MS: '500' });
 
 beforeAll(async () => {
   influxd = await startInfluxd();
+  proxy = await startCountingProxy(() => influxd.url);
 });
 afterAll(async () => {
   await svc?.stop();
+  await proxy?.close();
   await influxd?.dispose();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -66,6 +73,7 @@ describe('service → InfluxDB', () => {
     expectedSum += await publish(device, 100);
     const totals = await waitForCount(100);
     expect(totals.sum).toBeCloseTo(expectedSum, 6);
+    expect(proxy.lines('gw_test', 'temperature')).toBe(100);
     const tags = await influxd.query('SHOW TAG VALUES FROM temperature WITH KEY IN ("community", "gate", "device")', 'gw_test');
     expect(tags.results[0]!.series![0]!.values).toEqual([['community', 'hc-001'], ['device', 'therm-g1'], ['gate', 'g1']]);
     const keys = await influxd.query('SHOW TAG KEYS FROM temperature', 'gw_test');
@@ -76,15 +84,18 @@ describe('service → InfluxDB', () => {
     const device = await svc!.connect('therm-g1');
     await influxd.stop();
     expectedSum += await publish(device, 100);
-    const depth = await eventually(async () => {
+    // The journal is the outbox: the readings processor's lag shows the 100, no reading is queued.
+    const lag = await eventually(async () => {
       const metrics = (await svc!.runtime.http.inject({ method: 'GET', url: '/metrics' })).body;
-      const m = /gatewatch_influx_outbox_depth (\d+)/.exec(metrics);
+      const m = /gatewatch_processor_lag_readings\{processor="influx.readings"\} (\d+)/.exec(metrics);
       return m && Number(m[1]) >= 100 ? Number(m[1]) : undefined;
     }, 10_000, 100);
-    expect(depth).toBeGreaterThanOrEqual(100);
+    expect(lag).toBe(100);
+    expect(svc!.runtime.db.prepare("SELECT count(*) FROM influx_outbox WHERE line LIKE 'temperature,%'").pluck().get()).toBe(0);
     await influxd.start();
     const totals = await waitForCount(200);
     expect(totals.sum).toBeCloseTo(expectedSum, 6);
+    expect(proxy.lines('gw_test', 'temperature')).toBe(200);
   });
 
   it('delivers points left in the outbox by a stopped service after the next start', async () => {
@@ -97,6 +108,8 @@ describe('service → InfluxDB', () => {
     svc = await startTestService(env(), dataDir);
     const totals = await waitForCount(250);
     expect(totals.sum).toBeCloseTo(expectedSum, 6);
+    // Resumed from the checkpoint: the 200 delivered before were not sent again.
+    expect(proxy.lines('gw_test', 'temperature')).toBe(250);
   });
 
   it("sends each recomputed day's telemetry checklist sub-scores for the county dashboard", async () => {
