@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startTestService, type TestService } from '../support/service.js';
+import { loadServiceConfig } from '../../services/config/service-config.js';
 import { freePort } from '../support/process.js';
 import { httpAuthConfig, MQTT_KEEP_COLONS_ADVANCED, startRabbitNode, type RabbitCluster, type RabbitNode } from '../support/rabbitmq.js';
 
@@ -89,5 +90,16 @@ describe('device control on RabbitMQ', () => {
     expect(await closed).toBe('closed');
     expect(await connackOf('panel-g1', 'panel-g1-secret', 'panel-g1-1')).toBe(4);
     expect(await connackOf('panel-g1', res.json.secret as string, 'panel-g1-2')).toBe(0);
+  });
+});
+
+describe('management configuration', () => {
+  it('fails at start naming the variable: a URL that is not http(s)://host:port, URLs without user or password', () => {
+    expect(() => loadServiceConfig({ GW_RABBITMQ_MANAGEMENT_URLS: 'amqp://x:5672', GW_RABBITMQ_MANAGEMENT_USER: 'u', GW_RABBITMQ_MANAGEMENT_PASSWORD: 'p' }))
+      .toThrow('Invalid service configuration:\n  GW_RABBITMQ_MANAGEMENT_URLS="amqp://x:5672": not an http(s)://host:port URL: "amqp://x:5672"');
+    expect(() => loadServiceConfig({ GW_RABBITMQ_MANAGEMENT_URLS: 'http://127.0.0.1:15672' }))
+      .toThrow('Invalid service configuration:\n  GW_RABBITMQ_MANAGEMENT_USER: required with GW_RABBITMQ_MANAGEMENT_URLS\n  GW_RABBITMQ_MANAGEMENT_PASSWORD: required with GW_RABBITMQ_MANAGEMENT_URLS');
+    expect(loadServiceConfig({ GW_RABBITMQ_MANAGEMENT_URLS: 'http://a:15672, http://b:15672/' , GW_RABBITMQ_MANAGEMENT_USER: 'u', GW_RABBITMQ_MANAGEMENT_PASSWORD: 'p' }).GW_RABBITMQ_MANAGEMENT_URLS)
+      .toEqual(['http://a:15672', 'http://b:15672/']);
   });
 });
