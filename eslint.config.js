@@ -34,6 +34,7 @@ export const LAYERS = {
   auth: ['store', 'crypto', 'domain', 'schemas'],
   alarms: ['schemas', 'domain'],
   'events.ts': ['schemas', 'domain', 'rules/facts.ts', 'scoring', 'observability'],
+  rabbitmq: ['observability', 'config', 'domain'],
   broker: ['store', 'crypto', 'config', 'schemas', 'observability', 'events.ts', 'domain'],
   influx: ['processors', 'store', 'observability', 'schemas', 'config', 'rules', 'scoring', 'domain', 'time', 'i18n', 'events.ts'],
   ingest: ['processors', 'store', 'rules', 'schemas', 'observability', 'alarms', 'events.ts', 'domain', 'time', 'i18n'],

@@ -24,6 +24,7 @@ import { ANNOUNCEMENTS, inspectionAnnouncer } from './notify/announcer.js';
 import { startBrokerThread, type BrokerThread } from './broker/thread.js';
 import { brokerLimitsFrom, brokerListenFrom } from './broker/settings.js';
 import { buildApp } from './api/app.js';
+import { createRabbitmqControl, withRabbitmqDisconnect } from './rabbitmq/control.js';
 import { createInspectionsService } from './inspections/service.js';
 
 export { StartError } from './lifecycle/start.js';
@@ -238,9 +239,14 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
 
   function buildHttp(): Promise<FastifyInstance> {
     const { alarms, journal, tokens, registry, facts, accounts, audit, scope } = repos;
+    // Devices on RabbitMQ too: a disable or a rotation closes their connections there as well.
+    const management = config.GW_RABBITMQ_MANAGEMENT_URLS;
+    const deviceControl = management?.length
+      ? withRabbitmqDisconnect(broker, createRabbitmqControl({ urls: management, user: config.GW_RABBITMQ_MANAGEMENT_USER!, password: config.GW_RABBITMQ_MANAGEMENT_PASSWORD! }, logger))
+      : broker;
     return buildApp({
       logger, registry: metrics.registry, alarms, journal, tokens, bus, inCommit, metricsPublic: config.GW_METRICS_PUBLIC,
-      registryRepo: registry, deviceControl: broker, backfill: ingest.backfill,
+      registryRepo: registry, deviceControl, backfill: ingest.backfill,
       inspections, db,
       ...(config.GW_RABBITMQ_AUTH === 'on' && { rabbitmqAuth: { serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS } }),
       auth: {

@@ -58,6 +58,19 @@ export const ServiceConfigSchema = z.object({
     .enum(['on', 'off'])
     .default('off')
     .describe("on: serve RabbitMQ's HTTP auth backend at /internal/rabbitmq/{user,vhost,resource,topic} (devices and service accounts of the registry; deploy/cluster/README.md). Off by default"),
+  GW_RABBITMQ_MANAGEMENT_URLS: z
+    .string()
+    .transform((v, ctx) => {
+      const urls = v.split(',').map((u) => u.trim()).filter((u) => u !== '');
+      for (const u of urls) {
+        if (!/^https?:\/\/[^/\s]+\/?$/.test(u)) ctx.addIssue({ code: 'custom', message: `not an http(s)://host:port URL: ${JSON.stringify(u)}` });
+      }
+      return urls;
+    })
+    .optional()
+    .describe("Comma list of RabbitMQ management URLs (http://host:15672), tried in order: disabling a device or rotating its secret closes its RabbitMQ connections too. Off when unset"),
+  GW_RABBITMQ_MANAGEMENT_USER: z.string().min(1).optional().describe('Management API user of GW_RABBITMQ_MANAGEMENT_URLS: an internal RabbitMQ user (administrator tag)'),
+  GW_RABBITMQ_MANAGEMENT_PASSWORD: z.string().min(1).optional().describe('Its password (or GW_RABBITMQ_MANAGEMENT_PASSWORD_FILE)'),
   GW_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   GW_HTTP_PORT: port.default(3000),
   GW_DATA_DIR: z.string().min(1).default('./data').describe('Where the SQLite system of record lives'),
@@ -96,6 +109,10 @@ export const ServiceConfigSchema = z.object({
   // Settings that only make sense together (the issue names the variable to fix).
   if (Boolean(c.GW_MQTT_TLS_CERT) !== Boolean(c.GW_MQTT_TLS_KEY)) {
     ctx.addIssue({ code: 'custom', path: [c.GW_MQTT_TLS_CERT ? 'GW_MQTT_TLS_KEY' : 'GW_MQTT_TLS_CERT'], message: 'set both GW_MQTT_TLS_CERT and GW_MQTT_TLS_KEY, or neither' });
+  }
+  if (c.GW_RABBITMQ_MANAGEMENT_URLS?.length) {
+    if (!c.GW_RABBITMQ_MANAGEMENT_USER) ctx.addIssue({ code: 'custom', path: ['GW_RABBITMQ_MANAGEMENT_USER'], message: 'required with GW_RABBITMQ_MANAGEMENT_URLS' });
+    if (!c.GW_RABBITMQ_MANAGEMENT_PASSWORD) ctx.addIssue({ code: 'custom', path: ['GW_RABBITMQ_MANAGEMENT_PASSWORD'], message: 'required with GW_RABBITMQ_MANAGEMENT_URLS' });
   }
   if (c.GW_MQTT_MAX_PACKET_BYTES < c.GW_MAX_PAYLOAD_BYTES + 1024) {
     ctx.addIssue({ code: 'custom', path: ['GW_MQTT_MAX_PACKET_BYTES'], message: `must be at least GW_MAX_PAYLOAD_BYTES + 1024 (${c.GW_MAX_PAYLOAD_BYTES + 1024})` });

@@ -41,6 +41,8 @@ export interface RabbitNode {
   amqpUrl: string;
   /** mqtt://127.0.0.1:<port>. */
   mqttUrl: string;
+  /** http://127.0.0.1:<port> of the management HTTP API, when `management` was asked for. */
+  managementUrl?: string;
   dir: string;
   /** How long the node took from spawn to both listeners open, in ms. */
   startMs: number;
@@ -73,6 +75,8 @@ export interface RabbitOptions {
   /** Plugins to enable (default: the MQTT plugin and the HTTP auth backend). */
   plugins?: readonly string[];
   startTimeoutMs?: number;
+  /** Also enable rabbitmq_management on a free loopback port (node.managementUrl); the start waits for it. */
+  management?: boolean;
 }
 
 interface Run {
@@ -187,9 +191,12 @@ async function startNode(run: Run, index: number, options: RabbitOptions): Promi
   const dir = join(run.dir, `r${index}`);
   mkdirSync(dir);
   const [amqpPort, mqttPort, distPort] = [await freePort(), await freePort(), await freePort()];
-  writeFileSync(join(dir, 'rabbitmq.conf'), nodeConfig(run, amqpPort, mqttPort, options.config ?? []));
+  const managementPort = options.management ? await freePort() : undefined;
+  const managementConfig = managementPort === undefined ? [] : ['management.tcp.ip = 127.0.0.1', `management.tcp.port = ${managementPort}`];
+  writeFileSync(join(dir, 'rabbitmq.conf'), nodeConfig(run, amqpPort, mqttPort, [...managementConfig, ...(options.config ?? [])]));
   if (options.advanced !== undefined) writeFileSync(join(dir, 'advanced.config'), `${options.advanced}\n`);
-  writeFileSync(join(dir, 'enabled_plugins'), `[${(options.plugins ?? DEFAULT_PLUGINS).join(',')}].\n`);
+  const plugins = [...(options.plugins ?? DEFAULT_PLUGINS), ...(options.management ? ['rabbitmq_management'] : [])];
+  writeFileSync(join(dir, 'enabled_plugins'), `[${plugins.join(',')}].\n`);
   const pidFile = join(dir, 'beam.pid');
   const env = {
     ...baseEnv(run),
@@ -248,7 +255,7 @@ async function startNode(run: Run, index: number, options: RabbitOptions): Promi
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const deadline = started + timeoutMs;
   // The MQTT listener opens after the broker and its plugins have booted: both open means ready for clients.
-  while (!((await portOpen(amqpPort)) && (await portOpen(mqttPort)))) {
+  while (!((await portOpen(amqpPort)) && (await portOpen(mqttPort)) && (managementPort === undefined || (await portOpen(managementPort))))) {
     if (wrapper.exitCode !== null || Date.now() > deadline) {
       const why = wrapper.exitCode !== null ? `exited with ${wrapper.exitCode}` : `did not open AMQP :${amqpPort} and MQTT :${mqttPort} within ${timeoutMs} ms`;
       await stop();
@@ -262,6 +269,7 @@ async function startNode(run: Run, index: number, options: RabbitOptions): Promi
     name, amqpPort, mqttPort, distPort, dir,
     amqpUrl: `amqp://${user}:${password}@127.0.0.1:${amqpPort}`,
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    ...(managementPort !== undefined && { managementUrl: `http://127.0.0.1:${managementPort}` }),
     startMs: Date.now() - started,
     ctl: ctlRunner(run, name),
     log, stop, kill,
