@@ -92,7 +92,7 @@ function table(r: Report): string {
   const md = [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const w = r.writers;
   const writers = w
-    ? `\n\n| InfluxDB delivery, ${n(w.points)} points | points/s | read back |\n|---|---|---|\n| gatewatch sink (SQLite outbox → gzip /write, 5,000/batch) | ${n(w.ours.pointsPerS)} | ${n(w.ours.readBack)} |\n| raw writer (plain fetch, pre-built lines, 5,000/batch) | ${n(w.raw.pointsPerS)} | ${n(w.raw.readBack)} |\n| ratio | ${(w.ours.pointsPerS / w.raw.pointsPerS).toFixed(2)} | |`
+    ? `\n\n| InfluxDB delivery, ${n(w.points)} points | points/s | read back |\n|---|---|---|\n| gatewatch readings processor (journal → lines → gzip /write, 5,000/batch) | ${n(w.ours.pointsPerS)} | ${n(w.ours.readBack)} |\n| raw writer (plain fetch, pre-built lines, 5,000/batch) | ${n(w.raw.pointsPerS)} | ${n(w.raw.readBack)} |\n| ratio | ${(w.ours.pointsPerS / w.raw.pointsPerS).toFixed(2)} | |`
     : '';
   return md + writers;
 }
