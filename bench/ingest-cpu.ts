@@ -26,6 +26,7 @@ import { silentLogger } from '../services/observability/logger.js';
 import { applyRegistry } from '../services/store/registry-loader.js';
 import { createRegistryRepo } from '../services/store/registry-repo.js';
 import type { ReceivedMessage } from '../services/domain/received-message.js';
+import { thermometerBatches } from './lib/readings.js';
 import type { RegistryFile } from '../schemas/src/registry.js';
 
 const { values, positionals } = parseArgs({
@@ -53,19 +54,8 @@ const runtime = await startRuntime(loadStartupConfig(env), silentLogger());
 await applyRegistry(registry, runtime.db, createRegistryRepo(runtime.db), Date.now());
 runtime.ingest.rules.refreshLayouts();
 
-const seqs = new Map<string, number>();
-const t0 = Date.now();
-/** One batch as the broker thread hands it over: a fever in 400, a new person every reading. */
-function batch(from: number): ReceivedMessage[] {
-  return Array.from({ length: batchSize }, (_, j) => {
-    const i = from + j;
-    const d = devices[i % devices.length]!;
-    const seq = (seqs.get(d.deviceId) ?? 0) + 1;
-    seqs.set(d.deviceId, seq);
-    const payload = { seq, ts: new Date(t0 - 1000 + i / 100).toISOString(), gateId: 'g1', temperatureC: i % 400 === 0 ? 38.5 : 36.5, subject: 'resident', personRef: `p-${String(i % 100_000).padStart(6, '0')}` };
-    return { receivedAt: Date.now(), clientId: d.deviceId, topic: `gatewatch/v1/${d.communityId}/${d.deviceId}/temperature`, payload: Buffer.from(JSON.stringify(payload)), qos: 1 };
-  });
-}
+/** One batch as the broker thread hands it over (bench/lib/readings.ts). */
+const batch = thermometerBatches(devices, batchSize);
 
 /** One batch journaled, then what the rules processor makes of it; a turn of the event loop between batches (the InfluxDB writes' I/O). */
 async function feed(b: ReceivedMessage[]): Promise<void> {

@@ -33,7 +33,7 @@ import { parseRulesConfig } from '../services/rules/index.js';
 import { createMetrics } from '../services/observability/metrics.js';
 import { silentLogger } from '../services/observability/logger.js';
 import { EventBus, InCommit } from '../services/events.js';
-import type { ReceivedMessage } from '../services/domain/received-message.js';
+import { thermometerBatches } from './lib/readings.js';
 import type { RegistryFile } from '../schemas/src/registry.js';
 
 const COMMUNITIES = 20;
@@ -73,17 +73,7 @@ async function partitionThread(init: PartitionInit): Promise<void> {
   });
   ingest.rules.refreshLayouts();
   const devices = init.communities.flatMap((c) => Array.from({ length: DEVICES_PER_COMMUNITY }, (_, d) => ({ communityId: communityId(c), deviceId: `therm-${c}-${d}` })));
-  const seqs = new Map<string, number>();
-  const t0 = Date.now();
-  const batch = (from: number): ReceivedMessage[] =>
-    Array.from({ length: init.batch }, (_, j) => {
-      const i = from + j;
-      const d = devices[i % devices.length]!;
-      const seq = (seqs.get(d.deviceId) ?? 0) + 1;
-      seqs.set(d.deviceId, seq);
-      const payload = { seq, ts: new Date(t0 - 1000 + i / 100).toISOString(), gateId: 'g1', temperatureC: i % 400 === 0 ? 38.5 : 36.5, subject: 'resident', personRef: `p-${String(i % 100_000).padStart(6, '0')}` };
-      return { receivedAt: Date.now(), clientId: d.deviceId, topic: `gatewatch/v1/${d.communityId}/${d.deviceId}/temperature`, payload: Buffer.from(JSON.stringify(payload)), qos: 1 };
-    });
+  const batch = thermometerBatches(devices, init.batch);
   const batches = Array.from({ length: Math.ceil(init.readings / init.batch) }, (_, k) => batch(k * init.batch));
   parentPort!.postMessage({ t: 'ready' });
   await new Promise<void>((resolve) => parentPort!.once('message', () => resolve()));
