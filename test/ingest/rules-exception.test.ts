@@ -22,7 +22,7 @@ import { createMetrics } from '../../services/observability/metrics.js';
 import { capturingLogger } from '../support/logs.js';
 import { EventBus, InCommit, type CommitParticipant } from '../../services/events.js';
 import { DEFAULT_RULES_CONFIG, RULES, type RuleModule } from '../../services/rules/index.js';
-import { localDay } from '../../services/time/local-day.js';
+import { dayBounds, localDay } from '../../services/time/local-day.js';
 import { layoutVersionOf } from '../../services/store/layout-versions-repo.js';
 import { layoutFromRegistry } from '../../services/ingest/engine-rules.js';
 import { OTHER_COMMUNITY, startTestService, TEST_COMMUNITY, TEST_REGISTRY } from '../support/service.js';
@@ -32,7 +32,13 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 const C = TEST_COMMUNITY;
 // Real time: the restarted service below runs on the service clock.
-const NOW = Date.now();
+// The readings are up to 40 minutes before NOW and must share one local day: in the first hour of a Shanghai
+// day (16:00-17:00 UTC) NOW is the last minute of the day before, so the test does not depend on the time it runs.
+const NOW = (() => {
+  const t = Date.now();
+  const [start] = dayBounds(localDay(t, 'Asia/Shanghai'), 'Asia/Shanghai');
+  return t - start < 3_600_000 ? start - 60_000 : t;
+})();
 const DAY = localDay(NOW - 30 * 60_000, 'Asia/Shanghai');
 
 /** Throws on a fever reading only, before any other rule saw it (first in the list). */
