@@ -32,10 +32,10 @@ export const LAYERS = {
   config: ['rules', 'schemas'],
   store: ['rules/facts.ts', 'schemas', 'domain', 'crypto', 'time', 'i18n'],
   auth: ['store', 'crypto', 'domain', 'schemas'],
-  alarms: ['schemas', 'domain'],
+  alarms: ['schemas', 'domain', 'store', 'events.ts'],
   'events.ts': ['schemas', 'domain', 'rules/facts.ts', 'scoring', 'observability'],
   rabbitmq: ['observability', 'config', 'domain'],
-  broker: ['store', 'crypto', 'config', 'schemas', 'observability', 'events.ts', 'domain'],
+  broker: ['store', 'crypto', 'config', 'schemas', 'observability', 'events.ts', 'domain', 'lifecycle'],
   influx: ['processors', 'store', 'observability', 'schemas', 'config', 'rules', 'scoring', 'domain', 'time', 'i18n', 'events.ts'],
   ingest: ['processors', 'store', 'rules', 'schemas', 'observability', 'alarms', 'events.ts', 'domain', 'time', 'i18n'],
   inspections: ['scoring', 'store', 'schemas', 'domain', 'time', 'i18n', 'events.ts'],
@@ -43,6 +43,8 @@ export const LAYERS = {
   api: ['schemas', 'domain', 'crypto', 'time', 'store', 'auth', 'alarms', 'events.ts', 'inspections', 'scoring', 'rules', 'observability', 'config', 'i18n'],
   cli: ['store', 'auth', 'crypto', 'config', 'influx', 'schemas', 'domain', 'observability', 'i18n'],
   web: [],
+  // A partition's composition root (its thread) and the main thread's side of partitions.
+  partitions: ['store', 'ingest', 'influx', 'notify', 'inspections', 'broker', 'lifecycle', 'observability', 'config', 'events.ts', 'domain', 'alarms', 'rules', 'schemas'],
   // The composition root and the entry point.
   'runtime.ts': ['*'],
   'main.ts': ['config', 'observability', 'runtime.ts'],
@@ -78,7 +80,7 @@ const NO_SQL_OUTSIDE_STORE = {
   message: 'SQL lives in services/store/: add a repository function there and call it.',
 };
 /** The process's composition root, and the roots of the broker thread and the CLI (each over its own connection). */
-const COMPOSITION_ROOTS = ['services/runtime.ts', 'services/broker/worker.ts', 'services/cli/admin.ts'];
+const COMPOSITION_ROOTS = ['services/runtime.ts', 'services/broker/worker.ts', 'services/partitions/worker.ts', 'services/cli/admin.ts'];
 const NO_REPOSITORY_OUTSIDE_ROOTS = {
   selector:
     'CallExpression[callee.name=/^(create(Accounts|Alarms|Audit|Checkpoints|Facts|Inspections|Presence|Registry|Tokens)Repo|createJournal|createLegacyInbox|createScopeStore|createRepositories)$/]',

@@ -8,19 +8,20 @@ import { loadServiceConfig, type ServiceConfig } from './config/service-config.j
 import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase, type Db } from './store/db.js';
 import { createStorageHealth } from './store/errors.js';
 import { createRepositories, type Repositories } from './store/repositories.js';
+import { shadowPartitionTables } from './store/partitioning.js';
 import { startInOrder, type Component } from './lifecycle/start.js';
 import { loadRegistryFile } from './store/registry-loader.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Logger } from './observability/logger.js';
 import { EventBus, InCommit } from './events.js';
 import type { InspectionsService } from './inspections/service.js';
-import { createIngest, type Ingest } from './ingest/ingest.js';
+import type { Ingest } from './ingest/ingest.js';
 import { loadRulesConfig } from './config/rules-config.js';
-import { createInfluxSink, createReadingsProjection, influxProjection, parseInfluxConfig, type InfluxConfig } from './influx/index.js';
+import { parseInfluxConfig, type InfluxConfig } from './influx/index.js';
 import type { RulesConfig } from './rules/index.js';
-import { createWebhookOutbox } from './notify/webhook-outbox.js';
-import { alarmNotifier } from './notify/alarm-notifier.js';
-import { ANNOUNCEMENTS, inspectionAnnouncer } from './notify/announcer.js';
+import { ingestComponent, influxComponent, webhooksComponent, type StoreContext } from './partitions/components.js';
+import { startPartitionThreads, type PartitionThreads } from './partitions/thread.js';
+import { aggregateMetrics, partitionCount, openPartitionReads, partitionedIngest, type PartitionReads } from './partitions/main-side.js';
 import { startBrokerThread, type BrokerThread } from './broker/thread.js';
 import { brokerLimitsFrom, brokerListenFrom } from './broker/settings.js';
 import { buildApp } from './api/app.js';
@@ -41,8 +42,10 @@ export interface Runtime {
   bus: EventBus;
   /** In-commit participants (InfluxDB, alarm webhook, announcements), for tests and tools (services/events.ts). */
   inCommit: InCommit;
-  /** The ingest side, for tests and tools that must run its periodic work now. */
+  /** The ingest side, for tests and tools that must run its periodic work now (one partition; with more, `partitions`). */
   ingest: Ingest;
+  /** With GW_PARTITIONS > 1: the partitions' threads (calls such as drain, tick, runPeriodic go to each). */
+  partitions?: PartitionThreads;
   /** Enabled admin accounts (main.ts asks for the first one when there is none). */
   enabledAdmins(): number;
   stop(): Promise<void>;
@@ -88,18 +91,15 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   let ingest!: Ingest;
   let broker!: BrokerThread;
   let http!: FastifyInstance;
+  /** How many partitions (store/partitioning.ts); with more than one, their threads and the read connection across them. */
+  let partitions = 1;
+  let threads: PartitionThreads | undefined;
+  let reads: PartitionReads | undefined;
+  let readRepos: Repositories | undefined;
   const inCommit = new InCommit(() => db.inTransaction);
-  const createWebhooks = () =>
-    createWebhookOutbox({
-      db, logger, registry: metrics.registry,
-      targets: {
-        alarms: config.GW_ALARM_WEBHOOK_URL ? { url: config.GW_ALARM_WEBHOOK_URL, dingtalkSecret: config.GW_ALARM_WEBHOOK_DINGTALK_SECRET } : undefined,
-        [ANNOUNCEMENTS]: config.GW_ANNOUNCE_WEBHOOK_URL ? { url: config.GW_ANNOUNCE_WEBHOOK_URL, dingtalkSecret: config.GW_ANNOUNCE_WEBHOOK_DINGTALK_SECRET } : undefined,
-      },
-    });
-
   // Each in isolation (lifecycle/): a throw in one start stops the ones before it, in reverse;
   // the runtime stops them in reverse of this order, each whatever the others did.
+  const ctx = { startup, logger, metrics, bus, inCommit } as StoreContext;
   const components: Component[] = [
     {
       name: 'database',
@@ -111,11 +111,23 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
         try {
           // Every shared repository, built once here and passed down.
           repos = createRepositories(db);
+          partitions = partitionCount(db, config.GW_PARTITIONS);
+          if (partitions > 1) {
+            reads = openPartitionReads(config.GW_DATA_DIR, dbPath, partitions);
+            // The API's repositories of partition data read the union of the partitions' files (store/partitioning.ts).
+            readRepos = createRepositories(reads.db);
+            shadowPartitionTables(reads.db, partitions);
+          }
         } catch (err) {
           db.close();
           throw err;
         }
-        return () => void db.close();
+        ctx.db = db;
+        ctx.repos = repos;
+        return () => {
+          reads?.db.close();
+          db.close();
+        };
       },
     },
     {
@@ -133,76 +145,30 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
       name: 'inspections',
       start: () => {
         inspections = createInspectionsService({
-          db, inCommit, rectificationDays: config.GW_RECTIFICATION_DAYS, countyTimeZone: startup.rules.defaultTimeZone,
-          audit: repos.audit, registry: repos.registry, inspections: repos.inspections, facts: repos.facts,
+          db, readDb: reads?.db, inCommit, rectificationDays: config.GW_RECTIFICATION_DAYS, countyTimeZone: startup.rules.defaultTimeZone,
+          audit: repos.audit, registry: repos.registry, inspections: repos.inspections, facts: (readRepos ?? repos).facts,
         });
+        ctx.inspections = inspections;
         return () => {};
       },
     },
-    {
-      // The alarm webhook and the announcements: queued in the transaction of what they announce.
-      name: 'webhooks',
-      start: () => {
-        const outbox = createWebhooks();
-        const removers = [
-          outbox.configured('alarms')
-            ? inCommit.add(alarmNotifier({ outbox, registry: repos.registry, format: config.GW_ALARM_WEBHOOK_FORMAT, minSeverity: config.GW_ALARM_WEBHOOK_MIN_SEVERITY, language: config.GW_NOTIFY_LANGUAGE }))
-            : undefined,
-          outbox.configured(ANNOUNCEMENTS) ? inCommit.add(inspectionAnnouncer({ outbox, format: config.GW_ANNOUNCE_WEBHOOK_FORMAT, language: config.GW_NOTIFY_LANGUAGE })) : undefined,
-        ];
-        outbox.start();
-        return async () => {
-          for (const remove of removers) remove?.();
-          await outbox.stop();
-        };
-      },
-    },
-    {
-      // Alarm changes, recomputed days and signed inspections, queued in their transactions;
-      // readings by their own processor over the journal (influx/readings.ts).
-      name: 'influx',
-      start: () => {
-        if (!startup.influx) return () => {};
-        const sink = createInfluxSink({ db, config: startup.influx, logger, registry: metrics.registry });
-        const remove = inCommit.add(influxProjection(sink, inspections));
-        const readings = createReadingsProjection({ db, journal: repos.journal, checkpoints: repos.checkpoints, sink, config: startup.influx, logger, registry: metrics.registry });
-        sink.start();
-        readings.runner.start();
-        return async () => {
-          remove();
-          await readings.runner.stop();
-          await sink.stop();
-        };
-      },
-    },
+    // With partitions, alarms (their webhook, their InfluxDB points) and readings are the partitions' (worker.ts).
+    webhooksComponent(ctx, () => ({ alarms: !partitioned(), announcements: true })),
+    influxComponent(ctx, () => ({ readings: !partitioned() })),
     {
       name: 'ingest',
-      start: () => {
-        const { journal, alarms, registry, facts, audit, legacyInbox, layoutVersions, reevaluation, checkpoints } = repos;
-        ingest = createIngest({
-          db, journal, alarms, registry, facts, audit, legacyInbox, layoutVersions, reevaluation, checkpoints, metrics, logger, bus, inCommit,
-          rulesConfig: startup.rules,
-          maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
-          factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,
-          retentionDays: config.GW_READINGS_RETENTION_DAYS,
-        });
-        ingest.replayUnprocessed();
-        // Readings a rule threw on before a restart (a fix deployed since): evaluated again now.
-        ingest.reevaluateFlagged();
-        ingest.runPeriodic();
-        metrics.alarmsOpen.set(alarms.countActive());
-        ingest.start();
-        return () => ingest.stop();
-      },
+      start: () => (partitioned() ? startPartitions() : ingestComponent(ctx, (built) => (ingest = built)).start()),
     },
     {
-      // The broker runs on its own thread (services/broker/thread.ts); its batches are processed here.
+      // The broker runs on its own thread (services/broker/thread.ts); its batches are processed here, or with
+      // partitions by the partition threads, over ports of their own.
       name: 'broker',
       start: async () => {
         broker = await startBrokerThread({
           init: {
             dbPath, logLevel: logger.level, limits: brokerLimitsFrom(config), listen: brokerListenFrom(config),
             serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS, maxBatch: config.GW_INBOX_MAX_BATCH,
+            ...(threads && { partitionPorts: threads.brokerPorts }),
           },
           process: (messages) => {
             try {
@@ -237,8 +203,20 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
     },
   ];
 
+  const partitioned = () => partitions > 1;
+  async function startPartitions(): Promise<() => Promise<void>> {
+    threads = await startPartitionThreads({
+      count: partitions, partitionPaths: reads!.paths, sharedPath: dbPath, startup, logger, bus,
+      onDied: (_partition, code) => hooks.onBrokerDied?.(code),
+    });
+    return () => threads!.close();
+  }
+
   function buildHttp(): Promise<FastifyInstance> {
-    const { alarms, journal, tokens, registry, facts, accounts, audit, scope } = repos;
+    const { tokens, registry, accounts, audit } = repos;
+    // Partition data (alarms, dead letters, facts, and what tenancy looks up in them) read across partitions.
+    const { alarms, journal, facts, scope } = readRepos ?? repos;
+    const routed = threads && partitionedIngest(threads, alarms);
     // Devices on RabbitMQ too: a disable or a rotation closes their connections there as well.
     const management = config.GW_RABBITMQ_MANAGEMENT_URLS;
     const deviceControl = management?.length
@@ -246,7 +224,8 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
       : broker;
     return buildApp({
       logger, registry: metrics.registry, alarms, journal, tokens, bus, inCommit, metricsPublic: config.GW_METRICS_PUBLIC,
-      registryRepo: registry, deviceControl, backfill: ingest.backfill,
+      registryRepo: registry, deviceControl, backfill: routed?.backfill ?? ingest.backfill,
+      ...(routed && { alarmActions: routed.alarmActions, auditReads: readRepos!.audit }),
       inspections, db,
       ...(config.GW_RABBITMQ_AUTH === 'on' && { rabbitmqAuth: { serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS } }),
       auth: {
@@ -262,7 +241,8 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
       },
       facts, accounts, audit, scope,
       readiness: () => {
-        const problem = storage.problem();
+        const inPartition = threads?.storageProblem();
+        const problem = inPartition ?? storage.problem();
         return {
           database: db.open,
           mqtt: broker.isOpen(),
@@ -270,6 +250,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
         };
       },
       extraMetrics: () => broker.metrics(),
+      ...(threads && { metricsText: () => aggregateMetrics(metrics.registry, threads!) }),
     });
   }
 
@@ -279,7 +260,12 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   const mqttAddress = broker.addresses;
   return {
     enabledAdmins: () => repos.accounts.countEnabledAdmins(),
-    db, http, mqttPort: mqttAddress.tcp.port, mqttsPort: mqttAddress.tls?.port, mqttWsPort: mqttAddress.ws?.port, httpPort, bus, inCommit, ingest,
+    db, http, mqttPort: mqttAddress.tcp.port, mqttsPort: mqttAddress.tls?.port, mqttWsPort: mqttAddress.ws?.port, httpPort, bus, inCommit,
+    get ingest() {
+      if (threads) throw new Error('GW_PARTITIONS > 1: ingest runs in the partition threads (runtime.partitions)');
+      return ingest;
+    },
+    partitions: threads,
     stop: () => {
       // Stopping, the HTTP server closes first and nothing waits on this thread's answers: the final writes
       // (the last batches, facts flushed, outboxes) wait out another connection's lock instead of failing fast.

@@ -19,6 +19,7 @@ import { installAuth, installRoleCheck } from './auth.js';
 import type { ScopeStore } from '../store/scope-repo.js';
 import { installTenancy, type Tenant } from './tenancy.js';
 import { createChanges } from './changes.js';
+import { applyAlarmAction, type AlarmActionRequest, type AlarmActionResult } from '../alarms/actions.js';
 import { sessionRoutes } from './routes/session.js';
 import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
@@ -64,8 +65,16 @@ export interface ApiDeps {
   metricsPublic: boolean;
   /** More Prometheus text for /metrics (the broker thread's registry). */
   extraMetrics?: () => Promise<string>;
+  /** With partitions: this thread's metrics merged with the partitions' (in place of `registry`'s). */
+  metricsText?: () => Promise<string>;
   /** The registry of communities and devices (`registry` is the metrics registry). */
   registryRepo: RegistryRepo;
+  /**
+   * With partitions: alarm actions run in the owning partition's thread (services/partitions/), and the audit
+   * log is read across partitions (`auditReads`, the union); without, both are done here over `db`.
+   */
+  alarmActions?: (r: AlarmActionRequest) => Promise<AlarmActionResult>;
+  auditReads?: AuditRepo;
   /** Imports and re-admissions, from ingest. */
   backfill: BackfillControl;
   /** Device presence and disconnects, from the broker. */
@@ -163,11 +172,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(healthRoutes, { registry: deps.registry, readiness: deps.readiness, metricsPublic: deps.metricsPublic, extraMetrics: deps.extraMetrics });
+  await app.register(healthRoutes, { registry: deps.registry, readiness: deps.readiness, metricsPublic: deps.metricsPublic, extraMetrics: deps.extraMetrics, metricsText: deps.metricsText });
   await app.register(sessionRoutes, { sessions, cookie, now });
   await app.register(accountRoutes, { admin: createAccountAdmin({ db: deps.db, accounts, tokens: deps.tokens, audit, now }), accounts, tokens: deps.tokens });
-  await app.register(auditRoutes, { audit });
-  await app.register(alarmRoutes, { alarms: deps.alarms, bus: deps.bus, inCommit: deps.inCommit, now, scope, changes });
+  await app.register(auditRoutes, { audit: deps.auditReads ?? audit });
+  const act = deps.alarmActions ?? ((r: AlarmActionRequest) => applyAlarmAction({ db: deps.db, alarms: deps.alarms, audit, inCommit: deps.inCommit, now }, r));
+  await app.register(alarmRoutes, { alarms: deps.alarms, bus: deps.bus, act, scope });
   // Heartbeats every 15 s keep idle streams open through proxies (and tell a dead client apart).
   await app.register(fastifySse, { heartbeatInterval: 15_000 });
   const feed = createLiveFeed(deps.bus);

@@ -3,6 +3,7 @@
  * (thread.ts). Everything is structured-clonable: payloads cross as
  * Uint8Array views, calls carry an id and are answered once.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { ServiceAccount } from '../config/service-config.js';
 import type { BrokerLimits } from './limits.js';
 import type { ListenAddresses, ListenOptions } from './listeners.js';
@@ -16,7 +17,17 @@ export interface BrokerThreadInit {
   serviceAccounts: readonly ServiceAccount[];
   /** Most messages per batch handed to the main thread. */
   maxBatch: number;
+  /**
+   * With more than one partition (GW_PARTITIONS): one port to each partition's thread, in partition order.
+   * Each message goes to its community's partition (domain/partitions.ts) in batches of its own, and its
+   * PUBACK waits only for that partition's commit. Absent: everything goes to the main thread.
+   */
+  partitionPorts?: MessagePort[];
 }
+
+/** Between the broker thread and a partition's thread, over that partition's port. */
+export type ToPartition = { t: 'batch'; batch: number; messages: WireMessage[] };
+export type FromPartition = { t: 'committed'; batch: number; error?: string; retry?: boolean };
 
 /** One device message as received, before decoding. */
 export interface WireMessage {

@@ -10,21 +10,17 @@
  * shared one event loop and one core; now each has its own.
  */
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../observability/logger.js';
 import { HEAP_BOUND, youngGenerationMb } from '../observability/heap.js';
 import type { PresenceRepo } from '../store/presence-repo.js';
-import { isBusyError, isInfrastructureError } from '../store/errors.js';
+import { isInfrastructureError } from '../store/errors.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
+import { createCommitter } from './committer.js';
+import { threadEntry } from '../lifecycle/thread-entry.js';
 import type { ListenAddresses } from './listeners.js';
 import type { DisconnectReason, Presence } from './sessions.js';
 import type { BrokerThreadInit, Call, CallResult, FromWorker, PresenceWrite, ToWorker } from './thread-protocol.js';
-
-
-/** How often queued batches look again whether the processors caught up. */
-const PROCESSORS_WAIT_MS = 2;
 
 export interface BrokerThreadDeps {
   init: BrokerThreadInit;
@@ -56,18 +52,6 @@ export interface BrokerThread {
   close(): Promise<void>;
 }
 
-/**
- * How the thread is started. Compiled (dist/, the image: this file is thread.js) it loads worker.js with
- * plain node. From source (npm start, tests: tsx) worker threads do not inherit tsx's loader: the thread
- * registers it, then loads worker.ts. tsx is a devDependency, absent from the image: it is resolved only here.
- */
-function workerEntry(): { code: URL | string; eval: boolean } {
-  if (import.meta.url.endsWith('.js')) return { code: new URL('./worker.js', import.meta.url), eval: false };
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  return { code: `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, eval: true };
-}
-
 const PRESENCE_RETRY_MS = 250;
 const PRESENCE_BACKLOG_MAX = 10_000;
 
@@ -81,12 +65,13 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
   const log = deps.logger.child({ component: 'broker-thread' });
   // Profiling flags follow the service into the thread (bench --profile); nothing else of the parent's.
   const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-  const entry = workerEntry();
+  const entry = threadEntry(import.meta.url, 'worker');
   // A bounded heap, not one sized from the machine's memory (observability/heap.ts; the node flags of npm start and
   // the image set the same and take precedence). Beyond it the thread ends (ERR_WORKER_OUT_OF_MEMORY) like any crash,
   // and main.ts exits for the supervisor to restart the service.
   const resourceLimits = { maxOldGenerationSizeMb: HEAP_BOUND.oldMb, maxYoungGenerationSizeMb: youngGenerationMb(HEAP_BOUND) };
-  const worker = new Worker(entry.code, { eval: entry.eval, workerData: deps.init, execArgv, resourceLimits });
+  // Partition ports move to the thread (structured clone cannot copy a port).
+  const worker = new Worker(entry.code, { eval: entry.eval, workerData: deps.init, execArgv, resourceLimits, transferList: deps.init.partitionPorts });
   const post = (m: ToWorker) => worker.postMessage(m);
   const calls = new Map<number, { resolve: (r: CallResult | undefined) => void; reject: (e: Error) => void }>();
   let nextCall = 1;
@@ -94,63 +79,7 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
   let exited = false;
   let closing = false;
 
-  /**
-   * Batches are queued here and processed from setImmediate, not inside the
-   * 'message' handler: Node delivers up to 1,000 port messages per wake-up,
-   * and a batch answered there was followed by the next one within the same
-   * wake-up, so timers and sockets of this thread (webhooks, InfluxDB, HTTP)
-   * waited for seconds. Batches queued together commit together.
-   */
-  let queued: { batch: number; messages: ReceivedMessage[] }[] = [];
-  function onBatch(batch: number, messages: ReceivedMessage[]): void {
-    if (queued.push({ batch, messages }) === 1) setImmediate(processQueued);
-  }
-  /**
-   * After a batch failed for the infrastructure's sake, the lowest number of the failed batches: batches numbered
-   * after it are answered "retry" unprocessed until it commits, so that batches sent before the broker learnt of
-   * the failure do not commit ahead of it (handover.ts sends the failed ones again, in order).
-   */
-  let heldAfter: number | undefined;
-  /** Waiting for the processors to catch up: queued batches are looked at again shortly. */
-  let waitingForProcessors: NodeJS.Timeout | undefined;
-  function processQueued(): void {
-    if (deps.mayProcess && !deps.mayProcess()) {
-      waitingForProcessors ??= setTimeout(() => {
-        waitingForProcessors = undefined;
-        processQueued();
-      }, PROCESSORS_WAIT_MS);
-      return;
-    }
-    const all = queued;
-    queued = [];
-    const held = heldAfter === undefined ? [] : all.filter((b) => b.batch > heldAfter!);
-    const batches = held.length === 0 ? all : all.filter((b) => b.batch <= heldAfter!);
-    for (const { batch } of held) post({ t: 'committed', batch, error: 'held back behind a failed batch', retry: true });
-    if (batches.length === 0) return;
-    const messages = batches.length === 1 ? batches[0]!.messages : batches.flatMap((b) => b.messages);
-    let error: string | undefined;
-    let retry = false;
-    try {
-      deps.process(messages);
-    } catch (err) {
-      error = (err as Error).message;
-      retry = isInfrastructureError(err);
-      if (retry) {
-        const lowest = Math.min(...batches.map((b) => b.batch));
-        heldAfter = Math.min(heldAfter ?? lowest, lowest);
-        // Busy is expected while another connection writes (the CLI, a backup): a warning; storage failures are errors.
-        const code = (err as { code?: string }).code;
-        const fields = { code, error, messages: messages.length };
-        if (isBusyError(err)) log.warn(fields, 'ingest batch not committed (database busy): not acknowledged, sent again after a backoff');
-        else log.error(fields, 'ingest batch not committed (storage failure): not acknowledged, sent again after a backoff');
-      } else {
-        log.error({ err, messages: messages.length }, 'ingest batch failed: not acknowledged, devices resend');
-      }
-    }
-    // Answered for good (committed, or failed and not to be sent again): nothing is held behind it any more.
-    if (!retry) heldAfter = undefined;
-    for (const { batch } of batches) post(error === undefined ? { t: 'committed', batch } : { t: 'committed', batch, error, retry });
-  }
+  const committer = createCommitter({ process: deps.process, mayProcess: deps.mayProcess, answer: post, logger: log });
 
   /**
    * Presence writes that met a busy or failing database (this thread waits only briefly for another
@@ -192,7 +121,7 @@ export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerT
     worker.on('message', (m: FromWorker) => {
       switch (m.t) {
         case 'batch':
-          return onBatch(m.batch, m.messages.map((w) => ({ ...w, payload: Buffer.from(w.payload.buffer, w.payload.byteOffset, w.payload.byteLength) })));
+          return committer.onBatch(m.batch, m.messages);
         case 'presence':
           return writePresence(m.write);
         case 'event':

@@ -4,7 +4,8 @@
  * main thread runs ingest (journal, rules, alarms), the API and the sinks.
  *
  * A device message is handed to the main thread in batches (one per turn of
- * this loop); its packet completes (QoS 1: PUBACK) only when the main thread
+ * this loop), or with partitions to its community's partition thread
+ * (intake.ts); its packet completes (QoS 1: PUBACK) only when that thread
  * answers that the batch committed. Presence writes and events go to the main
  * thread too, which owns every write to SQLite but the presence reset at
  * start; this thread reads the registry through its own connection (WAL:
@@ -18,7 +19,7 @@ import { createPresenceRepo, type PresenceRepo } from '../store/presence-repo.js
 import { createLogger } from '../observability/logger.js';
 import { registerHeapMetrics } from '../observability/heap.js';
 import { createBroker, type Broker, type BrokerDeps } from './broker.js';
-import { createHandover } from './handover.js';
+import { createIntake } from './intake.js';
 import type { BrokerThreadInit, Call, CallResult, FromWorker, PresenceEvent, ToWorker } from './thread-protocol.js';
 
 const port = parentPort!;
@@ -56,7 +57,7 @@ async function answer(broker: Broker, metrics: Registry, call: Call): Promise<Ca
 
 const logger = createLogger(init.logLevel).child({ thread: 'broker' });
 const db = openDatabase(init.dbPath);
-const handover = createHandover({ maxBatch: init.maxBatch, send: (batch, messages) => send({ t: 'batch', batch, messages }) });
+const handover = createIntake(init, (batch, messages) => send({ t: 'batch', batch, messages }));
 const metricsRegistry = new Registry();
 registerHeapMetrics(metricsRegistry, 'broker');
 

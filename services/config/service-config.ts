@@ -75,6 +75,15 @@ export const ServiceConfigSchema = z.object({
   GW_HTTP_PORT: port.default(3000),
   GW_DATA_DIR: z.string().min(1).default('./data').describe('Where the SQLite system of record lives'),
   GW_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  GW_PARTITIONS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(8)
+    .optional()
+    .describe(
+      'Partitions by community, each on its own thread and SQLite file (services/partitions/README.md). Fixed when the data directory is created; unset: what it was created with, or for a new one 1 on up to 3 cores, else cores - 2 (at most 8)',
+    ),
   GW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GW_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
   GW_INBOX_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(2000),

@@ -38,6 +38,11 @@ export const DEFAULT_RECTIFICATION_DAYS = 15;
 
 export interface InspectionsServiceDeps {
   db: Db;
+  /**
+   * Where the scoring's alarms and readings are read, when not `db`: with partitions, the read connection
+   * across them (store/partitioning.ts); inspections themselves are written to `db`.
+   */
+  readDb?: Db;
   now?: () => number;
   /** Days from the inspection date to the rectification deadline of a fail. */
   rectificationDays?: number;
@@ -75,7 +80,7 @@ export function createInspectionsService(deps: InspectionsServiceDeps) {
   const countyTimeZone = deps.countyTimeZone ?? DEFAULT_TIME_ZONE;
   /** A community's zone (registry), the county's for an unknown one. */
   const zoneOf = (communityId: string): string => registry.getCommunity(communityId)?.timeZone ?? countyTimeZone;
-  const sources = createSources({ queries: createScoringSourcesRepo(deps.db, policy.feverAlarmRules), facts: deps.facts, registry, zoneOf });
+  const sources = createSources({ queries: createScoringSourcesRepo(deps.readDb ?? deps.db, policy.feverAlarmRules), facts: deps.facts, registry, zoneOf });
   /** Today in a community's zone, or in the county's. */
   const today = (communityId?: string): string => localDay(now(), communityId === undefined ? countyTimeZone : zoneOf(communityId));
 

@@ -55,7 +55,7 @@ export const heapLimitBytes = (b: HeapBound): number => (b.oldMb + youngGenerati
  * One metric name per thread: the broker thread's registry is printed after the main one on
  * /metrics, and one family may not appear twice there.
  */
-export function registerHeapMetrics(registry: Registry, thread: 'main' | 'broker'): void {
+export function registerHeapMetrics(registry: Registry, thread: 'main' | 'broker' | 'partition'): void {
   new Gauge({
     name: `gatewatch_${thread}_heap_bytes`,
     help: `V8 heap of the ${thread} thread, by kind (used, committed, young_committed, external, limit)`,

@@ -5,21 +5,22 @@ import { z } from 'zod';
 import { AlarmActionBody, AlarmBody, AlarmListQuery, ErrorBody, IdParams } from '../../../schemas/src/http.js';
 import type { AlarmsRepo } from '../../store/alarms-repo.js';
 import { alarmToBody } from '../../alarms/alarm-body.js';
-import type { EventBus, InCommit } from '../../events.js';
+import type { EventBus } from '../../events.js';
+import type { AlarmActionRequest, AlarmActionResult } from '../../alarms/actions.js';
 import { actorOf, auditActorOf } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
 import { visibleCommunities, type ScopeStore } from '../tenancy.js';
-import type { Changes } from '../changes.js';
 
 export interface AlarmRouteDeps {
   alarms: AlarmsRepo;
   /** After the change commits: alarm.updated (the live feed). */
   bus: EventBus;
-  /** Inside the change's transaction: alarm.changed (InfluxDB points). */
-  inCommit: InCommit;
-  now: () => number;
+  /**
+   * Acknowledges or resolves, with its audit entry and in-commit alarm.changed (alarms/actions.ts): here, or
+   * with partitions in the thread of the partition that owns the alarm.
+   */
+  act: (r: AlarmActionRequest) => AlarmActionResult | Promise<AlarmActionResult>;
   scope: ScopeStore;
-  changes: Changes;
 }
 
 export async function alarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps): Promise<void> {
@@ -56,18 +57,7 @@ export async function alarmRoutes(app: FastifyInstance, deps: AlarmRouteDeps): P
         schema: { operationId: `postAlarmsById${action[0]!.toUpperCase()}${action.slice(1)}`, tags: ['alarms'], summary: `${action} an alarm`, params: IdParams, body: AlarmActionBody, response: { 200: AlarmBody, ...errors } },
       },
       async (req) => {
-        const result = deps.changes.run(() => {
-          const before = deps.alarms.get(req.params.id);
-          const after = deps.alarms[action](req.params.id, actorOf(req), req.body.note ?? null, deps.now());
-          if (typeof after !== 'string') {
-            deps.changes.record({
-              actor: auditActorOf(req), action: `alarm.${action}`, objectType: 'alarm', objectId: after.id, communityId: after.communityId,
-              before: before && alarmToBody(before), after: alarmToBody(after),
-            });
-            deps.inCommit.dispatch('alarm.changed', after, action === 'acknowledge' ? 'acknowledged' : 'resolved');
-          }
-          return after;
-        });
+        const result = await deps.act({ id: req.params.id, action, actor: actorOf(req), auditActor: auditActorOf(req), note: req.body.note ?? null });
         if (result === 'not_found') throw notFound('alarm');
         if (result === 'conflict') throw new HttpError(409, 'ALARM_STATE_CONFLICT', `alarm ${req.params.id} cannot be ${action}d in its current state`);
         deps.bus.emit('alarm.updated', result);

@@ -21,7 +21,7 @@ export interface BackfillControl {
   importLines(text: string, actor: string, source: string): Promise<Report>;
   readmit(selection: { ids?: number[]; deviceId?: string; code?: string; from?: number; to?: number }, actor: string): Promise<Report>;
   /** Evaluates again the readings a rule threw on (kept in the journal, flagged), after a fix. */
-  reevaluate(actor: string): z.infer<typeof ReevaluationReportBody>;
+  reevaluate(actor: string): z.infer<typeof ReevaluationReportBody> | Promise<z.infer<typeof ReevaluationReportBody>>;
 }
 
 export const IMPORT_LIMIT_BYTES = 64 * 1024 * 1024;

@@ -9,6 +9,8 @@ export interface HealthDeps {
   registry: Registry;
   readiness: () => Record<string, ReadinessCheck>;
   metricsPublic: boolean;
+  /** This thread's registry merged with others' (the partitions'), in place of `registry.metrics()`. */
+  metricsText?: () => Promise<string>;
   /** More Prometheus text for the same scrape (the broker thread's registry). */
   extraMetrics?: () => Promise<string>;
 }
@@ -29,7 +31,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
   // Counters of the whole service, without community labels: nothing tenant-bound.
   app.get('/metrics', { config: { access: deps.metricsPublic ? 'public' : ['admin', 'operator'], tenant: { kind: 'county' } }, schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', deps.registry.contentType);
-    const own = await deps.registry.metrics();
+    const own = deps.metricsText ? await deps.metricsText() : await deps.registry.metrics();
     // The broker thread keeps its own registry (gatewatch_mqtt_*); one scrape shows both.
     return deps.extraMetrics ? `${own}\n${await deps.extraMetrics()}` : own;
   });

@@ -1,0 +1,16 @@
+/**
+ * How a worker thread of the service is started (the broker's, the partitions'). Compiled (dist/, the image:
+ * the caller is a .js file) it loads the compiled worker with plain node. From source (npm start, tests: tsx)
+ * worker threads do not inherit tsx's loader: the thread registers it, then loads the .ts file. tsx is a
+ * devDependency, absent from the image: it is resolved only here.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+/** `callerUrl`: import.meta.url of the module beside the worker; `name`: the worker file without extension. */
+export function threadEntry(callerUrl: string, name: string): { code: URL | string; eval: boolean } {
+  if (callerUrl.endsWith('.js')) return { code: new URL(`./${name}.js`, callerUrl), eval: false };
+  const tsxApi = pathToFileURL(createRequire(callerUrl).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL(`./${name}.ts`, callerUrl).href;
+  return { code: `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, eval: true };
+}
