@@ -7,6 +7,7 @@
  *   npm run bench -- --no-write        do not update BENCHMARKS.md
  *   npm run bench -- --latency-rate N  the latency and outage load (default 10000/s)
  *   npm run bench -- --render FILE     BENCHMARKS.md again from a saved run (bench/last-run.json)
+ *   npm run bench -- --partitions N    gatewatch with GW_PARTITIONS=N
  *
  * Every phase is bounded in steps and time; every process is started here and
  * stopped by its pid; all traffic stays on 127.0.0.1. See bench/README.md.
@@ -34,8 +35,11 @@ const { values: args } = parseArgs({
     'step-s': { type: 'string', default: '5' },
     'latency-rate': { type: 'string', default: '10000' },
     render: { type: 'string' },
+    /** GW_PARTITIONS for gatewatch (default: the service's own default for this machine). */
+    partitions: { type: 'string' },
   },
 });
+const OURS_ENV: Record<string, string> = args.partitions ? { GW_PARTITIONS: args.partitions } : {};
 
 const DEVICES = Number(args.devices);
 const STEP_MS = Number(args['step-s']) * 1000;
@@ -181,7 +185,7 @@ async function profileRun(dir: string): Promise<void> {
   const rx = await startReceiver();
   const gen = startLoadGen();
   try {
-    const ours = await startOurs({ dir: join(work, 'ours'), devices: DEVICES, webhookUrl: rx.url, cpuProfDir: dir });
+    const ours = await startOurs({ dir: join(work, 'ours'), devices: DEVICES, webhookUrl: rx.url, cpuProfDir: dir, env: OURS_ENV });
     await gen.connect(ours.host, ours.port, ours.devices);
     const rate = Number(process.env.BENCH_PROFILE_RATE ?? 30_000);
     const { row } = await step(ours, gen, rate, 1, 15_000, FEVERS_PER_S);
@@ -234,7 +238,7 @@ async function main(): Promise<void> {
   let writers: WriterResult | undefined;
   try {
     log(`influxd at ${influxd.url}, receiver at ${rx.url}`);
-    const ours = await startOurs({ dir: join(work, 'ours'), devices: DEVICES, webhookUrl: rx.url, influxUrl: influxd.url, influxDb: 'bench_ours' });
+    const ours = await startOurs({ dir: join(work, 'ours'), devices: DEVICES, webhookUrl: rx.url, influxUrl: influxd.url, influxDb: 'bench_ours', env: OURS_ENV });
     targets.push(await benchTarget(ours, gen, rx, influxd, 'bench_ours', true));
     await ours.stop();
 
@@ -261,7 +265,7 @@ async function main(): Promise<void> {
     machine: { cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`, memGB: Math.round(totalmem() / 2 ** 30), loadBefore: loadBefore.map((l) => l.toFixed(2)).join(' '), loadAfter: loadavg().map((l) => l.toFixed(2)).join(' ') },
     versions: versions(),
     devices: DEVICES, stepS: STEP_MS / 1000, durationS: Math.round((Date.now() - t0) / 1000),
-    command: `npm run bench${args.only ? ` -- --only ${args.only}` : ''}${LATENCY_RATE !== 10_000 ? ` --latency-rate ${LATENCY_RATE}` : ''}`,
+    command: `npm run bench${args.only ? ` -- --only ${args.only}` : ''}${LATENCY_RATE !== 10_000 ? ` --latency-rate ${LATENCY_RATE}` : ''}${args.partitions ? ` --partitions ${args.partitions}` : ''}`,
     targets, writers,
   };
   writeFileSync(join(ROOT, 'bench/last-run.json'), JSON.stringify(report, null, 2));

@@ -85,19 +85,34 @@ export async function startOurs(o: OursOptions): Promise<Target & { httpPort: nu
     return httpOk(`http://127.0.0.1:${httpPort}/readyz`);
   }, 120_000, 200);
   const dbPath = join(o.dir, 'gatewatch.sqlite');
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  // With GW_PARTITIONS > 1 the readings are in the partitions' files (services/store/partitioning.ts).
+  const partitions = Number(env.GW_PARTITIONS ?? 1);
+  const files = partitions > 1 ? Array.from({ length: partitions }, (_, k) => join(o.dir, 'partitions', `p${k}.sqlite`)) : [dbPath];
+  const dbs = files.map((f) => new Database(f, { readonly: true, fileMustExist: true }));
+  const sum = (fn: (db: Database.Database) => number) => dbs.reduce((n, db) => n + fn(db), 0);
+  // A mark is a handle on each file's last id (ids are striped per partition).
+  const marks = new Map<number, number[]>();
+  let nextMark = 1;
   return {
-    name: 'gatewatch', host: '127.0.0.1', port: mqttPort, devices, httpPort, dbPath, pid: proc.child.pid!,
+    name: partitions > 1 ? `gatewatch (${partitions} partitions)` : 'gatewatch', host: '127.0.0.1', port: mqttPort, devices, httpPort, dbPath, pid: proc.child.pid!,
     async loopBlockMs() {
       const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith('gatewatch_nodejs_eventloop_lag_max_seconds '));
-      return line ? Number(line.split(' ')[1]) * 1000 : NaN;
+      // The main thread's, and with partitions each partition thread's: the longest of them.
+      const lines = text.split('\n').filter((l) => l.startsWith('gatewatch_nodejs_eventloop_lag_max_seconds ') || l.startsWith('gatewatch_partition_eventloop_lag_max_seconds{'));
+      return lines.length ? Math.max(...lines.map((l) => Number(l.split(' ').at(-1)) * 1000)) : NaN;
     },
-    mark: async () => (db.prepare('SELECT COALESCE(MAX(id), 0) FROM readings').pluck().get() as number),
-    storedSince: async (mark) => db.prepare('SELECT COUNT(*) FROM readings WHERE id > ?').pluck().get(mark) as number,
+    async mark() {
+      const id = nextMark++;
+      marks.set(id, dbs.map((db) => db.prepare('SELECT COALESCE(MAX(id), 0) FROM readings').pluck().get() as number));
+      return id;
+    },
+    storedSince: async (mark) => {
+      const at = marks.get(mark)!;
+      return sum((db) => db.prepare('SELECT COUNT(*) FROM readings WHERE id > ?').pluck().get(at[dbs.indexOf(db)]) as number);
+    },
     procs: () => [proc],
     async stop() {
-      db.close();
+      for (const db of dbs) db.close();
       await proc.stop();
     },
   };

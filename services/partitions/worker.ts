@@ -7,6 +7,8 @@
  * from the shared file over a second connection; this thread never writes it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Gauge } from 'prom-client';
 import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase, type Db } from '../store/db.js';
 import { openPartitionDatabase } from '../store/partitioning.js';
 import { createRepositories } from '../store/repositories.js';
@@ -34,6 +36,16 @@ const logger = createLogger(init.logLevel).child({ thread: 'partition', partitio
 const metrics = createMetrics(false);
 metrics.registry.setDefaultLabels({ partition: String(init.index) });
 registerHeapMetrics(metrics.registry, 'partition');
+// The longest this thread's loop was blocked since the last scrape: how long a batch of its devices could wait.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+new Gauge({
+  name: 'gatewatch_partition_eventloop_lag_max_seconds', help: "Longest event-loop delay of a partition's thread since the last scrape", registers: [metrics.registry],
+  collect() {
+    this.set(loopDelay.max / 1e9);
+    loopDelay.reset();
+  },
+});
 const bus = new EventBus(logger);
 for (const event of ['alarm.created', 'alarm.updated'] as const) bus.on(event, (alarm) => send({ t: 'event', event, alarm }));
 
