@@ -33,6 +33,13 @@ export interface InfluxSinkDeps {
   registry: Registry;
   /** Service clock (unix ms); Date.now by default. */
   now?: () => number;
+  /**
+   * Where the communities (company routing, names) are read, when not `db`: a partition's sink reads them
+   * from the shared file (services/partitions/), and leaves the community-name points to the main thread's
+   * sink (`communityNames: false`), which sees every community.
+   */
+  registryDb?: Db;
+  communityNames?: boolean;
 }
 
 export interface FlushResult {
@@ -107,14 +114,15 @@ export function createInfluxSink(deps: InfluxSinkDeps): InfluxSink {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'influx' });
   const outbox = createOutbox(db);
-  const router = createTenantRouter(db, config.tenantDbPrefix, config.database);
+  const router = createTenantRouter(deps.registryDb ?? db, config.tenantDbPrefix, config.database);
   const tenancy = config.tenantDbPrefix !== null;
   const writer = createInfluxWriter(config);
   const metrics = registerMetrics(deps.registry, db, outbox, now);
-  const names = createCommunityNames(db);
+  const names = createCommunityNames(deps.registryDb ?? db);
   let namesSyncedAt = -Infinity;
   const syncCommunities = (): number => {
     namesSyncedAt = now();
+    if (deps.communityNames === false) return 0;
     return names.sync(namesSyncedAt, (line, company) => outbox.enqueue([line], companyTarget(config.tenantDbPrefix, company, config.database), now()));
   };
 

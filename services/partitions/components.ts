@@ -38,6 +38,8 @@ export interface StoreContext {
   db: Db;
   repos: Repositories;
   inspections: InspectionsService;
+  /** A partition's: the shared file, where its InfluxDB sink reads the communities (company routing). */
+  registryDb?: Db;
 }
 
 /**
@@ -83,7 +85,10 @@ export function influxComponent(ctx: StoreContext, optionsAtStart: () => { readi
       const options = optionsAtStart();
       const influx = ctx.startup.influx;
       if (!influx) return () => {};
-      const sink = createInfluxSink({ db: ctx.db, config: influx, logger: ctx.logger, registry: ctx.metrics.registry });
+      const sink = createInfluxSink({
+        db: ctx.db, config: influx, logger: ctx.logger, registry: ctx.metrics.registry,
+        ...(ctx.registryDb && { registryDb: ctx.registryDb, communityNames: false }),
+      });
       const remove = ctx.inCommit.add(influxProjection(sink, ctx.inspections));
       const readings = options.readings
         ? createReadingsProjection({ db: ctx.db, journal: ctx.repos.journal, checkpoints: ctx.repos.checkpoints, sink, config: influx, logger: ctx.logger, registry: ctx.metrics.registry })

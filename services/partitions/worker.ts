@@ -71,6 +71,7 @@ const components: Component[] = [
       shared = openDatabase(init.sharedPath, { busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS });
       // This partition's tables on its own file; the registry (shared, written by the API) on the shared file.
       ctx.db = db;
+      ctx.registryDb = shared;
       ctx.repos = { ...createRepositories(db), registry: ownCommunities(createRegistryRepo(shared)) };
       return () => {
         db.close();
