@@ -113,7 +113,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
           repos = createRepositories(db);
           partitions = partitionCount(db, config.GW_PARTITIONS);
           if (partitions > 1) {
-            reads = openPartitionReads(config.GW_DATA_DIR, dbPath, partitions);
+            reads = openPartitionReads(config.GW_DATA_DIR, dbPath, partitions, MAIN_BUSY_TIMEOUT_MS);
             // The API's repositories of partition data read the union of the partitions' files (store/partitioning.ts).
             readRepos = createRepositories(reads.db);
             shadowPartitionTables(reads.db, partitions);

@@ -35,11 +35,14 @@ export interface PartitionReads {
   paths: string[];
 }
 
-/** Creates (migrates) every partition's file, then opens the API's read connection across them. */
-export function openPartitionReads(dataDir: string, sharedPath: string, partitions: number): PartitionReads {
+/**
+ * Creates (migrates) every partition's file, then opens the API's read connection across them, waiting at most
+ * `busyTimeoutMs` (the main thread's short wait: a read in WAL mode waits only in rare recoveries).
+ */
+export function openPartitionReads(dataDir: string, sharedPath: string, partitions: number, busyTimeoutMs: number): PartitionReads {
   const paths = Array.from({ length: partitions }, (_, k) => partitionFile(dataDir, k));
   paths.forEach((path, k) => openPartitionDatabase(path, k).close());
-  return { db: openReadAcross(sharedPath, paths), paths };
+  return { db: openReadAcross(sharedPath, paths, busyTimeoutMs), paths };
 }
 
 /** What the API changes in partition data, sent to the partitions (api/app.ts alarmActions and backfill). */

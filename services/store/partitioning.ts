@@ -85,8 +85,8 @@ function startIdsAt(db: Db, table: string, base: number): void {
  * calling `shadowPartitionTables` (their write statements are prepared then; writing through them afterwards
  * fails: this connection only reads).
  */
-export function openReadAcross(sharedPath: string, partitionPaths: readonly string[]): Db {
-  const db = openDatabase(sharedPath);
+export function openReadAcross(sharedPath: string, partitionPaths: readonly string[], busyTimeoutMs?: number): Db {
+  const db = openDatabase(sharedPath, { busyTimeoutMs });
   try {
     partitionPaths.forEach((path, k) => db.prepare('ATTACH DATABASE ? AS ?').run(path, `p${k}`));
   } catch (err) {
