@@ -14,6 +14,7 @@
  * next one waits for `pollMs` (the batch fills meanwhile) or for a `kick()`.
  */
 import type { Logger } from '../observability/logger.js';
+import { createBackoff } from './backoff.js';
 
 export interface AsyncProcessor {
   /** Its checkpoint's name, and its label in logs and metrics. */
@@ -41,13 +42,11 @@ export interface AsyncRunnerOptions {
 
 export function createAsyncProcessorRunner(processor: AsyncProcessor, options: AsyncRunnerOptions) {
   const log = options.logger.child({ component: 'processor', processor: processor.name });
-  const initialBackoff = options.initialBackoffMs ?? 100;
-  const maxBackoff = options.maxBackoffMs ?? 5_000;
+  const backoff = createBackoff({ first: options.initialBackoffMs ?? 100, max: options.maxBackoffMs ?? 5_000 });
   let timer: NodeJS.Timeout | undefined;
   let retrying = false;
   let inFlight: Promise<number> | undefined;
   let kickedDuringStep = false;
-  let backoff = 0;
   let stopped = false;
   let failures = 0;
   let idleWaiters: (() => void)[] = [];
@@ -84,8 +83,8 @@ export function createAsyncProcessorRunner(processor: AsyncProcessor, options: A
     kickedDuringStep = false;
     oneStep().then(
       (took) => {
-        if (backoff !== 0) log.info({ failures }, 'processor recovered');
-        backoff = 0;
+        if (backoff.current !== 0) log.info({ failures }, 'processor recovered');
+        backoff.reset();
         if (stopped) return;
         if (took >= options.fullStep || kickedDuringStep) schedule(0, false);
         else {
@@ -96,9 +95,9 @@ export function createAsyncProcessorRunner(processor: AsyncProcessor, options: A
       (err: unknown) => {
         failures++;
         options.onFailure?.(processor.name);
-        backoff = backoff === 0 ? initialBackoff : Math.min(maxBackoff, backoff * 2);
-        log.warn({ err, retryInMs: backoff, failures }, 'processor step failed: its checkpoint did not advance; retrying from it');
-        if (!stopped) schedule(backoff, true);
+        const retryInMs = backoff.next();
+        log.warn({ err, retryInMs, failures }, 'processor step failed: its checkpoint did not advance; retrying from it');
+        if (!stopped) schedule(retryInMs, true);
       },
     );
   }

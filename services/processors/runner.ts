@@ -14,6 +14,7 @@
  * goes on (services/ingest/safe-replay.ts).
  */
 import type { Logger } from '../observability/logger.js';
+import { createBackoff } from './backoff.js';
 
 export interface Processor {
   /** Its checkpoint's name, and its label in logs and metrics. */
@@ -37,11 +38,9 @@ export interface RunnerOptions {
 
 export function createProcessorRunner(processor: Processor, options: RunnerOptions) {
   const log = options.logger.child({ component: 'processor', processor: processor.name });
-  const initialBackoff = options.initialBackoffMs ?? 100;
-  const maxBackoff = options.maxBackoffMs ?? 5_000;
+  const backoff = createBackoff({ first: options.initialBackoffMs ?? 100, max: options.maxBackoffMs ?? 5_000 });
   let scheduled: NodeJS.Immediate | undefined;
   let retry: NodeJS.Timeout | undefined;
-  let backoff = 0;
   let stopped = false;
   let failures = 0;
   let idleWaiters: (() => void)[] = [];
@@ -61,17 +60,17 @@ export function createProcessorRunner(processor: Processor, options: RunnerOptio
     } catch (err) {
       failures++;
       options.onFailure?.(processor.name);
-      backoff = backoff === 0 ? initialBackoff : Math.min(maxBackoff, backoff * 2);
-      log.error({ err, retryInMs: backoff, failures }, 'processor step failed: nothing of it committed; retrying from its checkpoint');
+      const retryInMs = backoff.next();
+      log.error({ err, retryInMs, failures }, 'processor step failed: nothing of it committed; retrying from its checkpoint');
       retry = setTimeout(() => {
         retry = undefined;
         kick();
-      }, backoff);
+      }, retryInMs);
       retry.unref();
       return;
     }
-    if (backoff !== 0) log.info({ failures }, 'processor recovered');
-    backoff = 0;
+    if (backoff.current !== 0) log.info({ failures }, 'processor recovered');
+    backoff.reset();
     if (took > 0) kick();
     else settleIdle();
   }

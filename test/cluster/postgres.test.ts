@@ -8,6 +8,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { postmasterPid, startPostgres, PG_BIN, type Postgres } from '../support/postgres.js';
+import { alive } from '../support/process.js';
 
 let pg: Postgres;
 
@@ -19,15 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pg?.dispose();
 });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('PostgreSQL harness', () => {
   it('is PostgreSQL 15 on loopback, not running as root, owning its data dir', async () => {

@@ -5,23 +5,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
-import mqtt, { type MqttClient } from 'mqtt';
 import { sha256Hex } from '../../services/crypto/secrets.js';
 import { startTestService, eventually, type TestService } from '../support/service.js';
-import { httpAuthConfig, MQTT_KEEP_COLONS_ADVANCED, startRabbitNode, type RabbitCluster, type RabbitNode } from '../support/rabbitmq.js';
+import { deviceClientsOn, httpAuthConfig, MQTT_KEEP_COLONS_ADVANCED, startRabbitNode, type DeviceClients, type RabbitCluster, type RabbitNode } from '../support/rabbitmq.js';
 
 let svc: TestService;
 let rabbit: RabbitCluster;
 let node: RabbitNode;
 let conn: ChannelModel;
 let ch: Channel;
+let devices: DeviceClients;
 const seen: Array<{ routingKey: string; body: string }> = [];
-const clients: MqttClient[] = [];
 
 beforeAll(async () => {
   svc = await startTestService({ GW_RABBITMQ_AUTH: 'on', GW_MQTT_SERVICE_ACCOUNTS: `dispatcher:${sha256Hex('dispatcher-secret')}` });
   rabbit = await startRabbitNode({ config: httpAuthConfig(`http://127.0.0.1:${svc.runtime.httpPort}`), advanced: MQTT_KEEP_COLONS_ADVANCED });
   node = rabbit.nodes[0]!;
+  devices = deviceClientsOn(node);
   conn = await amqp.connect(node.amqpUrl);
   ch = await conn.createChannel();
   const { queue } = await ch.assertQueue('', { exclusive: true });
@@ -32,28 +32,15 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+  await devices?.endAll();
   await conn?.close().catch(() => {});
   await rabbit?.dispose();
   await svc?.stop();
 }, 60_000);
 
-async function connect(username: string, password: string, clientId: string): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(node.mqttUrl, { username, password, clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000 });
-  clients.push(client);
-  return client;
-}
-
-/** The CONNACK return code of a refused CONNECT. */
-async function refusedWith(username: string, password: string, clientId: string): Promise<number | undefined> {
-  try {
-    const client = await connect(username, password, clientId);
-    await client.endAsync(true);
-    return 0;
-  } catch (err) {
-    return (err as { code?: number }).code;
-  }
-}
+const connect = (username: string, password: string, clientId: string) => devices.connect(username, password, clientId);
+/** The CONNACK return code of a refused CONNECT (0 had it been accepted). */
+const refusedWith = (username: string, password: string, clientId: string) => devices.connackOf(username, password, clientId);
 
 describe('RabbitMQ MQTT plugin with gatewatch as its HTTP auth backend', () => {
   it('lets a device in with its secret; its QoS 1 publish on its own topic reaches an AMQP consumer', async () => {

@@ -5,22 +5,23 @@
  * management URL list starts with a closed port, so every call fails over.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { startTestService, type TestService } from '../support/service.js';
 import { loadServiceConfig } from '../../services/config/service-config.js';
 import { freePort } from '../support/process.js';
-import { httpAuthConfig, MQTT_KEEP_COLONS_ADVANCED, startRabbitNode, type RabbitCluster, type RabbitNode } from '../support/rabbitmq.js';
+import { deviceClientsOn, httpAuthConfig, MQTT_KEEP_COLONS_ADVANCED, startRabbitNode, type DeviceClients, type RabbitCluster, type RabbitNode } from '../support/rabbitmq.js';
 
 let svc: TestService;
 let rabbit: RabbitCluster;
 let node: RabbitNode;
-const clients: MqttClient[] = [];
+let devices: DeviceClients;
 
 beforeAll(async () => {
   // The node needs gatewatch's port for its auth backend and gatewatch the node's management URL: fix the port first.
   const httpPort = await freePort();
   rabbit = await startRabbitNode({ config: httpAuthConfig(`http://127.0.0.1:${httpPort}`), advanced: MQTT_KEEP_COLONS_ADVANCED, management: true });
   node = rabbit.nodes[0]!;
+  devices = deviceClientsOn(node);
   const closed = `http://127.0.0.1:${await freePort()}`;
   svc = await startTestService({
     GW_HTTP_PORT: String(httpPort), GW_RABBITMQ_AUTH: 'on',
@@ -30,26 +31,13 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+  await devices?.endAll();
   await svc?.stop();
   await rabbit?.dispose();
 }, 60_000);
 
-async function connect(username: string, password: string, clientId: string): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(node.mqttUrl, { username, password, clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000 });
-  clients.push(client);
-  return client;
-}
-
-async function connackOf(username: string, password: string, clientId: string): Promise<number | undefined> {
-  try {
-    const client = await connect(username, password, clientId);
-    await client.endAsync(true);
-    return 0;
-  } catch (err) {
-    return (err as { code?: number }).code;
-  }
-}
+const connect = (username: string, password: string, clientId: string) => devices.connect(username, password, clientId);
+const connackOf = (username: string, password: string, clientId: string) => devices.connackOf(username, password, clientId);
 
 const closeWithin = (client: MqttClient, ms: number) =>
   new Promise<'closed' | 'still open'>((resolve) => {

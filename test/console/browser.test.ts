@@ -12,6 +12,7 @@ import { launchChromium } from '../support/chromium.js';
 import type { MqttClient } from 'mqtt';
 import { eventually, startTestService, TEST_COMMUNITY, TEST_COMPANY, OTHER_COMPANY, type TestService } from '../support/service.js';
 import { createAccount, PASSWORD } from '../access/support.js';
+import { dayBounds, localDay } from '../../services/time/local-day.js';
 
 const ARTIFACTS = 'test-artifacts';
 let svc: TestService;
@@ -27,12 +28,15 @@ beforeAll(async () => {
   await createAccount(svc.runtime.db, 'county-inspector', 'inspector', null, '张检查');
   await createAccount(svc.runtime.db, 'county-admin', 'admin', null, '赵管理');
   mkdirSync(ARTIFACTS, { recursive: true });
-  // One disinfection of the lobby today, so today's progress has something to count.
+  // One disinfection of the lobby today, so today's progress has something to count. A session counts on the
+  // day it started: in the first 15 minutes of a Shanghai day a 15-minute one ending now started yesterday, so
+  // it starts at today's midnight at the earliest (shorter then) and is today's whatever the hour the test runs.
   const sprayer = await svc.connect('sprayer-1');
   const now = Date.now();
+  const startedAt = Math.max(now - 900_000, dayBounds(localDay(now, 'Asia/Shanghai'), 'Asia/Shanghai')[0]);
   await sprayer.publishAsync(`gatewatch/v1/${TEST_COMMUNITY}/sprayer-1/disinfection`, JSON.stringify({
     seq: 1, ts: new Date(now).toISOString(), areaId: 'b2-lobby', location: 'lobby', target: 'area', agent: 'chlorine',
-    concentrationMgPerL: 500, startedAt: new Date(now - 900_000).toISOString(), durationS: 900, operatorRef: 's-clean-03',
+    concentrationMgPerL: 500, startedAt: new Date(startedAt).toISOString(), durationS: Math.round((now - startedAt) / 1000), operatorRef: 's-clean-03',
   }), { qos: 1 });
   const today = (await svc.api('GET', '/api/v1/overview')).json.today;
   await eventually(async () => {

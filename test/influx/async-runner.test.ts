@@ -15,15 +15,14 @@ import { openDatabase, type Db } from '../../services/store/db.js';
 import { createJournal } from '../../services/store/journal.js';
 import { createCheckpointsRepo } from '../../services/store/checkpoints-repo.js';
 import { createAsyncProcessorRunner, type AsyncProcessorRunner } from '../../services/processors/async-runner.js';
+import { createCleanups } from '../support/cleanups.js';
 
 let dir: string;
-const cleanups: Array<() => Promise<void> | void> = [];
+const cleanups = createCleanups();
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'gw-async-runner-'));
 });
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+afterEach(() => cleanups.run());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Harness {
@@ -85,7 +84,7 @@ function harness(name: string, options: { fullStep?: number; pollMs?: number } =
     },
     { logger: silentLogger(), fullStep, pollMs: options.pollMs ?? 60_000, initialBackoffMs: 40, maxBackoffMs: 1_000 },
   );
-  cleanups.push(async () => {
+  cleanups.add(async () => {
     await runner.stop();
     db.close();
   });

@@ -17,29 +17,27 @@ import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { EXAMPLES } from '../../schemas/src/examples.js';
 import { silentLogger } from '../../services/observability/logger.js';
-import { openDatabase, type Db } from '../../services/store/db.js';
+import type { Db } from '../../services/store/db.js';
 import { createJournal } from '../../services/store/journal.js';
 import { createCheckpointsRepo } from '../../services/store/checkpoints-repo.js';
-import { createRegistryRepo } from '../../services/store/registry-repo.js';
-import { parseInfluxConfig, type InfluxConfig } from '../../services/influx/config.js';
+import type { InfluxConfig } from '../../services/influx/config.js';
 import { createInfluxSink, type InfluxSink } from '../../services/influx/sink.js';
-import { tenantDatabase } from '../../services/influx/tenants.js';
 import { createReadingsProjection, INFLUX_READINGS, type ReadingsProjection } from '../../services/influx/readings.js';
 import { startInfluxd, type Influxd } from '../support/influxd.js';
+import {
+  COMPANY_A as A, COMPANY_A_DB as DB_A, COMPANY_B as B, COMPANY_B_DB as DB_B, COUNTY_DB as COUNTY,
+  createLimitedWriter, influxTestConfig, influxUser, INFLUX_T0 as T0, metricSum as metric, openRegistryDb,
+  temperatureCounts, waitFor,
+} from '../support/influx-fixtures.js';
+import { createCleanups } from '../support/cleanups.js';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 
 const ADMIN = { name: 'gwadmin', password: 'admin-pass-Rd72' };
-const COUNTY = 'gatewatch';
-const A = '安居物业';
-const B = 'City Property';
-const DB_A = tenantDatabase('gatewatch_co_', A);
-const DB_B = tenantDatabase('gatewatch_co_', B);
-const T0 = Date.parse('2021-02-03T08:00:00+08:00');
 
 let influxd: Influxd;
 let proxy: CountingProxy;
 let dir: string;
-const cleanups: Array<() => Promise<void> | void> = [];
+const cleanups = createCleanups();
 
 beforeAll(async () => {
   influxd = await startInfluxd({ auth: ADMIN });
@@ -47,7 +45,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gw-influx-readings-'));
 });
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await cleanups.run();
   proxy.reset();
 });
 afterAll(async () => {
@@ -57,12 +55,7 @@ afterAll(async () => {
 });
 
 function config(user = ADMIN, batchSize = 100): InfluxConfig {
-  const c = parseInfluxConfig({
-    GW_INFLUX_URL: proxy.url, GW_INFLUX_DB: COUNTY, GW_INFLUX_USER: user.name, GW_INFLUX_PASSWORD: user.password,
-    GW_INFLUX_BATCH_SIZE: String(batchSize), GW_INFLUX_FLUSH_MS: '50', GW_INFLUX_MAX_BACKOFF_MS: '200', GW_INFLUX_TIMEOUT_MS: '2000',
-  });
-  if (!c) throw new Error('sink config expected');
-  return c;
+  return influxTestConfig(proxy.url, COUNTY, { ...influxUser(user), GW_INFLUX_BATCH_SIZE: String(batchSize), GW_INFLUX_MAX_BACKOFF_MS: '200' });
 }
 
 interface Store {
@@ -73,12 +66,7 @@ interface Store {
 
 /** A SQLite store (reopened when it exists: a new process) whose registry gives communities to companies. */
 function openStore(name: string, communities: Record<string, string> = {}): Store {
-  const db = openDatabase(join(dir, name, 'gatewatch.sqlite'));
-  const registry = createRegistryRepo(db);
-  for (const [id, company] of Object.entries(communities)) registry.upsertCommunity({ id, name: id, propertyCompany: company, timeZone: 'Asia/Shanghai' });
-  cleanups.push(() => {
-    if (db.open) db.close();
-  });
+  const db = openRegistryDb(dir, name, communities, cleanups);
   return { db, journal: createJournal(db), checkpoints: createCheckpointsRepo(db) };
 }
 
@@ -106,33 +94,15 @@ function projection(store: Store, options: { user?: typeof ADMIN; batchSize?: nu
     db: store.db, journal: store.journal, checkpoints: store.checkpoints, sink: options.project ? { project: options.project } : sink,
     config: config(options.user, options.batchSize), logger: silentLogger(), registry,
   });
-  cleanups.push(async () => {
+  cleanups.add(async () => {
     await readings.runner.stop();
     if (store.db.open) await sink.stop();
   });
   return { sink, readings, registry };
 }
 
-/** Temperature points per community in `database`, for communities matching `only`. */
-async function counts(database: string, only: RegExp): Promise<Record<string, number>> {
-  const r = await influxd.query(`SELECT count("temperature_c") FROM "temperature" WHERE "community" =~ ${only.toString()} GROUP BY "community"`, database);
-  const [first] = r.results;
-  if (first?.error?.includes('database not found')) return {};
-  if (first?.error) throw new Error(first.error);
-  return Object.fromEntries((first?.series ?? []).map((s) => [s.tags!.community!, s.values[0]![1] as number]));
-}
-
-async function metric(registry: Registry, name: string): Promise<number> {
-  return ((await registry.getSingleMetric(name)?.get())?.values ?? []).reduce((sum, v) => sum + v.value, 0);
-}
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Temperature points per community in `database`, for communities matching `only` (a company database not created yet: none). */
+const counts = (database: string, only: RegExp) => temperatureCounts(influxd, database, only, { missingIsEmpty: true });
 
 describe('the readings processor (influx.readings)', () => {
   test('starts at the journal end the first time; every later reading reaches the county and its company once, from the journal alone', async () => {
@@ -243,12 +213,7 @@ describe('the readings processor (influx.readings)', () => {
 
   test('a company database that refuses writes holds up neither the county nor another company; its lines wait in influx_outbox_tenant and land later', async () => {
     const writer = { name: 'gwreadings', password: 'writer-pass-Kq40' };
-    for (const q of [`CREATE DATABASE "${COUNTY}"`, `CREATE DATABASE "${DB_A}"`, `CREATE DATABASE "${DB_B}"`, `CREATE USER "${writer.name}" WITH PASSWORD '${writer.password}'`, `GRANT WRITE ON "${COUNTY}" TO "${writer.name}"`, `GRANT WRITE ON "${DB_B}" TO "${writer.name}"`]) {
-      await influxd.query(q);
-    }
-    cleanups.push(async () => {
-      await influxd.query(`DROP USER "${writer.name}"`);
-    });
+    await createLimitedWriter(influxd, cleanups, writer, [COUNTY, DB_A, DB_B], [COUNTY, DB_B]);
     const store = openStore('refusing', { 'hc-a6': A, 'hc-b6': B });
     const { readings, sink } = projection(store, { user: writer });
     const tenantRows = () => store.db.prepare('SELECT target, count(*) AS n FROM influx_outbox_tenant GROUP BY target').all();

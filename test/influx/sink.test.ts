@@ -12,58 +12,39 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { EXAMPLES } from '../../schemas/src/examples.js';
 import type { MessageKind } from '../../schemas/src/device-messages.js';
 import { silentLogger } from '../../services/observability/logger.js';
-import { openDatabase, type Db } from '../../services/store/db.js';
-import { parseInfluxConfig, type InfluxConfig } from '../../services/influx/config.js';
+import type { Db } from '../../services/store/db.js';
+import type { InfluxConfig } from '../../services/influx/config.js';
 import { readingToLine, type JournalReading } from '../../services/influx/points.js';
 import { createInfluxSink, type InfluxSink } from '../../services/influx/sink.js';
 import { startInfluxd, type Influxd, type InfluxQueryResult } from '../support/influxd.js';
+import { influxTestConfig, INFLUX_T0 as T0, metricSum as metric, openTestDb, waitFor } from '../support/influx-fixtures.js';
+import { createCleanups } from '../support/cleanups.js';
 
 const COMMUNITY = '桦川 1,a=b';
-const T0 = Date.parse('2021-02-03T08:00:00+08:00');
 
 let influxd: Influxd;
 let dir: string;
-const cleanups: Array<() => Promise<void> | void> = [];
+const cleanups = createCleanups();
 
 beforeAll(async () => {
   influxd = await startInfluxd();
   dir = mkdtempSync(join(tmpdir(), 'gw-influx-sink-'));
 });
 
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+afterEach(() => cleanups.run());
 
 afterAll(async () => {
   await influxd?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function config(database: string, env: Record<string, string> = {}): InfluxConfig {
-  const c = parseInfluxConfig({
-    GW_INFLUX_URL: influxd.url,
-    GW_INFLUX_DB: database,
-    GW_INFLUX_BATCH_SIZE: '100',
-    GW_INFLUX_FLUSH_MS: '50',
-    GW_INFLUX_MAX_BACKOFF_MS: '250',
-    GW_INFLUX_TIMEOUT_MS: '2000',
-    ...env,
-  });
-  if (!c) throw new Error('sink config expected');
-  return c;
-}
+const config = (database: string, env: Record<string, string> = {}): InfluxConfig => influxTestConfig(influxd.url, database, env);
 
-function openDb(name: string): Db {
-  const db = openDatabase(join(dir, `${name}.sqlite`));
-  cleanups.push(() => {
-    if (db.open) db.close();
-  });
-  return db;
-}
+const openDb = (name: string): Db => openTestDb(dir, name, cleanups);
 
 function newSink(db: Db, database: string, registry = new Registry(), now?: () => number): InfluxSink {
   const sink = createInfluxSink({ db, config: config(database), logger: silentLogger(), registry, now });
-  cleanups.push(() => (db.open ? sink.stop() : undefined));
+  cleanups.add(() => (db.open ? sink.stop() : undefined));
   return sink;
 }
 
@@ -80,18 +61,6 @@ function rows(result: InfluxQueryResult): unknown[][] {
   return first?.series?.[0]?.values ?? [];
 }
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function metric(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
-  return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
-}
 
 /** Every seq in 1..n once, with its value, in time order. */
 function expectedStream(n: number): unknown[][] {

@@ -19,65 +19,48 @@ import { EXAMPLES } from '../../schemas/src/examples.js';
 import { silentLogger } from '../../services/observability/logger.js';
 import { loadMigrations, migrate, openDatabase, type Db } from '../../services/store/db.js';
 import { createRegistryRepo } from '../../services/store/registry-repo.js';
-import { parseInfluxConfig, type InfluxConfig } from '../../services/influx/config.js';
+import type { InfluxConfig } from '../../services/influx/config.js';
 import { readingToLine } from '../../services/influx/points.js';
 import { createInfluxSink, type InfluxSink } from '../../services/influx/sink.js';
-import { communityOfLine, companyKey, createTenantRouter, tenantDatabase } from '../../services/influx/tenants.js';
+import { communityOfLine, companyKey, createTenantRouter } from '../../services/influx/tenants.js';
 import { provisionTenants, type GrafanaConfig } from '../../services/influx/provision.js';
 import { startInfluxd, type Influxd } from '../support/influxd.js';
 import { startFakeGrafana, type FakeGrafana } from './grafana-fake.js';
+import {
+  COMPANY_A as A, COMPANY_A_DB as DB_A, COMPANY_B as B, COMPANY_B_DB as DB_B, COUNTY_DB as COUNTY,
+  createLimitedWriter, influxTestConfig, influxUser, INFLUX_T0 as T0, openRegistryDb, openTestDb, temperatureCounts,
+  waitFor,
+} from '../support/influx-fixtures.js';
+import { createCleanups } from '../support/cleanups.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ADMIN = { name: 'gwadmin', password: 'admin-pass-Zq81' };
-const COUNTY = 'gatewatch';
-const A = '安居物业';
-const B = 'City Property';
-const DB_A = tenantDatabase('gatewatch_co_', A);
-const DB_B = tenantDatabase('gatewatch_co_', B);
-const T0 = Date.parse('2021-02-03T08:00:00+08:00');
 
 let influxd: Influxd;
 let grafana: FakeGrafana;
 let dir: string;
-const cleanups: Array<() => Promise<void> | void> = [];
+const cleanups = createCleanups();
 
 beforeAll(async () => {
   influxd = await startInfluxd({ auth: ADMIN });
   grafana = await startFakeGrafana();
   dir = mkdtempSync(join(tmpdir(), 'gw-influx-tenants-'));
 });
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+afterEach(() => cleanups.run());
 afterAll(async () => {
   await grafana?.close();
   await influxd?.dispose();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function config(user = ADMIN): InfluxConfig {
-  const c = parseInfluxConfig({
-    GW_INFLUX_URL: influxd.url, GW_INFLUX_DB: COUNTY, GW_INFLUX_USER: user.name, GW_INFLUX_PASSWORD: user.password,
-    GW_INFLUX_BATCH_SIZE: '100', GW_INFLUX_FLUSH_MS: '50', GW_INFLUX_MAX_BACKOFF_MS: '250', GW_INFLUX_TIMEOUT_MS: '2000',
-  });
-  if (!c) throw new Error('sink config expected');
-  return c;
-}
+const config = (user = ADMIN): InfluxConfig => influxTestConfig(influxd.url, COUNTY, influxUser(user));
 
 /** A SQLite store whose registry gives `communities` to their companies. */
-function openStore(name: string, communities: Record<string, string>): Db {
-  const db = openDatabase(join(dir, name, 'gatewatch.sqlite'));
-  const registry = createRegistryRepo(db);
-  for (const [id, company] of Object.entries(communities)) registry.upsertCommunity({ id, name: id, propertyCompany: company, timeZone: 'Asia/Shanghai' });
-  cleanups.push(() => {
-    if (db.open) db.close();
-  });
-  return db;
-}
+const openStore = (name: string, communities: Record<string, string>): Db => openRegistryDb(dir, name, communities, cleanups);
 
 function newSink(db: Db, user = ADMIN): InfluxSink {
   const sink = createInfluxSink({ db, config: config(user), logger: silentLogger(), registry: new Registry() });
-  cleanups.push(() => (db.open ? sink.stop() : undefined));
+  cleanups.add(() => (db.open ? sink.stop() : undefined));
   return sink;
 }
 
@@ -88,21 +71,8 @@ function temperatures(community: string, seqs: number[]): string[] {
 }
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-/** Temperature points per community in `database` (as the admin), for communities matching `only`. */
-async function counts(database: string, only: RegExp): Promise<Record<string, number>> {
-  const r = await influxd.query(`SELECT count("temperature_c") FROM "temperature" WHERE "community" =~ ${only.toString()} GROUP BY "community"`, database);
-  const [first] = r.results;
-  if (first?.error) throw new Error(first.error);
-  return Object.fromEntries((first?.series ?? []).map((s) => [s.tags!.community!, s.values[0]![1] as number]));
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Temperature points per community in `database` (as the admin), for communities matching `only`; a missing database throws. */
+const counts = (database: string, only: RegExp) => temperatureCounts(influxd, database, only);
 
 describe('company databases', () => {
   test('company keys are database-safe and stable; the community tag is read from the series key only', () => {
@@ -151,10 +121,7 @@ describe('company databases', () => {
     db.close();
 
     // A new process: the same SQLite file, a new sink, influxd back.
-    const reopened = openDatabase(join(dir, 'outage', 'gatewatch.sqlite'));
-    cleanups.push(() => {
-      if (reopened.open) reopened.close();
-    });
+    const reopened = openTestDb(dir, 'outage', cleanups);
     const second = newSink(reopened);
     expect(second.depth()).toBe(30);
     await influxd.start();
@@ -192,12 +159,7 @@ describe('company databases', () => {
   test("a company database that refuses writes holds up neither the county nor another company; its points wait and land once it accepts them", async () => {
     // A writer allowed to write the county's and B's databases, not A's (403, a retry).
     const writer = { name: 'gwwriter', password: 'writer-pass-Lm20' };
-    for (const q of [`CREATE DATABASE "${COUNTY}"`, `CREATE DATABASE "${DB_A}"`, `CREATE DATABASE "${DB_B}"`, `CREATE USER "${writer.name}" WITH PASSWORD '${writer.password}'`, `GRANT WRITE ON "${COUNTY}" TO "${writer.name}"`, `GRANT WRITE ON "${DB_B}" TO "${writer.name}"`]) {
-      await influxd.query(q);
-    }
-    cleanups.push(async () => {
-      await influxd.query(`DROP USER "${writer.name}"`);
-    });
+    await createLimitedWriter(influxd, cleanups, writer, [COUNTY, DB_A, DB_B], [COUNTY, DB_B]);
     const db = openStore('refusing', { 'hc-a5': A, 'hc-b5': B });
     const sink = newSink(db, writer);
     const tenantRows = () => db.prepare('SELECT target, count(*) AS n FROM influx_outbox_tenant GROUP BY target').all();
@@ -250,10 +212,7 @@ describe('company databases', () => {
     for (const [line, target] of rows) insert.run(line, T0, target);
     old.close();
 
-    const db = openDatabase(path);
-    cleanups.push(() => {
-      if (db.open) db.close();
-    });
+    const db = openTestDb(dir, 'upgrade', cleanups);
     expect(db.prepare('SELECT count(*) FROM influx_outbox WHERE target IS NOT NULL').pluck().get()).toBe(0);
     expect(db.prepare('SELECT target FROM influx_outbox_tenant ORDER BY id').pluck().all()).toEqual([DB_A, DB_A, DB_B, DB_A, DB_B]);
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'influx_outbox_by_target'").pluck().get()).toBe(0);

@@ -9,9 +9,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../services/time/local-day.js';
 import { eventually, shanghaiIso, startTestService, TEST_COMMUNITY, type TestService } from '../support/service.js';
+import { nowWithinOneLocalDay } from '../support/clock.js';
 
 let svc: TestService;
 const topic = (device: string, kind: string) => `gatewatch/v1/${TEST_COMMUNITY}/${device}/${kind}`;
+// The readings are 60 to 56 s before the real now, and the second test reads the facts of their day: both take
+// it from this one instant, which keeps the readings inside one Shanghai day even in the first minutes of a day.
+const READINGS_AT = nowWithinOneLocalDay(2 * 60_000) - 60_000;
+const DAY = localDay(READINGS_AT, 'Asia/Shanghai');
 
 beforeAll(async () => {
   svc = await startTestService();
@@ -28,7 +33,7 @@ afterAll(async () => svc?.stop());
 
 describe('contract gaps over MQTT', () => {
   it('journals a courier reading and an exit without checks, dead-letters an entry without them', async () => {
-    const now = Date.now() - 60_000;
+    const now = READINGS_AT;
     const therm = await svc.connect('therm-g1');
     const panel = await svc.connect('panel-g1');
     const exit = { gateId: 'g1', direction: 'out', role: 'food_delivery', personRef: 'w-0005', decision: 'allowed' };
@@ -63,8 +68,7 @@ describe('contract gaps over MQTT', () => {
 
   it('counts the shift started at g1 by the attendant posted at g2 on g1, and the exits as no entries', async () => {
     svc.runtime.ingest.runPeriodic();
-    const day = localDay(Date.now() - 60_000, 'Asia/Shanghai');
-    const facts = (await svc.api('GET', `/api/v1/communities/${TEST_COMMUNITY}/facts?from=${day}&to=${day}`)).json.items as {
+    const facts = (await svc.api('GET', `/api/v1/communities/${TEST_COMMUNITY}/facts?from=${DAY}&to=${DAY}`)).json.items as {
       rule: string; place: string; figures: Record<string, number>;
     }[];
     const of = (rule: string, place: string) => facts.find((f) => f.rule === rule && f.place === place)?.figures;

@@ -22,10 +22,12 @@ import { createMetrics } from '../../services/observability/metrics.js';
 import { capturingLogger } from '../support/logs.js';
 import { EventBus, InCommit, type CommitParticipant } from '../../services/events.js';
 import { DEFAULT_RULES_CONFIG, RULES, type RuleModule } from '../../services/rules/index.js';
-import { dayBounds, localDay } from '../../services/time/local-day.js';
+import { localDay } from '../../services/time/local-day.js';
+import { HOUR_MS } from '../../services/time/durations.js';
 import { layoutVersionOf } from '../../services/store/layout-versions-repo.js';
 import { layoutFromRegistry } from '../../services/ingest/engine-rules.js';
 import { OTHER_COMMUNITY, startTestService, TEST_COMMUNITY, TEST_REGISTRY } from '../support/service.js';
+import { nowWithinOneLocalDay } from '../support/clock.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -34,11 +36,7 @@ const C = TEST_COMMUNITY;
 // Real time: the restarted service below runs on the service clock.
 // The readings are up to 40 minutes before NOW and must share one local day: in the first hour of a Shanghai
 // day (16:00-17:00 UTC) NOW is the last minute of the day before, so the test does not depend on the time it runs.
-const NOW = (() => {
-  const t = Date.now();
-  const [start] = dayBounds(localDay(t, 'Asia/Shanghai'), 'Asia/Shanghai');
-  return t - start < 3_600_000 ? start - 60_000 : t;
-})();
+const NOW = nowWithinOneLocalDay(HOUR_MS);
 const DAY = localDay(NOW - 30 * 60_000, 'Asia/Shanghai');
 
 /** Throws on a fever reading only, before any other rule saw it (first in the list). */

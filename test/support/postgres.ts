@@ -16,7 +16,7 @@ import { accessSync, chownSync, constants, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { freePort } from './process.js';
+import { freePort, sleep } from './process.js';
 
 export const PG_BIN = process.env.GW_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const START_TIMEOUT_MS = 30_000;
@@ -61,8 +61,6 @@ function run(bin: string, args: readonly string[], env: NodeJS.ProcessEnv = proc
     });
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startPostgres(): Promise<Postgres> {
   for (const bin of ['initdb', 'postgres', 'psql']) {

@@ -38,6 +38,18 @@ export function spawnService(env: Record<string, string>): ServiceProcess {
   return { child, output: () => out, exited };
 }
 
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Whether a process we started is still there (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Waits until GET /readyz answers 200. */
 export async function waitReady(httpPort: number, proc: ServiceProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -21,7 +21,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { freePort } from './process.js';
+import mqtt, { type MqttClient } from 'mqtt';
+import { alive, freePort, sleep } from './process.js';
 
 /** The scripts themselves, not /usr/sbin's wrappers, which switch to the rabbitmq user and its HOME (and cookie). */
 const RABBIT_BIN = process.env.GW_TEST_RABBITMQ_BIN ?? '/usr/lib/rabbitmq/bin';
@@ -108,17 +109,6 @@ function portOpen(port: number): Promise<boolean> {
     socket.once('connect', () => { socket.destroy(); resolve(true); });
     socket.once('error', () => resolve(false));
   });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
@@ -369,3 +359,33 @@ export function httpAuthConfig(baseUrl: string): string[] {
  * rabbitmq.conf key to turn that off, only this application setting.
  */
 export const MQTT_KEEP_COLONS_ADVANCED = '[{rabbitmq_mqtt, [{ignore_colons_in_username, true}]}].';
+
+/**
+ * Devices' MQTT 3.1.1 clients on a node (the protocol its MQTT plugin speaks), as the tests with gatewatch
+ * as the node's auth backend connect them; `endAll()` (afterAll) ends every one still open.
+ */
+export function deviceClientsOn(node: RabbitNode) {
+  const clients: MqttClient[] = [];
+  async function connect(username: string, password: string, clientId: string): Promise<MqttClient> {
+    const client = await mqtt.connectAsync(node.mqttUrl, { username, password, clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000 });
+    clients.push(client);
+    return client;
+  }
+  return {
+    connect,
+    /** The CONNACK return code of a CONNECT: 0 when accepted (that client is ended at once), the refusal's code otherwise. */
+    async connackOf(username: string, password: string, clientId: string): Promise<number | undefined> {
+      try {
+        const client = await connect(username, password, clientId);
+        await client.endAsync(true);
+        return 0;
+      } catch (err) {
+        return (err as { code?: number }).code;
+      }
+    },
+    async endAll(): Promise<void> {
+      await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+    },
+  };
+}
+export type DeviceClients = ReturnType<typeof deviceClientsOn>;
