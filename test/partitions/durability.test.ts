@@ -6,13 +6,13 @@
  * row of its own file).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
-import { freePort, spawnService, stopProcess, waitReady, type ServiceProcess } from '../support/process.js';
-import { TEST_REGISTRY } from '../support/service.js';
+import { freePort, stopProcess, type ServiceProcess } from '../support/process.js';
+import { startServiceProcess } from '../support/service-process.js';
 import { partitionFile } from '../../services/store/partitioning.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatewatch-partitions-kill-'));
@@ -22,17 +22,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(mqttPort: number, httpPort: number): Promise<ServiceProcess> {
-  const registryFile = join(dir, 'registry.json');
-  writeFileSync(registryFile, JSON.stringify(TEST_REGISTRY));
-  const proc = spawnService({
-    GW_MQTT_HOST: '127.0.0.1', GW_MQTT_PORT: String(mqttPort), GW_HTTP_HOST: '127.0.0.1', GW_HTTP_PORT: String(httpPort),
-    GW_DATA_DIR: dir, GW_REGISTRY_FILE: registryFile, GW_LOG_LEVEL: 'warn', GW_PARTITIONS: '2',
-  });
-  procs.push(proc);
-  await waitReady(httpPort, proc);
-  return proc;
-}
+const start = (mqttPort: number, httpPort: number): Promise<ServiceProcess> => startServiceProcess(dir, mqttPort, httpPort, procs, { GW_PARTITIONS: '2' });
 
 function read<T>(file: string, fn: (db: Database.Database) => T): T {
   const db = new Database(file, { readonly: true });
