@@ -44,7 +44,7 @@ export const LAYERS = {
   cli: ['store', 'auth', 'crypto', 'config', 'influx', 'schemas', 'domain', 'observability', 'i18n'],
   web: [],
   // A partition's composition root (its thread) and the main thread's side of partitions.
-  partitions: ['store', 'ingest', 'influx', 'notify', 'inspections', 'broker', 'lifecycle', 'observability', 'config', 'events.ts', 'domain', 'alarms', 'rules', 'schemas'],
+  partitions: ['store', 'ingest', 'influx', 'notify', 'inspections', 'broker', 'rabbitmq', 'lifecycle', 'observability', 'config', 'events.ts', 'domain', 'alarms', 'rules', 'schemas'],
   // The composition root and the entry point.
   'runtime.ts': ['*'],
   'main.ts': ['config', 'observability', 'runtime.ts'],

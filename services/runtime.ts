@@ -19,7 +19,8 @@ import type { Ingest } from './ingest/ingest.js';
 import { loadRulesConfig } from './config/rules-config.js';
 import { parseInfluxConfig, type InfluxConfig } from './influx/index.js';
 import type { RulesConfig } from './rules/index.js';
-import { ingestComponent, influxComponent, webhooksComponent, type StoreContext } from './partitions/components.js';
+import { ingestComponent, influxComponent, rabbitmqIntakeComponent, webhooksComponent, type StoreContext } from './partitions/components.js';
+import type { ReceivedMessage } from './domain/received-message.js';
 import { startPartitionThreads, type PartitionThreads } from './partitions/thread.js';
 import { aggregateMetrics, partitionCount, openPartitionReads, partitionedIngest, type PartitionReads } from './partitions/main-side.js';
 import { startBrokerThread, type BrokerThread } from './broker/thread.js';
@@ -159,6 +160,8 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
       name: 'ingest',
       start: () => (partitioned() ? startPartitions() : ingestComponent(ctx, (built) => (ingest = built)).start()),
     },
+    // With partitions each partition's thread consumes its own queue (partitions/worker.ts).
+    rabbitmqIntakeComponent(ctx, { partition: 0, partitions: 1, process: (messages) => commitHere(messages), mayProcess: () => partitioned() || !ingest.backlogged(), only: () => !partitioned() }),
     {
       // The broker runs on its own thread (services/broker/thread.ts); its batches are processed here, or with
       // partitions by the partition threads, over ports of their own.
@@ -170,15 +173,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
             serviceAccounts: config.GW_MQTT_SERVICE_ACCOUNTS, maxBatch: config.GW_INBOX_MAX_BATCH,
             ...(threads && { partitionPorts: threads.brokerPorts }),
           },
-          process: (messages) => {
-            try {
-              ingest.processBatch(messages);
-            } catch (err) {
-              storage.failed(err);
-              throw err;
-            }
-            storage.succeeded();
-          },
+          process: commitHere,
           mayProcess: () => !ingest.backlogged(),
           presence: repos.presence, bus, logger,
           onDenied: (code) => metrics.messagesRejected.inc({ code }),
@@ -204,6 +199,16 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   ];
 
   const partitioned = () => partitions > 1;
+  /** One batch into this thread's ingest (one partition), its storage state kept for /readyz. */
+  function commitHere(messages: ReceivedMessage[]): void {
+    try {
+      ingest.processBatch(messages);
+    } catch (err) {
+      storage.failed(err);
+      throw err;
+    }
+    storage.succeeded();
+  }
   async function startPartitions(): Promise<() => Promise<void>> {
     threads = await startPartitionThreads({
       count: partitions, partitionPaths: reads!.paths, sharedPath: dbPath, startup, logger, bus,

@@ -69,6 +69,11 @@ export const ServiceConfigSchema = z.object({
     })
     .optional()
     .describe("Comma list of RabbitMQ management URLs (http://host:15672), tried in order: disabling a device or rotating its secret closes its RabbitMQ connections too. Off when unset"),
+  GW_RABBITMQ_AMQP_URL: z
+    .string()
+    .regex(/^amqps?:\/\/\S+$/, 'an amqp:// or amqps:// URL')
+    .optional()
+    .describe("Consume device messages from RabbitMQ too (its MQTT plugin with mqtt.exchange = gatewatch.mqtt): each partition its own quorum queue (services/rabbitmq/README.md). Off when unset"),
   GW_RABBITMQ_MANAGEMENT_USER: z.string().min(1).optional().describe('Management API user of GW_RABBITMQ_MANAGEMENT_URLS: an internal RabbitMQ user (administrator tag)'),
   GW_RABBITMQ_MANAGEMENT_PASSWORD: z.string().min(1).optional().describe('Its password (or GW_RABBITMQ_MANAGEMENT_PASSWORD_FILE)'),
   GW_HTTP_HOST: z.string().min(1).default('0.0.0.0'),

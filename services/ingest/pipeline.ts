@@ -104,6 +104,7 @@ export function createPipeline(deps: PipelineDeps) {
 
   /** Decode, admit, journal (de-duplicate): the one path of every message, live or backfilled. */
   function admitRow(row: ReceivedMessage, admission: Admission): RowOutcome {
+    if (row.unrouted) return { status: 'rejected', code: 'TOPIC_UNROUTED', reason: 'no partition queue on RabbitMQ is bound to this topic (its community is not bound): not stored as a reading' };
     const decoded = decodeDeviceMessage(row.topic, row.payload, deps.maxPayloadBytes);
     if (!decoded.ok) return { status: 'rejected', code: decoded.code, reason: decoded.reason };
     const { message } = decoded;

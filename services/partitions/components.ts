@@ -19,6 +19,8 @@ import { createInfluxSink, createReadingsProjection, influxProjection } from '..
 import { createWebhookOutbox } from '../notify/webhook-outbox.js';
 import { alarmNotifier } from '../notify/alarm-notifier.js';
 import { ANNOUNCEMENTS, inspectionAnnouncer } from '../notify/announcer.js';
+import { startRabbitmqIntake } from '../rabbitmq/intake.js';
+import type { ReceivedMessage } from '../domain/received-message.js';
 
 /** The parsed configuration (runtime.ts's StartupConfig). */
 export interface StoreConfig {
@@ -127,6 +129,30 @@ export function ingestComponent(ctx: StoreContext, built: (ingest: Ingest) => vo
       ctx.metrics.alarmsOpen.set(alarms.countActive());
       ingest.start();
       return () => ingest.stop();
+    },
+  };
+}
+
+/**
+ * With GW_RABBITMQ_AMQP_URL: this store's partition queue on RabbitMQ into its ingest, beside the embedded
+ * broker's batches (services/rabbitmq/intake.ts). Its communities are bound to the queue at start. `only`,
+ * read at start: whether this root runs it (the runtime with one partition; each partition's thread with more).
+ */
+export function rabbitmqIntakeComponent(
+  ctx: StoreContext,
+  o: { partition: number; partitions: number; process: (messages: ReceivedMessage[]) => void; mayProcess: () => boolean; only?: () => boolean },
+): Component {
+  return {
+    name: 'rabbitmq-intake',
+    start: async () => {
+      const url = ctx.startup.service.GW_RABBITMQ_AMQP_URL;
+      if (!url || o.only?.() === false) return () => {};
+      const { partition, partitions, process, mayProcess } = o;
+      const intake = await startRabbitmqIntake({
+        url, partition, partitions, process, mayProcess, maxBatch: ctx.startup.service.GW_INBOX_MAX_BATCH, logger: ctx.logger,
+        communities: () => ctx.repos.registry.listCommunities().map((c) => c.id),
+      });
+      return () => intake.close();
     },
   };
 }

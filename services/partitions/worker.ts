@@ -25,7 +25,8 @@ import type { Ingest } from '../ingest/ingest.js';
 import { applyAlarmAction } from '../alarms/actions.js';
 import { createCommitter } from '../broker/committer.js';
 import type { FromPartition, ToPartition } from '../broker/thread-protocol.js';
-import { influxComponent, ingestComponent, webhooksComponent, type StoreContext } from './components.js';
+import { influxComponent, ingestComponent, rabbitmqIntakeComponent, webhooksComponent, type StoreContext } from './components.js';
+import type { ReceivedMessage } from '../domain/received-message.js';
 import type { FromPartitionThread, PartitionCall, PartitionInit, ToPartitionThread } from './protocol.js';
 
 const port = parentPort!;
@@ -97,17 +98,7 @@ const components: Component[] = [
     name: 'broker-port',
     start: () => {
       const committer = createCommitter({
-        process: (messages) => {
-          try {
-            ingest.processBatch(messages);
-          } catch (err) {
-            storage.failed(err);
-            reportStorage();
-            throw err;
-          }
-          storage.succeeded();
-          reportStorage();
-        },
+        process: commit,
         mayProcess: () => !ingest.backlogged(),
         answer: (m) => init.brokerPort.postMessage(m satisfies FromPartition),
         logger,
@@ -116,7 +107,21 @@ const components: Component[] = [
       return () => init.brokerPort.close();
     },
   },
+  rabbitmqIntakeComponent(ctx, { partition: init.index, partitions: init.count, process: (messages) => commit(messages), mayProcess: () => !ingest.backlogged() }),
 ];
+
+/** One batch into this partition's ingest, its storage state reported to the main thread (/readyz). */
+function commit(messages: ReceivedMessage[]): void {
+  try {
+    ingest.processBatch(messages);
+  } catch (err) {
+    storage.failed(err);
+    reportStorage();
+    throw err;
+  }
+  storage.succeeded();
+  reportStorage();
+}
 
 /**
  * The registry as this partition sees it: every device (a message only ever comes for its own communities,
