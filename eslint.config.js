@@ -34,7 +34,7 @@ export const LAYERS = {
   auth: ['store', 'crypto', 'domain', 'schemas'],
   alarms: ['schemas', 'domain', 'store', 'events.ts'],
   'events.ts': ['schemas', 'domain', 'rules/facts.ts', 'scoring', 'observability'],
-  rabbitmq: ['observability', 'config', 'domain'],
+  rabbitmq: ['observability', 'config', 'domain', 'processors'],
   broker: ['store', 'crypto', 'config', 'schemas', 'observability', 'events.ts', 'domain', 'lifecycle'],
   influx: ['processors', 'store', 'observability', 'schemas', 'config', 'rules', 'scoring', 'domain', 'time', 'i18n', 'events.ts'],
   ingest: ['processors', 'store', 'rules', 'schemas', 'observability', 'alarms', 'events.ts', 'domain', 'time', 'i18n'],

@@ -13,8 +13,7 @@
  * backlog drains back to back), and a step that found less has caught up: the
  * next one waits for `pollMs` (the batch fills meanwhile) or for a `kick()`.
  */
-import type { Logger } from '../observability/logger.js';
-import { createBackoff } from './backoff.js';
+import { retryBackoff, type RunnerOptions } from './runner.js';
 
 export interface AsyncProcessor {
   /** Its checkpoint's name, and its label in logs and metrics. */
@@ -27,22 +26,16 @@ export interface AsyncProcessor {
   step(): Promise<number>;
 }
 
-export interface AsyncRunnerOptions {
-  logger: Logger;
+export interface AsyncRunnerOptions extends RunnerOptions {
   /** The most rows one step takes: a step that took this many found a backlog. */
   fullStep: number;
   /** Once caught up, the next step this long after the last one (no kick needed). */
   pollMs: number;
-  /** First wait after a failed step, doubled after each further failure. */
-  initialBackoffMs?: number;
-  maxBackoffMs?: number;
-  /** Each failed step (metrics). */
-  onFailure?: (name: string) => void;
 }
 
 export function createAsyncProcessorRunner(processor: AsyncProcessor, options: AsyncRunnerOptions) {
   const log = options.logger.child({ component: 'processor', processor: processor.name });
-  const backoff = createBackoff({ first: options.initialBackoffMs ?? 100, max: options.maxBackoffMs ?? 5_000 });
+  const backoff = retryBackoff(options);
   let timer: NodeJS.Timeout | undefined;
   let retrying = false;
   let inFlight: Promise<number> | undefined;

@@ -14,7 +14,7 @@
  * goes on (services/ingest/safe-replay.ts).
  */
 import type { Logger } from '../observability/logger.js';
-import { createBackoff } from './backoff.js';
+import { createBackoff, type Backoff } from './backoff.js';
 
 export interface Processor {
   /** Its checkpoint's name, and its label in logs and metrics. */
@@ -36,9 +36,14 @@ export interface RunnerOptions {
   onFailure?: (name: string) => void;
 }
 
+/** A failed step's retry wait, both runners: 100 ms doubling to 5 s unless the options say otherwise. */
+export function retryBackoff(options: Pick<RunnerOptions, 'initialBackoffMs' | 'maxBackoffMs'>): Backoff {
+  return createBackoff({ first: options.initialBackoffMs ?? 100, max: options.maxBackoffMs ?? 5_000 });
+}
+
 export function createProcessorRunner(processor: Processor, options: RunnerOptions) {
   const log = options.logger.child({ component: 'processor', processor: processor.name });
-  const backoff = createBackoff({ first: options.initialBackoffMs ?? 100, max: options.maxBackoffMs ?? 5_000 });
+  const backoff = retryBackoff(options);
   let scheduled: NodeJS.Immediate | undefined;
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;

@@ -13,6 +13,7 @@
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from '../observability/logger.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
+import { createBackoff } from '../processors/backoff.js';
 import { bindCommunity, declareTopology, partitionQueue, topicOfRoutingKey, UNROUTED_QUEUE } from './topology.js';
 
 export interface RabbitmqIntakeDeps {
@@ -36,8 +37,6 @@ export interface RabbitmqIntake {
   close(): Promise<void>;
 }
 
-const RETRY_FIRST_MS = 50;
-const RETRY_MAX_MS = 2_000;
 const WAIT_FOR_PROCESSORS_MS = 2;
 
 /** A delivery as ingest takes it: the topic from the routing key, the client as the device of the topic. */
@@ -70,7 +69,8 @@ export async function startRabbitmqIntake(deps: RabbitmqIntakeDeps): Promise<Rab
   /** Delivered, not acked yet, in delivery order; `unrouted`: from the unrouted queue. */
   let pending: { m: ConsumeMessage; unrouted: boolean }[] = [];
   let scheduled: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  let backoffMs = RETRY_FIRST_MS;
+  // The broker hand-over's wait (broker/handover.ts DEFAULT_RETRY): 50 ms doubling to 2 s.
+  const backoff = createBackoff({ first: 50, max: 2_000 });
   let closed = false;
   const schedule = (ms = 0) => {
     if (scheduled !== undefined || closed) return;
@@ -85,12 +85,12 @@ export async function startRabbitmqIntake(deps: RabbitmqIntakeDeps): Promise<Rab
       const now = Date.now();
       deps.process(batch.map((d) => toReceived(d.m, now, d.unrouted)));
     } catch (err) {
-      log.warn({ err, messages: batch.length, retryInMs: backoffMs }, 'batch from RabbitMQ not committed: not acked, processed again after a backoff');
-      schedule(backoffMs);
-      backoffMs = Math.min(2 * backoffMs, RETRY_MAX_MS);
+      const retryInMs = backoff.next();
+      log.warn({ err, messages: batch.length, retryInMs }, 'batch from RabbitMQ not committed: not acked, processed again after a backoff');
+      schedule(retryInMs);
       return;
     }
-    backoffMs = RETRY_FIRST_MS;
+    backoff.reset();
     pending = pending.slice(batch.length);
     // One channel, delivery tags in order: acking the last acks the whole batch and nothing after it.
     channel.ack(batch[batch.length - 1]!.m, true);
