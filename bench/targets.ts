@@ -13,6 +13,7 @@
  * - consumer: Mosquitto + bench/consumer.ts. Stored = points in InfluxDB.
  */
 import Database from 'better-sqlite3';
+import { partitionFile } from '../services/store/partitioning.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadDevice } from './lib/protocol.js';
@@ -87,9 +88,8 @@ export async function startOurs(o: OursOptions): Promise<Target & { httpPort: nu
   const dbPath = join(o.dir, 'gatewatch.sqlite');
   // With GW_PARTITIONS > 1 the readings are in the partitions' files (services/store/partitioning.ts).
   const partitions = Number(env.GW_PARTITIONS ?? 1);
-  const files = partitions > 1 ? Array.from({ length: partitions }, (_, k) => join(o.dir, 'partitions', `p${k}.sqlite`)) : [dbPath];
+  const files = partitions > 1 ? Array.from({ length: partitions }, (_, k) => partitionFile(o.dir, k)) : [dbPath];
   const dbs = files.map((f) => new Database(f, { readonly: true, fileMustExist: true }));
-  const sum = (fn: (db: Database.Database) => number) => dbs.reduce((n, db) => n + fn(db), 0);
   // A mark is a handle on each file's last id (ids are striped per partition).
   const marks = new Map<number, number[]>();
   let nextMark = 1;
@@ -108,7 +108,7 @@ export async function startOurs(o: OursOptions): Promise<Target & { httpPort: nu
     },
     storedSince: async (mark) => {
       const at = marks.get(mark)!;
-      return sum((db) => db.prepare('SELECT COUNT(*) FROM readings WHERE id > ?').pluck().get(at[dbs.indexOf(db)]) as number);
+      return dbs.reduce((n, db, k) => n + (db.prepare('SELECT COUNT(*) FROM readings WHERE id > ?').pluck().get(at[k]) as number), 0);
     },
     procs: () => [proc],
     async stop() {

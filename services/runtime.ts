@@ -19,8 +19,7 @@ import type { Ingest } from './ingest/ingest.js';
 import { loadRulesConfig } from './config/rules-config.js';
 import { parseInfluxConfig, type InfluxConfig } from './influx/index.js';
 import type { RulesConfig } from './rules/index.js';
-import { ingestComponent, influxComponent, rabbitmqIntakeComponent, webhooksComponent, type StoreContext } from './partitions/components.js';
-import type { ReceivedMessage } from './domain/received-message.js';
+import { committing, ingestComponent, influxComponent, rabbitmqIntakeComponent, webhooksComponent, type StoreContext } from './partitions/components.js';
 import { startPartitionThreads, type PartitionThreads } from './partitions/thread.js';
 import { aggregateMetrics, partitionCount, openPartitionReads, partitionedIngest, type PartitionReads } from './partitions/main-side.js';
 import { startBrokerThread, type BrokerThread } from './broker/thread.js';
@@ -98,6 +97,8 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   let reads: PartitionReads | undefined;
   let readRepos: Repositories | undefined;
   const inCommit = new InCommit(() => db.inTransaction);
+  /** One batch into this thread's ingest (one partition), its storage state kept for /readyz. */
+  const commitHere = committing(() => ingest, storage);
   // Each in isolation (lifecycle/): a throw in one start stops the ones before it, in reverse;
   // the runtime stops them in reverse of this order, each whatever the others did.
   const ctx = { startup, logger, metrics, bus, inCommit } as StoreContext;
@@ -161,7 +162,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
       start: () => (partitioned() ? startPartitions() : ingestComponent(ctx, (built) => (ingest = built)).start()),
     },
     // With partitions each partition's thread consumes its own queue (partitions/worker.ts).
-    rabbitmqIntakeComponent(ctx, { partition: 0, partitions: 1, process: (messages) => commitHere(messages), mayProcess: () => partitioned() || !ingest.backlogged(), only: () => !partitioned() }),
+    rabbitmqIntakeComponent(ctx, { partition: 0, partitions: 1, process: commitHere, mayProcess: () => !ingest.backlogged(), only: () => !partitioned() }),
     {
       // The broker runs on its own thread (services/broker/thread.ts); its batches are processed here, or with
       // partitions by the partition threads, over ports of their own.
@@ -199,16 +200,6 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   ];
 
   const partitioned = () => partitions > 1;
-  /** One batch into this thread's ingest (one partition), its storage state kept for /readyz. */
-  function commitHere(messages: ReceivedMessage[]): void {
-    try {
-      ingest.processBatch(messages);
-    } catch (err) {
-      storage.failed(err);
-      throw err;
-    }
-    storage.succeeded();
-  }
   async function startPartitions(): Promise<() => Promise<void>> {
     threads = await startPartitionThreads({
       count: partitions, partitionPaths: reads!.paths, sharedPath: dbPath, startup, logger, bus,

@@ -7,12 +7,10 @@
 import type { Logger } from '../observability/logger.js';
 import { isBusyError, isInfrastructureError } from '../store/errors.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
-import type { WireMessage } from './thread-protocol.js';
+import type { Committed, WireMessage } from './thread-protocol.js';
 
 /** How often queued batches look again whether the processors caught up. */
 const PROCESSORS_WAIT_MS = 2;
-
-export type Committed = { t: 'committed'; batch: number; error?: string; retry?: boolean };
 
 export interface CommitterDeps {
   /** Processes one batch in one transaction; throws when nothing of it was committed. */

@@ -27,7 +27,7 @@ export interface BrokerThreadInit {
 
 /** Between the broker thread and a partition's thread, over that partition's port. */
 export type ToPartition = { t: 'batch'; batch: number; messages: WireMessage[] };
-export type FromPartition = { t: 'committed'; batch: number; error?: string; retry?: boolean };
+export type FromPartition = Committed;
 
 /** One device message as received, before decoding. */
 export interface WireMessage {
@@ -60,10 +60,13 @@ export type Call =
 
 export type CallResult = Presence[] | number | string | null;
 
-export type ToWorker =
-  /** `retry`: the infrastructure failed (store/errors.ts), so the broker sends the batch again instead of failing its messages. */
-  | { t: 'committed'; batch: number; error?: string; retry?: boolean }
-  | { t: 'call'; id: number; call: Call };
+/**
+ * The answer for a batch, from whoever committed it (the main thread, or a partition's thread). `retry`: the
+ * infrastructure failed (store/errors.ts), so the broker sends the batch again instead of failing its messages.
+ */
+export type Committed = { t: 'committed'; batch: number; error?: string; retry?: boolean };
+
+export type ToWorker = Committed | { t: 'call'; id: number; call: Call };
 
 export type FromWorker =
   | { t: 'listening'; addresses: ListenAddresses }

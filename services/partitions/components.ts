@@ -15,6 +15,7 @@ import type { RulesConfig } from '../rules/index.js';
 import type { InfluxConfig } from '../influx/index.js';
 import type { InspectionsService } from '../inspections/service.js';
 import { createIngest, type Ingest } from '../ingest/ingest.js';
+import type { StorageHealth } from '../store/errors.js';
 import { createInfluxSink, createReadingsProjection, influxProjection } from '../influx/index.js';
 import { createWebhookOutbox } from '../notify/webhook-outbox.js';
 import { alarmNotifier } from '../notify/alarm-notifier.js';
@@ -154,5 +155,24 @@ export function rabbitmqIntakeComponent(
       });
       return () => intake.close();
     },
+  };
+}
+
+/**
+ * One batch into ingest in one transaction (throws when nothing of it committed), its outcome kept in `storage`
+ * for /readyz; `changed` after each (a partition's thread reports it to the main thread). `ingest` is read per
+ * batch: it is built by a later component than the ones that take this.
+ */
+export function committing(ingest: () => Ingest, storage: StorageHealth, changed: () => void = () => {}): (messages: ReceivedMessage[]) => void {
+  return (messages) => {
+    try {
+      ingest().processBatch(messages);
+    } catch (err) {
+      storage.failed(err);
+      changed();
+      throw err;
+    }
+    storage.succeeded();
+    changed();
   };
 }

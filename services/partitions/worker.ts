@@ -25,8 +25,7 @@ import type { Ingest } from '../ingest/ingest.js';
 import { applyAlarmAction } from '../alarms/actions.js';
 import { createCommitter } from '../broker/committer.js';
 import type { FromPartition, ToPartition } from '../broker/thread-protocol.js';
-import { influxComponent, ingestComponent, rabbitmqIntakeComponent, webhooksComponent, type StoreContext } from './components.js';
-import type { ReceivedMessage } from '../domain/received-message.js';
+import { committing, influxComponent, ingestComponent, rabbitmqIntakeComponent, webhooksComponent, type StoreContext } from './components.js';
 import type { FromPartitionThread, PartitionCall, PartitionInit, ToPartitionThread } from './protocol.js';
 
 const port = parentPort!;
@@ -57,6 +56,8 @@ const inCommit = new InCommit(() => db.inTransaction);
 const ctx = { startup: init.startup, logger, metrics, bus, inCommit } as StoreContext;
 const storage = createStorageHealth();
 let lastProblem: string | null = null;
+/** One batch into this partition's ingest, its storage state reported to the main thread (/readyz). */
+const commit = committing(() => ingest, storage, () => reportStorage());
 function reportStorage(): void {
   const problem = storage.problem();
   const key = problem ? `${problem.code}|${problem.since}` : null;
@@ -107,21 +108,9 @@ const components: Component[] = [
       return () => init.brokerPort.close();
     },
   },
-  rabbitmqIntakeComponent(ctx, { partition: init.index, partitions: init.count, process: (messages) => commit(messages), mayProcess: () => !ingest.backlogged() }),
+  rabbitmqIntakeComponent(ctx, { partition: init.index, partitions: init.count, process: commit, mayProcess: () => !ingest.backlogged() }),
 ];
 
-/** One batch into this partition's ingest, its storage state reported to the main thread (/readyz). */
-function commit(messages: ReceivedMessage[]): void {
-  try {
-    ingest.processBatch(messages);
-  } catch (err) {
-    storage.failed(err);
-    reportStorage();
-    throw err;
-  }
-  storage.succeeded();
-  reportStorage();
-}
 
 /**
  * The registry as this partition sees it: every device (a message only ever comes for its own communities,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { readDb } from '../support/sqlite.js';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startRabbitNode, type RabbitCluster, type RabbitNode } from '../support/rabbitmq.js';
 import { eventually, startTestService, OTHER_COMMUNITY, TEST_COMMUNITY, type TestService } from '../support/service.js';
@@ -50,12 +50,7 @@ function suite(partitions: number): void {
   const reading = (seq: number, temperatureC = 36.6) =>
     JSON.stringify({ seq, ts: new Date(Date.now() - 60_000).toISOString(), gateId: 'g1', temperatureC, subject: 'resident', personRef: 'p-0e0e0e' });
   const count = (k: number, sql: string) => {
-    const db = new Database(fileOf(k), { readonly: true });
-    try {
-      return db.prepare(sql).pluck().get() as number;
-    } finally {
-      db.close();
-    }
+    return readDb(fileOf(k), (db) => db.prepare(sql).pluck().get() as number);
   };
 
   describe(`device messages through RabbitMQ, GW_PARTITIONS=${partitions}`, () => {
@@ -78,9 +73,7 @@ function suite(partitions: number): void {
       await eventually(() => count(0, 'SELECT COUNT(*) FROM dead_letters') === 1, 10_000);
       expect(count(0, "SELECT COUNT(*) FROM readings WHERE community_id = 'hc-999'")).toBe(0);
       if (partitions === 2) expect(count(1, 'SELECT COUNT(*) FROM dead_letters')).toBe(0);
-      const db = new Database(fileOf(0), { readonly: true });
-      const row = db.prepare('SELECT client_id AS clientId, topic, code FROM dead_letters').get();
-      db.close();
+      const row = readDb(fileOf(0), (db) => db.prepare('SELECT client_id AS clientId, topic, code FROM dead_letters').get());
       expect(row).toEqual({ clientId: 'rabbitmq:therm-x', topic: 'gatewatch/v1/hc-999/therm-x/temperature', code: 'TOPIC_UNROUTED' });
     });
 

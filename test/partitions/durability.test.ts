@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { readDb } from '../support/sqlite.js';
 import mqtt from 'mqtt';
 import { freePort, stopProcess, type ServiceProcess } from '../support/process.js';
 import { startServiceProcess } from '../support/service-process.js';
@@ -24,14 +24,6 @@ afterAll(async () => {
 
 const start = (mqttPort: number, httpPort: number): Promise<ServiceProcess> => startServiceProcess(dir, mqttPort, httpPort, procs, { GW_PARTITIONS: '2' });
 
-function read<T>(file: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(file, { readonly: true });
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 const DEVICES = [
   { id: 'therm-g1', community: 'hc-001', partition: 0 },
@@ -80,18 +72,18 @@ describe('QoS 1 durability with partitions', () => {
     await stopProcess(second);
     for (const d of DEVICES) {
       const file = partitionFile(dir, d.partition);
-      const seqs = read(file, (db) => db.prepare('SELECT seq FROM readings WHERE device_id = ? ORDER BY seq').pluck().all(d.id) as number[]);
+      const seqs = readDb(file, (db) => db.prepare('SELECT seq FROM readings WHERE device_id = ? ORDER BY seq').pluck().all(d.id) as number[]);
       // Every PUBACKed seq is there, once (UNIQUE (device_id, seq)); a few more may have committed without their PUBACK reaching the device.
       expect(new Set(seqs).size).toBe(seqs.length);
       expect(acked.get(d.id)!.filter((s) => !seqs.includes(s))).toEqual([]);
       const other = partitionFile(dir, 1 - d.partition);
-      expect(read(other, (db) => db.prepare('SELECT COUNT(*) FROM readings WHERE device_id = ?').pluck().get(d.id))).toBe(0);
-      const [last, checkpoint] = read(file, (db) => [
+      expect(readDb(other, (db) => db.prepare('SELECT COUNT(*) FROM readings WHERE device_id = ?').pluck().get(d.id))).toBe(0);
+      const [last, checkpoint] = readDb(file, (db) => [
         db.prepare('SELECT MAX(id) FROM readings').pluck().get(),
         db.prepare("SELECT position FROM processor_checkpoints WHERE name = 'rules'").pluck().get(),
       ]);
       expect(checkpoint).toBe(last);
     }
-    expect(read(join(dir, 'gatewatch.sqlite'), (db) => db.prepare('SELECT COUNT(*) FROM readings').pluck().get())).toBe(0);
+    expect(readDb(join(dir, 'gatewatch.sqlite'), (db) => db.prepare('SELECT COUNT(*) FROM readings').pluck().get())).toBe(0);
   });
 });

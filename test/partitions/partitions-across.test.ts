@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { readDb } from '../support/sqlite.js';
 import { eventually, startTestService, OTHER_COMMUNITY, TEST_COMMUNITY, type TestService } from '../support/service.js';
 import { holdWriteLock } from '../support/write-lock.js';
 import { PARTITION_ID_STRIDE, partitionFile } from '../../services/store/partitioning.js';
@@ -28,14 +28,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function count(file: string, sql: string, ...params: unknown[]): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).pluck().get(...params) as number;
-  } finally {
-    db.close();
-  }
-}
+const count = (file: string, sql: string, ...params: unknown[]): number => readDb(file, (db) => db.prepare(sql).pluck().get(...params) as number);
 /** Noon today in Shanghai, or now if earlier: readings minutes before it share one local day. */
 const BASE = Math.min(Date.parse(`${localDay(Date.now(), 'Asia/Shanghai')}T12:00:00+08:00`), Date.now());
 const reading = (seq: number, minutesAgo: number, temperatureC = 36.6) =>

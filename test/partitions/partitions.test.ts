@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { readDb } from '../support/sqlite.js';
 import { eventually, startTestService, OTHER_COMMUNITY, TEST_COMMUNITY, type TestService } from '../support/service.js';
 import { PARTITION_ID_STRIDE, partitionFile } from '../../services/store/partitioning.js';
 import { partitionOf } from '../../services/domain/partitions.js';
@@ -30,14 +30,7 @@ const fever = (seq: number, minutesAgo: number, personRef: string) =>
   JSON.stringify({ seq, ts: new Date(base - minutesAgo * 60_000).toISOString(), gateId: 'g1', temperatureC: 38.6, subject: 'resident', personRef });
 
 /** Rows of a table in one file, read with a connection of the test's own. */
-function rows(file: string, sql: string): unknown[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
+const rows = (file: string, sql: string): unknown[] => readDb(file, (db) => db.prepare(sql).all());
 const readingsIn = (file: string) => rows(file, 'SELECT id, community_id AS communityId, device_id AS deviceId, seq FROM readings ORDER BY id');
 
 async function publishFevers(s: TestService, seqBase: number, minutesAgo: number): Promise<void> {
