@@ -14,6 +14,7 @@
  * next one waits for `pollMs` (the batch fills meanwhile) or for a `kick()`.
  */
 import { retryBackoff, type RunnerOptions } from './runner.js';
+import { createIdleWaiters } from './waiters.js';
 
 export interface AsyncProcessor {
   /** Its checkpoint's name, and its label in logs and metrics. */
@@ -42,13 +43,7 @@ export function createAsyncProcessorRunner(processor: AsyncProcessor, options: A
   let kickedDuringStep = false;
   let stopped = false;
   let failures = 0;
-  let idleWaiters: (() => void)[] = [];
-
-  function settleIdle(): void {
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const w of waiters) w();
-  }
+  const idleWaiters = createIdleWaiters();
 
   function schedule(ms: number, isRetry: boolean): void {
     if (timer) clearTimeout(timer);
@@ -81,7 +76,7 @@ export function createAsyncProcessorRunner(processor: AsyncProcessor, options: A
         if (stopped) return;
         if (took >= options.fullStep || kickedDuringStep) schedule(0, false);
         else {
-          settleIdle();
+          idleWaiters.settle();
           schedule(options.pollMs, false);
         }
       },
@@ -130,11 +125,10 @@ export function createAsyncProcessorRunner(processor: AsyncProcessor, options: A
     },
     /** Resolves when the processor next catches up (a step that found less than a full batch), or stops. */
     idle(): Promise<void> {
-      return new Promise((resolve) => {
-        if (stopped) return resolve();
-        idleWaiters.push(resolve);
-        kick();
-      });
+      if (stopped) return Promise.resolve();
+      const idle = idleWaiters.wait();
+      kick();
+      return idle;
     },
     /** Failed steps since start. */
     failures: () => failures,
@@ -144,7 +138,7 @@ export function createAsyncProcessorRunner(processor: AsyncProcessor, options: A
       if (timer) clearTimeout(timer);
       timer = undefined;
       await inFlight?.catch(() => undefined);
-      settleIdle();
+      idleWaiters.settle();
     },
   };
 }

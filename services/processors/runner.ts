@@ -15,6 +15,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import { createBackoff, type Backoff } from './backoff.js';
+import { createIdleWaiters } from './waiters.js';
 
 export interface Processor {
   /** Its checkpoint's name, and its label in logs and metrics. */
@@ -48,13 +49,7 @@ export function createProcessorRunner(processor: Processor, options: RunnerOptio
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
   let failures = 0;
-  let idleWaiters: (() => void)[] = [];
-
-  function settleIdle(): void {
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const w of waiters) w();
-  }
+  const idleWaiters = createIdleWaiters();
 
   function turn(): void {
     scheduled = undefined;
@@ -77,7 +72,7 @@ export function createProcessorRunner(processor: Processor, options: RunnerOptio
     if (backoff.current !== 0) log.info({ failures }, 'processor recovered');
     backoff.reset();
     if (took > 0) kick();
-    else settleIdle();
+    else idleWaiters.settle();
   }
 
   function kick(): void {
@@ -100,10 +95,9 @@ export function createProcessorRunner(processor: Processor, options: RunnerOptio
     },
     /** Resolves when the processor next finds nothing pending. */
     idle(): Promise<void> {
-      return new Promise((resolve) => {
-        idleWaiters.push(resolve);
-        kick();
-      });
+      const idle = idleWaiters.wait();
+      kick();
+      return idle;
     },
     /** Failed steps since start. */
     failures: () => failures,
@@ -113,7 +107,7 @@ export function createProcessorRunner(processor: Processor, options: RunnerOptio
       if (retry) clearTimeout(retry);
       scheduled = undefined;
       retry = undefined;
-      settleIdle();
+      idleWaiters.settle();
     },
   };
 }
