@@ -46,6 +46,8 @@ describe('in commit', () => {
         { qos: 1 },
       );
       const readingId = (await eventually(() => svc.runtime.db.prepare("SELECT id FROM readings WHERE device_id = 'therm-g1'").get() as { id: number } | undefined)).id;
+      // The reading is journaled before the rules processor takes it: wait for the processor's commit, not the journal's.
+      await eventually(() => seen.length >= 2);
       expect(seen).toEqual([
         ['reading.accepted', `therm-g1 seq 1 reading ${readingId}`, true],
         ['alarm.changed', 'fever opened open', true],
