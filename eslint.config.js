@@ -37,7 +37,7 @@ export const LAYERS = {
   rabbitmq: ['observability', 'config', 'domain', 'processors'],
   broker: ['store', 'crypto', 'config', 'schemas', 'observability', 'events.ts', 'domain', 'lifecycle'],
   influx: ['processors', 'store', 'observability', 'schemas', 'config', 'rules', 'scoring', 'domain', 'time', 'i18n', 'events.ts'],
-  ingest: ['processors', 'store', 'rules', 'schemas', 'observability', 'alarms', 'events.ts', 'domain', 'time', 'i18n'],
+  ingest: ['processors', 'store', 'rules', 'schemas', 'observability', 'alarms', 'events.ts', 'domain', 'time', 'i18n', 'lifecycle'],
   inspections: ['scoring', 'store', 'schemas', 'domain', 'time', 'i18n', 'events.ts'],
   notify: ['store', 'observability', 'alarms', 'events.ts', 'domain', 'i18n'],
   api: ['schemas', 'domain', 'crypto', 'time', 'store', 'auth', 'alarms', 'events.ts', 'inspections', 'scoring', 'rules', 'observability', 'config', 'i18n'],

@@ -44,6 +44,7 @@ import type { ReevaluationRepo } from '../store/reevaluation-repo.js';
 import { DAY_MS } from '../time/durations.js';
 import { dayBounds, localDay } from '../time/local-day.js';
 import type { RuleOutcome, RulesPort } from './rules-port.js';
+import type { FactsJob } from './facts-thread.js';
 import { createSafeReplay, journalReadings, toInput, type RuleFailure } from './safe-replay.js';
 
 export type { RuleFailure } from './safe-replay.js';
@@ -75,11 +76,21 @@ export interface ComputedDay {
   layoutVersion: string;
 }
 
+/** A day's facts computed here, or what the facts thread needs to compute them; either with its layout version. */
+export type DayInput = ({ job: FactsJob } | { facts: DailyFact[] }) & { layoutVersion: string };
+
 export interface EngineRules extends RulesPort {
   /** (community, day) pairs touched since the last call, then forgotten; `current`: recompute with the current layout. */
   takeDirty(): { communityId: string; day: string; current?: boolean }[];
   /** A day's facts as of asOfMs: a closed day with the layout recorded on its facts, unless `current`. */
   factsFor(communityId: string, day: string, asOfMs: number, opts?: { current?: boolean }): ComputedDay | undefined;
+  /**
+   * The same day, to be computed elsewhere (the facts thread): what dailyFacts() reads, with the layout
+   * version it stands for. A day older than the state holds (its readings come from the journal) or a
+   * rule set other than the registry's (a test seam: functions do not cross threads) is computed here,
+   * as factsFor() does. `job.community` is the live state: hand it to postMessage (which copies it) at once.
+   */
+  factsInput(communityId: string, day: string, asOfMs: number, opts?: { current?: boolean }): DayInput | undefined;
   communityIds(): string[];
   /** The communities the state holds (a community removed from the registry may still be there). */
   stateCommunityIds(): string[];
@@ -212,6 +223,21 @@ export function createEngineRules(deps: EngineRulesDeps): EngineRules {
     return dailyFacts(dayState, layout, day, asOfMs, base);
   }
 
+  /** What a day's facts are computed from, or (not `elsewhere`, or only computable here) the facts themselves. */
+  function dayInput(communityId: string, day: string, asOfMs: number, useCurrent: boolean, elsewhere: boolean): DayInput | undefined {
+    const current = layoutOf(communityId);
+    if (!current) return undefined;
+    const layout = layoutForDay(current, day, asOfMs, useCurrent);
+    const [start] = dayBounds(day, timeZoneOf(layout, deps.config));
+    const inState = start >= horizon();
+    // Stored here, outside any ingest transaction, so a version recorded on facts always has its snapshot.
+    const { version: layoutVersion } = deps.layoutVersions.record(layout, deps.now());
+    if (elsewhere && inState && deps.rules === undefined) {
+      return { job: { community: state.communities[communityId], layout, day, asOf: asOfMs, config: deps.config }, layoutVersion };
+    }
+    return { facts: inState ? dailyFacts(state, layout, day, asOfMs, base) : factsFromJournal(layout, day, asOfMs), layoutVersion };
+  }
+
   return {
     evaluate(input: ReadingInput): RuleOutcome[] {
       if (input.eventTime < horizon()) {
@@ -231,15 +257,10 @@ export function createEngineRules(deps: EngineRulesDeps): EngineRules {
       dirty.clear();
       return out;
     },
+    factsInput: (communityId, day, asOfMs, opts = {}) => dayInput(communityId, day, asOfMs, opts.current === true, true),
     factsFor(communityId, day, asOfMs, opts = {}) {
-      const current = layoutOf(communityId);
-      if (!current) return undefined;
-      const layout = layoutForDay(current, day, asOfMs, opts.current === true);
-      const [start] = dayBounds(day, timeZoneOf(layout, deps.config));
-      const facts = start >= horizon() ? dailyFacts(state, layout, day, asOfMs, base) : factsFromJournal(layout, day, asOfMs);
-      // Stored here, outside any ingest transaction, so a version recorded on facts always has its snapshot.
-      const recorded = deps.layoutVersions.record(layout, deps.now());
-      return { facts, layoutVersion: recorded.version };
+      const input = dayInput(communityId, day, asOfMs, opts.current === true, false);
+      return input && 'facts' in input ? input : undefined;
     },
     communityIds: () => deps.registry.listCommunities().map((c) => c.id),
     stateCommunityIds: () => Object.keys(state.communities),

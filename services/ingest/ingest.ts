@@ -30,6 +30,7 @@ import { createRulesProcessor, RULES_PROCESSOR } from './rules-processor.js';
 import { createProcessorRunner } from '../processors/runner.js';
 import { createEngineRules } from './engine-rules.js';
 import { createFactsMaterializer } from './facts-materializer.js';
+import type { FactsThread } from './facts-thread.js';
 import { createBackfill } from './backfill.js';
 import { createBackfillAlarms } from './backfill-alarms.js';
 import { RULES } from '../rules/index.js';
@@ -58,6 +59,8 @@ export interface IngestDeps {
   now?: () => number;
   /** The rules to run (default: the registry, RULES). A test seam: a rule that throws. */
   rules?: readonly RuleModule[];
+  /** Where the periodic facts recompute runs (facts-thread.ts); absent, on this thread in FACTS_STEP_MS steps. */
+  factsThread?: FactsThread;
 }
 
 const TICK_MS = 5_000;
@@ -73,7 +76,8 @@ const FACTS_STEP_MS = 5;
  * its day due, and a day's facts are computed from the whole day, so at a steady load the due days would
  * take all the thread has. Measured (npm run bench, BENCHMARKS.md): steps without a budget gave 292 µs of CPU
  * per reading at 8,000/s and a QoS 1 maximum of 8,000/s; with it, 118 µs at 10,000/s and 27,500/s.
- * What is left waits for the next period (as the 100 ms slice per period did before).
+ * What is left waits for the next period (as the 100 ms slice per period did before). With a facts thread the
+ * budget is that thread's compute time per period: the same share of a core, no longer taken from ingest.
  */
 const FACTS_BUDGET_MS = 100;
 
@@ -120,7 +124,21 @@ export function createIngest(deps: IngestDeps) {
     return result;
   };
   const { facts, legacyInbox } = deps;
-  const materializer = createFactsMaterializer({ db: deps.db, rules, facts, inCommit: deps.inCommit, todayEveryMs: deps.factsRefreshMs, sliceMs: FACTS_STEP_MS });
+  /** Each periodic task's duration: how long it held this thread (and ingest's next batch). */
+  const timed = <T>(task: string, fn: () => T): T => {
+    const end = deps.metrics.periodicWork.startTimer({ task });
+    try {
+      return fn();
+    } finally {
+      end();
+    }
+  };
+  const materializer = createFactsMaterializer({
+    db: deps.db, rules, facts, inCommit: deps.inCommit, todayEveryMs: deps.factsRefreshMs, sliceMs: FACTS_STEP_MS,
+    thread: deps.factsThread, backgroundBudgetMs: FACTS_BUDGET_MS,
+    onBackgroundError: (err) => log.error({ err, task: 'facts' }, 'periodic facts recompute failed: its day stays due'),
+    timed: (fn) => timed('facts', fn),
+  });
   const backfillAlarms = createBackfillAlarms({
     db: deps.db, journal: deps.journal, alarms: deps.alarms, audit: deps.audit, registry: deps.registry, config: deps.rulesConfig, rules: deps.rules ?? RULES,
     inCommit: deps.inCommit, bus: deps.bus, now,
@@ -161,15 +179,6 @@ export function createIngest(deps: IngestDeps) {
 
   let lastRetention = -Infinity;
   let stopped = false;
-  /** Each periodic task's duration: how long it held this thread (and ingest's next batch). */
-  const timed = <T>(task: string, fn: () => T): T => {
-    const end = deps.metrics.periodicWork.startTimer({ task });
-    try {
-      return fn();
-    } finally {
-      end();
-    }
-  };
   /**
    * Periodic work that may be long (facts of many days, a large retention)
    * goes in bounded steps on later turns of the event loop, so a batch of
@@ -202,6 +211,19 @@ export function createIngest(deps: IngestDeps) {
     const t = now();
     rules.refreshLayouts();
     timed('tick', () => applyInTransaction(() => rules.tick(now())));
+    if (!all && deps.factsThread) {
+      timed('facts', () => materializer.flushInBackground(now));
+    } else {
+      factsHere(t, all);
+    }
+    if (t - lastRetention >= RETENTION_EVERY_MS) {
+      lastRetention = t;
+      if (all) while (pruneStep());
+      else inSteps('retention', pruneStep);
+    }
+  }
+  /** The facts recompute on this thread: everything due when `all`, else in steps within FACTS_BUDGET_MS. */
+  function factsHere(t: number, all: boolean): void {
     const started = performance.now();
     timed('facts', () => materializer.flush(t, all));
     if (!all && materializer.pending() > 0) {
@@ -209,11 +231,6 @@ export function createIngest(deps: IngestDeps) {
         materializer.flush(now());
         return materializer.pending() > 0 && performance.now() - started < FACTS_BUDGET_MS;
       });
-    }
-    if (t - lastRetention >= RETENTION_EVERY_MS) {
-      lastRetention = t;
-      if (all) while (pruneStep());
-      else inSteps('retention', pruneStep);
     }
   }
 

@@ -15,6 +15,7 @@ import type { RulesConfig } from '../rules/index.js';
 import type { InfluxConfig } from '../influx/index.js';
 import type { InspectionsService } from '../inspections/service.js';
 import { createIngest, type Ingest } from '../ingest/ingest.js';
+import { startFactsThread } from '../ingest/facts-thread.js';
 import type { StorageHealth } from '../store/errors.js';
 import { createInfluxSink, createReadingsProjection, influxProjection } from '../influx/index.js';
 import { createWebhookOutbox } from '../notify/webhook-outbox.js';
@@ -114,6 +115,8 @@ export function ingestComponent(ctx: StoreContext, built: (ingest: Ingest) => vo
     start: () => {
       const config = ctx.startup.service;
       const { journal, alarms, registry, facts, audit, legacyInbox, layoutVersions, reevaluation, checkpoints } = ctx.repos;
+      // The periodic facts recompute runs there, not on this store's ingest thread (issue 18 item 3).
+      const factsThread = startFactsThread({ logger: ctx.logger });
       const ingest = createIngest({
         db: ctx.db, journal, alarms, registry, facts, audit, legacyInbox, layoutVersions, reevaluation, checkpoints,
         metrics: ctx.metrics, logger: ctx.logger, bus: ctx.bus, inCommit: ctx.inCommit,
@@ -121,6 +124,7 @@ export function ingestComponent(ctx: StoreContext, built: (ingest: Ingest) => vo
         maxPayloadBytes: config.GW_MAX_PAYLOAD_BYTES,
         factsRefreshMs: config.GW_FACTS_REFRESH_SECONDS * 1000,
         retentionDays: config.GW_READINGS_RETENTION_DAYS,
+        factsThread,
       });
       built(ingest);
       ingest.replayUnprocessed();
@@ -129,7 +133,13 @@ export function ingestComponent(ctx: StoreContext, built: (ingest: Ingest) => vo
       ingest.runPeriodic();
       ctx.metrics.alarmsOpen.set(alarms.countActive());
       ingest.start();
-      return () => ingest.stop();
+      return async () => {
+        try {
+          ingest.stop();
+        } finally {
+          await factsThread.close();
+        }
+      };
     },
   };
 }
