@@ -30,7 +30,7 @@ export const LAYERS = {
   scoring: ['rules/facts.ts', 'schemas', 'domain', 'time', 'i18n'],
   // Adapters.
   config: ['rules', 'schemas'],
-  store: ['rules/facts.ts', 'schemas', 'domain', 'crypto', 'time', 'i18n'],
+  store: ['rules/facts.ts', 'schemas', 'domain', 'crypto', 'time', 'i18n', 'lifecycle'],
   auth: ['store', 'crypto', 'domain', 'schemas'],
   alarms: ['schemas', 'domain', 'store', 'events.ts'],
   'events.ts': ['schemas', 'domain', 'rules/facts.ts', 'scoring', 'observability'],

@@ -2,10 +2,11 @@
  * Composition root: builds every component from the frozen config and wires
  * them. main.ts calls this; integration tests call it too, on free ports.
  */
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadServiceConfig, type ServiceConfig } from './config/service-config.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase, type Db } from './store/db.js';
+import { startCheckpointer, type CheckpointReport } from './store/checkpointer.js';
 import { createStorageHealth } from './store/errors.js';
 import { createRepositories, type Repositories } from './store/repositories.js';
 import { shadowPartitionTables } from './store/partitioning.js';
@@ -71,6 +72,8 @@ export function loadStartupConfig(env: NodeJS.ProcessEnv): StartupConfig {
  * never stops the event loop for more than this per attempt.
  */
 export const MAIN_BUSY_TIMEOUT_MS = 20;
+/** A WAL past this many pages (64 MiB of 4 KiB pages) that a checkpoint pass could not shrink is logged. */
+const WAL_WARN_PAGES = 16_384;
 
 export interface RuntimeHooks {
   /** The broker thread died on its own (MQTT is down); main.ts exits so the supervisor restarts the service. */
@@ -109,7 +112,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
         // A short wait for another connection's write lock: the wait blocks this thread, which also answers
         // /healthz, /readyz and the API. A batch that hits the lock is sent again by the broker thread (its
         // backoff does the waiting); an API write answers 503 DATABASE_BUSY (api/errors.ts).
-        db = openDatabase(dbPath, { synchronous: config.GW_SQLITE_SYNCHRONOUS, busyTimeoutMs: MAIN_BUSY_TIMEOUT_MS });
+        db = openDatabase(dbPath, { synchronous: config.GW_SQLITE_SYNCHRONOUS, busyTimeoutMs: MAIN_BUSY_TIMEOUT_MS, autoCheckpoint: false });
         try {
           // Every shared repository, built once here and passed down.
           repos = createRepositories(db);
@@ -161,6 +164,19 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
       name: 'ingest',
       start: () => (partitioned() ? startPartitions() : ingestComponent(ctx, (built) => (ingest = built)).start()),
     },
+    {
+      // After ingest, when every partition's file exists: their writers leave the WAL checkpoints to this thread.
+      name: 'checkpointer',
+      start: () => {
+        const paths = [dbPath, ...(reads?.paths ?? [])];
+        const checkpointer = startCheckpointer({
+          paths,
+          onReports: (reports) => walReports(reports),
+          onDied: (code) => logger.error({ code }, 'SQLite checkpointer thread ended: the WAL files grow until the next start'),
+        });
+        return () => checkpointer.close();
+      },
+    },
     // With partitions each partition's thread consumes its own queue (partitions/worker.ts).
     rabbitmqIntakeComponent(ctx, { partition: 0, partitions: 1, process: commitHere, mayProcess: () => !ingest.backlogged(), only: () => !partitioned() }),
     {
@@ -200,6 +216,18 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
   ];
 
   const partitioned = () => partitions > 1;
+  /** The checkpointer's pass: each file's WAL size as a metric; a failed checkpoint or a WAL past 64 MiB (of 4 KiB pages) logged. */
+  function walReports(reports: CheckpointReport[]): void {
+    for (const r of reports) {
+      const file = relative(config.GW_DATA_DIR, r.path);
+      if ('error' in r) {
+        logger.warn({ file, error: r.error }, 'SQLite checkpoint failed: tried again next pass');
+        continue;
+      }
+      metrics.walPages.set({ file }, r.walPages);
+      if (r.walPages > WAL_WARN_PAGES && r.checkpointedPages < r.walPages) logger.warn({ file, walPages: r.walPages, checkpointed: r.checkpointedPages }, 'SQLite WAL is not shrinking: a reader holds it');
+    }
+  }
   async function startPartitions(): Promise<() => Promise<void>> {
     threads = await startPartitionThreads({
       count: partitions, partitionPaths: reads!.paths, sharedPath: dbPath, startup, logger, bus,

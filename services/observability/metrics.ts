@@ -74,7 +74,15 @@ export function createMetrics(withDefaults = true) {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
     registers: [registry],
   });
-  return { registry, messagesIn, messagesRejected, readingsAccepted, alarmsRaised, ruleExceptions, processorFailures, periodicWork, alarmsOpen, ingestLatency, commitBatchSize };
+  // Pages in each SQLite file's WAL after the checkpointer's last pass (store/checkpointer.ts): 0 or near it
+  // when checkpoints keep up; a WAL that only grows has a reader holding it.
+  const walPages = new Gauge({
+    name: 'gatewatch_sqlite_wal_pages',
+    help: "Pages in the SQLite file's write-ahead log after the last checkpoint pass",
+    labelNames: ['file'] as const,
+    registers: [registry],
+  });
+  return { registry, messagesIn, messagesRejected, readingsAccepted, alarmsRaised, ruleExceptions, processorFailures, periodicWork, alarmsOpen, ingestLatency, commitBatchSize, walPages };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -69,7 +69,7 @@ const components: Component[] = [
   {
     name: 'database',
     start: () => {
-      db = openPartitionDatabase(init.partitionPath, init.index, { synchronous: init.startup.service.GW_SQLITE_SYNCHRONOUS });
+      db = openPartitionDatabase(init.partitionPath, init.index, { synchronous: init.startup.service.GW_SQLITE_SYNCHRONOUS, autoCheckpoint: false });
       shared = openDatabase(init.sharedPath, { busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS });
       // This partition's tables on its own file; the registry (shared, written by the API) on the shared file.
       ctx.db = db;

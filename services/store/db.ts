@@ -20,6 +20,12 @@ export interface OpenOptions {
   /** NORMAL survives a process crash (kill -9); FULL also survives power loss. */
   synchronous?: SyncMode;
   /**
+   * false: this connection's commits never run a WAL checkpoint (SQLite's default runs one, fsync included,
+   * in the commit that passes 1,000 WAL pages). For the connections that commit ingest batches, whose
+   * checkpoints run on the checkpointer's thread instead (checkpointer.ts).
+   */
+  autoCheckpoint?: boolean;
+  /**
    * How long a statement waits for another connection's write lock before it fails with SQLITE_BUSY.
    * The wait blocks the thread (better-sqlite3 is synchronous), so the main thread, which also serves
    * /healthz and the API, uses a short one and lets the broker's retry do the waiting (broker/handover.ts).
@@ -37,6 +43,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
+  if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
   db.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
   immediateTransactions(db);
   migrate(db);

@@ -45,7 +45,7 @@ async function everyParticipantEnv(): Promise<Record<string, string>> {
 const stoppedComponents = (lines: Record<string, unknown>[]) => lines.filter((l) => l.msg === 'component stopped').map((l) => l.component);
 
 describe('a start that fails', () => {
-  it('at http (its port in use): rejects naming http, and stops broker, rabbitmq-intake, ingest, influx, webhooks, ... database in reverse', async () => {
+  it('at http (its port in use): rejects naming http, and stops broker, rabbitmq-intake, checkpointer, ingest, influx, webhooks, ... database in reverse', async () => {
     const busy = await hold();
     const mqttPort = await freePort();
     const { logger, lines } = capturingLogger('debug');
@@ -58,7 +58,7 @@ describe('a start that fails', () => {
       expect((error.cause as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
       expect(error.stopError).toBeUndefined();
       expect(lines.filter((l) => l.level === 50).map((l) => [l.component, l.msg])).toEqual([['http', 'component failed to start; stopping the ones started']]);
-      expect(stoppedComponents(lines)).toEqual(['broker', 'rabbitmq-intake', 'ingest', 'influx', 'webhooks', 'inspections', 'registry', 'database']);
+      expect(stoppedComponents(lines)).toEqual(['broker', 'rabbitmq-intake', 'checkpointer', 'ingest', 'influx', 'webhooks', 'inspections', 'registry', 'database']);
       // The broker thread that had started is gone: its MQTT port is free again.
       await release(await hold(mqttPort));
     } finally {
@@ -75,7 +75,7 @@ describe('a start that fails', () => {
       expect(error).toBeInstanceOf(StartError);
       expect(error.component).toBe('broker');
       expect(error.message).toMatch(/^starting failed at broker: /);
-      expect(stoppedComponents(lines)).toEqual(['rabbitmq-intake', 'ingest', 'influx', 'webhooks', 'inspections', 'registry', 'database']);
+      expect(stoppedComponents(lines)).toEqual(['rabbitmq-intake', 'checkpointer', 'ingest', 'influx', 'webhooks', 'inspections', 'registry', 'database']);
       await release(await hold(httpPort));
     } finally {
       await release(busy);

@@ -32,7 +32,7 @@ describe('the facts thread', () => {
     const journal: Journal = online();
     journal.shift(at('07:55'), 'start');
     for (let i = 0; i < 300; i++) journal.temp(at('08:00') + i * 60_000, 36.4 + (i % 12) / 10, `p-${(i % 40).toString(16).padStart(6, '0')}`);
-    journal.spray(at('09:00'), 20, { chlorineMgPerL: 300 });
+    journal.spray(at('09:00'), 20, { concentrationMgPerL: 300 });
     journal.vent(at('09:30'), 40);
     journal.access(at('10:00'), 'courier');
     journal.shift(at('18:00'), 'end');
