@@ -18,7 +18,7 @@ const dbs = init.paths.map((path) => {
   return { path, db };
 });
 
-function checkpointAll(): void {
+function checkpointAll(final: boolean): void {
   const reports: CheckpointReport[] = [];
   for (const { path, db } of dbs) {
     const started = performance.now();
@@ -29,15 +29,15 @@ function checkpointAll(): void {
       reports.push({ path, error: err instanceof Error ? err.message : String(err), ms: performance.now() - started });
     }
   }
-  port.postMessage(reports);
+  port.postMessage({ reports, final });
 }
 
-const timer = setInterval(checkpointAll, init.everyMs);
+const timer = setInterval(() => checkpointAll(false), init.everyMs);
 port.on('message', (m: { t: 'close' }) => {
   if (m.t !== 'close') return;
   clearInterval(timer);
   // One last pass, so what the writers committed last is in the database files, then the connections close.
-  checkpointAll();
+  checkpointAll(true);
   for (const { db } of dbs) db.close();
   port.close();
 });

@@ -21,8 +21,8 @@ export interface CheckpointerDeps {
   paths: string[];
   /** How often each file is checkpointed (default 1,000 ms). */
   everyMs?: number;
-  /** Each pass's reports, one per file. */
-  onReports?: (reports: CheckpointReport[]) => void;
+  /** Each pass's reports, one per file; `final`: the pass of close(). */
+  onReports?: (reports: CheckpointReport[], final: boolean) => void;
   /** The thread ended on its own (its WALs then grow until the next start): the runtime logs it. */
   onDied?: (code: number) => void;
 }
@@ -37,7 +37,7 @@ export function startCheckpointer(deps: CheckpointerDeps): Checkpointer {
   const init: CheckpointerInit = { paths: deps.paths, everyMs: deps.everyMs ?? 1000 };
   const worker = new Worker(entry.code, { eval: entry.eval, workerData: init });
   let closing = false;
-  worker.on('message', (reports: CheckpointReport[]) => deps.onReports?.(reports));
+  worker.on('message', (m: { reports: CheckpointReport[]; final: boolean }) => deps.onReports?.(m.reports, m.final));
   const exited = new Promise<void>((resolve) => {
     worker.on('exit', (code) => {
       if (!closing) deps.onDied?.(code);
