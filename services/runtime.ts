@@ -172,7 +172,7 @@ export async function startRuntime(startup: StartupConfig, logger: Logger, hooks
         const checkpointer = startCheckpointer({
           paths,
           onReports: (reports) => walReports(reports),
-          onDied: (code) => logger.error({ code }, 'SQLite checkpointer thread ended: the WAL files grow until the next start'),
+          onDied: (code, err) => logger.error({ code, err }, 'SQLite checkpointer thread ended: the WAL files grow until the next start'),
         });
         return () => checkpointer.close();
       },

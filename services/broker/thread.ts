@@ -17,7 +17,7 @@ import type { PresenceRepo } from '../store/presence-repo.js';
 import { isInfrastructureError } from '../store/errors.js';
 import type { ReceivedMessage } from '../domain/received-message.js';
 import { createCommitter } from './committer.js';
-import { threadEntry } from '../lifecycle/thread-entry.js';
+import { threadEntry, threadExecArgv } from '../lifecycle/thread-entry.js';
 import type { ListenAddresses } from './listeners.js';
 import type { DisconnectReason, Presence } from './sessions.js';
 import type { BrokerThreadInit, Call, CallResult, FromWorker, PresenceWrite, ToWorker } from './thread-protocol.js';
@@ -63,8 +63,7 @@ function applyPresence(repo: PresenceRepo, w: PresenceWrite): void {
 
 export async function startBrokerThread(deps: BrokerThreadDeps): Promise<BrokerThread> {
   const log = deps.logger.child({ component: 'broker-thread' });
-  // Profiling flags follow the service into the thread (bench --profile); nothing else of the parent's.
-  const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  const execArgv = threadExecArgv();
   const entry = threadEntry(import.meta.url, 'worker');
   // A bounded heap, not one sized from the machine's memory (observability/heap.ts; the node flags of npm start and
   // the image set the same and take precedence). Beyond it the thread ends (ERR_WORKER_OUT_OF_MEMORY) like any crash,

@@ -35,7 +35,7 @@ export interface FactsMaterializerDeps {
    * flush (oldest first), and the event loop is never held for seconds.
    */
   sliceMs?: number;
-  /** Where flushInBackground() computes (absent: it computes here, in slices, as flush() does). */
+  /** Where flushInBackground() computes; without it only flush() is there (the caller computes here). */
   thread?: FactsThread;
   /** Most facts-thread time one background flush spends (default 100 ms): what is left waits for the next one. */
   backgroundBudgetMs?: number;
@@ -150,13 +150,10 @@ export function createFactsMaterializer(deps: FactsMaterializerDeps) {
      * once. While one runs, another call only collects what became due (the running one takes it too).
      */
     flushInBackground(now: () => number): void {
-      if (!deps.thread) {
-        flush(now());
-        return;
-      }
+      const thread = deps.thread;
+      if (!thread) throw new Error('flushInBackground needs the facts thread (FactsMaterializerDeps.thread)');
       collectDue(now());
       if (background) return;
-      const thread = deps.thread;
       const spent = { ms: 0 };
       const run = async () => {
         while (await backgroundStep(thread, now, spent));
@@ -167,7 +164,7 @@ export function createFactsMaterializer(deps: FactsMaterializerDeps) {
           background = undefined;
         });
     },
-    /** Resolves when no background flush runs (tests, the stop). */
+    /** Resolves when no background flush runs (tests). */
     backgroundIdle: (): Promise<void> => background ?? Promise.resolve(),
     /**
      * Recomputes dirty days, and all of today when due, here, within the time slice (all of them when `all`,

@@ -7,7 +7,7 @@
  * A thread that dies fails its pending jobs (their days stay due) and is started again by the next job.
  */
 import { Worker } from 'node:worker_threads';
-import { threadEntry } from '../lifecycle/thread-entry.js';
+import { threadEntry, threadExecArgv } from '../lifecycle/thread-entry.js';
 import type { Logger } from '../observability/logger.js';
 import type { CommunityLayout, CommunityState, DailyFact, RulesConfig } from '../rules/index.js';
 
@@ -37,7 +37,7 @@ export interface FactsThread {
 export function startFactsThread(deps: { logger: Logger }): FactsThread {
   const log = deps.logger.child({ component: 'facts-thread' });
   const entry = threadEntry(import.meta.url, 'facts-worker');
-  const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  const execArgv = threadExecArgv();
   const pending = new Map<number, { resolve: (r: { facts: DailyFact[]; computeMs: number }) => void; reject: (e: Error) => void }>();
   let worker: Worker | undefined;
   let nextId = 1;

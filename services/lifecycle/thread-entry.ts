@@ -14,3 +14,11 @@ export function threadEntry(callerUrl: string, name: string): { code: URL | stri
   const entry = new URL(`./${name}.ts`, callerUrl).href;
   return { code: `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, eval: true };
 }
+
+/**
+ * The flags a worker thread takes from the process: only --cpu-prof and its options, so that a profiled run
+ * (npm run bench -- --profile) writes one profile per thread. Every other flag stays the process's own.
+ */
+export function threadExecArgv(): string[] {
+  return process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+}

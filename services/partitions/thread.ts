@@ -7,7 +7,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.js';
 import { HEAP_BOUND, youngGenerationMb } from '../observability/heap.js';
-import { threadEntry } from '../lifecycle/thread-entry.js';
+import { threadEntry, threadExecArgv } from '../lifecycle/thread-entry.js';
 import type { EventBus } from '../events.js';
 import type { StoreConfig } from './components.js';
 import type { FromPartitionThread, PartitionCall, PartitionInit, PartitionResults, ToPartitionThread } from './protocol.js';
@@ -53,7 +53,7 @@ interface Handle {
 export async function startPartitionThreads(deps: PartitionsDeps): Promise<PartitionThreads> {
   const log = deps.logger.child({ component: 'partitions' });
   const entry = threadEntry(import.meta.url, 'worker');
-  const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  const execArgv = threadExecArgv();
   const resourceLimits = { maxOldGenerationSizeMb: HEAP_BOUND.oldMb, maxYoungGenerationSizeMb: youngGenerationMb(HEAP_BOUND) };
   const brokerPorts: MessagePort[] = [];
   const handles: Handle[] = [];

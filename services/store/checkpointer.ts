@@ -23,8 +23,8 @@ export interface CheckpointerDeps {
   everyMs?: number;
   /** Each pass's reports, one per file; `final`: the pass of close(). */
   onReports?: (reports: CheckpointReport[], final: boolean) => void;
-  /** The thread ended on its own (its WALs then grow until the next start): the runtime logs it. */
-  onDied?: (code: number) => void;
+  /** The thread ended on its own (its WALs then grow until the next start), with the error that ended it: the runtime logs it. */
+  onDied?: (code: number, error: Error | undefined) => void;
 }
 
 export interface Checkpointer {
@@ -37,14 +37,16 @@ export function startCheckpointer(deps: CheckpointerDeps): Checkpointer {
   const init: CheckpointerInit = { paths: deps.paths, everyMs: deps.everyMs ?? 1000 };
   const worker = new Worker(entry.code, { eval: entry.eval, workerData: init });
   let closing = false;
+  let failure: Error | undefined;
   worker.on('message', (m: { reports: CheckpointReport[]; final: boolean }) => deps.onReports?.(m.reports, m.final));
+  // An uncaught error ends the thread: kept for the exit's report.
+  worker.on('error', (err) => (failure = err));
   const exited = new Promise<void>((resolve) => {
     worker.on('exit', (code) => {
-      if (!closing) deps.onDied?.(code);
+      if (!closing) deps.onDied?.(code, failure);
       resolve();
     });
   });
-  worker.on('error', () => undefined);
   return {
     async close() {
       closing = true;
